@@ -1,0 +1,132 @@
+// Package report holds the outcome of one run of a job (onpush, sweep,
+// grant sync): what was observed, planned, refused and applied, plus
+// findings. Planners produce Changes and Findings; the apply step fills in
+// each Change's Status; renderers turn a Report into JSON, a table, HTML,
+// CloudEvents and metrics.
+package report
+
+import "time"
+
+// Severity ranks a finding.
+type Severity string
+
+// Severities, lowest first.
+const (
+	SeverityInfo     Severity = "info"
+	SeverityWarning  Severity = "warning"
+	SeverityCritical Severity = "critical"
+)
+
+// Finding is something noticed about a resource. Code is stable across
+// releases (e.g. "retention.guard.max_fraction", "trigger.cluster_not_allowed")
+// so that alerting can key on it.
+type Finding struct {
+	Code        string   `json:"code"`
+	Severity    Severity `json:"severity"`
+	Namespace   string   `json:"namespace,omitempty"`
+	Repository  string   `json:"repository,omitempty"`
+	Subject     string   `json:"subject,omitempty"` // trigger name, user id, sync target…
+	Message     string   `json:"message"`
+	Remediation string   `json:"remediation,omitempty"` // what a fix does, when one exists
+}
+
+// Op is what a Change does.
+type Op string
+
+// Change operations. A replace is a delete followed by a create.
+const (
+	OpCreate  Op = "create"
+	OpUpdate  Op = "update"
+	OpReplace Op = "replace"
+	OpDelete  Op = "delete"
+)
+
+// Status is what became of a Change.
+type Status string
+
+// Change statuses.
+const (
+	StatusPlanned Status = "planned" // dry run or audit mode: not attempted
+	StatusRefused Status = "refused" // a guard stopped it; nothing was written
+	StatusApplied Status = "applied"
+	StatusFailed  Status = "failed"
+)
+
+// Change is one planned write to SWR. Before and After hold the resource as
+// JSON-ready values (nil when absent).
+type Change struct {
+	Kind       string  `json:"kind"` // "retention", "namespace_access", "repository_access", "trigger", "sync", "visibility", "namespace"
+	Op         Op      `json:"op"`
+	Namespace  string  `json:"namespace"`
+	Repository string  `json:"repository,omitempty"`
+	Subject    string  `json:"subject,omitempty"`
+	Before     any     `json:"before,omitempty"`
+	After      any     `json:"after,omitempty"`
+	Impact     *Impact `json:"impact,omitempty"`
+	Status     Status  `json:"status"`
+	Reason     string  `json:"reason,omitempty"` // why refused or failed
+}
+
+// Impact is what a retention write will delete, tag by tag.
+type Impact struct {
+	TotalTags int      `json:"total_tags"`
+	Keep      []string `json:"keep"`
+	Delete    []string `json:"delete"`
+}
+
+// DeleteFraction is len(Delete)/TotalTags (0 for an empty repository).
+func (i Impact) DeleteFraction() float64 {
+	if i.TotalTags == 0 {
+		return 0
+	}
+	return float64(len(i.Delete)) / float64(i.TotalTags)
+}
+
+// RepoError is an error met while working on one repository; runs go on
+// past it and report every one.
+type RepoError struct {
+	Namespace  string `json:"namespace"`
+	Repository string `json:"repository,omitempty"`
+	Op         string `json:"op"`
+	Error      string `json:"error"`
+}
+
+// Counts summarises a run.
+type Counts struct {
+	Scanned    int            `json:"scanned"`
+	Conformant int            `json:"conformant"`
+	Changed    int            `json:"changed"`
+	Refused    int            `json:"refused"`
+	Unmanaged  int            `json:"unmanaged"`
+	Errors     int            `json:"errors"`
+	Findings   map[string]int `json:"findings_by_code,omitempty"`
+}
+
+// Report is the outcome of one run.
+type Report struct {
+	Job      string      `json:"job"` // "onpush", "sweep", "grantsync"
+	DryRun   bool        `json:"dry_run"`
+	Started  time.Time   `json:"started"`
+	Duration Duration    `json:"duration"`
+	Counts   Counts      `json:"counts"`
+	Changes  []Change    `json:"changes,omitempty"`
+	Findings []Finding   `json:"findings,omitempty"`
+	Errors   []RepoError `json:"errors,omitempty"`
+	APICalls int64       `json:"api_calls"`
+	Cursor   string      `json:"cursor,omitempty"` // set when the run stopped early and must be continued
+	EventIDs []string    `json:"event_ids,omitempty"`
+	Skipped  int         `json:"skipped_events,omitempty"` // duplicate or unknown events acknowledged without work
+}
+
+// Duration marshals as a Go duration string ("1.5s").
+type Duration time.Duration
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	*d = Duration(v)
+	return err
+}
