@@ -1,0 +1,68 @@
+package report
+
+import (
+	"html/template"
+	"io"
+	"time"
+)
+
+// WriteHTML writes r as one self-contained HTML page (inline CSS, no
+// scripts, no external resources) that a person can open in a browser.
+func (r *Report) WriteHTML(w io.Writer) error {
+	return htmlTemplate().Execute(w, r)
+}
+
+func htmlTemplate() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"dur":    func(d Duration) string { return time.Duration(d).Round(time.Millisecond).String() },
+		"when":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"sorted": sortedFindings,
+	}).Parse(htmlSource))
+}
+
+const htmlSource = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>swr-autopilot {{.Job}} report</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d2433}
+h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:2rem 0 .5rem}
+.meta{color:#5b6475}
+.cards{display:flex;flex-wrap:wrap;gap:.75rem;margin:1rem 0}
+.card{border:1px solid #d8dde6;border-radius:.5rem;padding:.6rem 1rem;min-width:7rem}
+.card b{display:block;font-size:1.4rem}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e6e9ef;vertical-align:top}
+th{background:#f5f7fa;font-weight:600}
+.applied{color:#11743b}.planned{color:#2356b5}.refused{color:#a55b00}.failed,.critical{color:#b42318}.warning{color:#a55b00}.info{color:#5b6475}
+details summary{cursor:pointer}code{font-size:.9em}
+.del{color:#b42318}.keep{color:#11743b}
+</style></head><body>
+<h1>swr-autopilot — {{.Job}}{{if .DryRun}} (dry run){{end}}</h1>
+<p class="meta">started {{when .Started}} · took {{dur .Duration}} · {{.APICalls}} SWR API calls{{if .Cursor}} · stopped early, cursor <code>{{.Cursor}}</code>{{end}}</p>
+<div class="cards">
+<div class="card"><b>{{.Counts.Scanned}}</b>scanned</div>
+<div class="card"><b>{{.Counts.Conformant}}</b>conformant</div>
+<div class="card"><b>{{.Counts.Changed}}</b>changed</div>
+<div class="card"><b>{{.Counts.Refused}}</b>refused</div>
+<div class="card"><b>{{.Counts.Unmanaged}}</b>unmanaged</div>
+<div class="card"><b>{{len .Findings}}</b>findings</div>
+<div class="card"><b>{{.Counts.Errors}}</b>errors</div>
+</div>
+<h2>Changes</h2>
+{{if .Changes}}<table><tr><th>kind</th><th>op</th><th>resource</th><th>status</th><th>detail</th></tr>
+{{range .Changes}}<tr><td>{{.Kind}}</td><td>{{.Op}}</td><td><code>{{.Resource}}</code></td><td class="{{.Status}}">{{.Status}}</td><td>{{.Detail}}
+{{with .Impact}}<details><summary>tag by tag</summary>
+{{if .Delete}}<div class="del">delete: {{range $i, $t := .Delete}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}</div>{{end}}
+{{if .Keep}}<div class="keep">keep: {{range $i, $t := .Keep}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}</div>{{end}}
+</details>{{end}}</td></tr>
+{{end}}</table>{{else}}<p>No changes.</p>{{end}}
+<h2>Findings</h2>
+{{if .Findings}}<table><tr><th>severity</th><th>code</th><th>resource</th><th>message</th><th>remediation</th></tr>
+{{range sorted .Findings}}<tr><td class="{{.Severity}}">{{.Severity}}</td><td><code>{{.Code}}</code></td><td><code>{{.Namespace}}{{if .Repository}}/{{.Repository}}{{end}}{{if .Subject}}#{{.Subject}}{{end}}</code></td><td>{{.Message}}</td><td>{{.Remediation}}</td></tr>
+{{end}}</table>{{else}}<p>No findings.</p>{{end}}
+<h2>Errors</h2>
+{{if .Errors}}<table><tr><th>operation</th><th>resource</th><th>error</th></tr>
+{{range .Errors}}<tr><td>{{.Op}}</td><td><code>{{.Namespace}}{{if .Repository}}/{{.Repository}}{{end}}</code></td><td class="failed">{{.Error}}</td></tr>
+{{end}}</table>{{else}}<p>No errors.</p>{{end}}
+</body></html>
+`

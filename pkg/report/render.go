@@ -1,0 +1,140 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteJSON writes r as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// Tally recomputes Counts.Changed, Counts.Refused, Counts.Errors and
+// Counts.Findings from the report's changes, findings and errors. Scanned,
+// Conformant and Unmanaged are left as the job set them.
+func (r *Report) Tally() {
+	r.Counts.Changed, r.Counts.Refused = 0, 0
+	for _, c := range r.Changes {
+		switch c.Status {
+		case StatusApplied, StatusPlanned:
+			r.Counts.Changed++
+		case StatusRefused:
+			r.Counts.Refused++
+		}
+	}
+	r.Counts.Errors = len(r.Errors)
+	r.Counts.Findings = nil
+	for _, f := range r.Findings {
+		if r.Counts.Findings == nil {
+			r.Counts.Findings = map[string]int{}
+		}
+		r.Counts.Findings[f.Code]++
+	}
+}
+
+// Merge appends other's changes, findings, errors and counts to r.
+func (r *Report) Merge(other *Report) {
+	r.Counts.Scanned += other.Counts.Scanned
+	r.Counts.Conformant += other.Counts.Conformant
+	r.Counts.Unmanaged += other.Counts.Unmanaged
+	r.Changes = append(r.Changes, other.Changes...)
+	r.Findings = append(r.Findings, other.Findings...)
+	r.Errors = append(r.Errors, other.Errors...)
+	r.APICalls += other.APICalls
+	r.EventIDs = append(r.EventIDs, other.EventIDs...)
+	r.Skipped += other.Skipped
+	r.Tally()
+}
+
+// WriteTable writes a human-readable summary: counts, then changes,
+// findings and errors as aligned columns.
+func (r *Report) WriteTable(w io.Writer) error {
+	mode := "apply"
+	if r.DryRun {
+		mode = "dry run"
+	}
+	fmt.Fprintf(w, "%s (%s) — %s, %d API calls\n", r.Job, mode, time.Duration(r.Duration).Round(time.Millisecond), r.APICalls)
+	c := r.Counts
+	fmt.Fprintf(w, "scanned %d · conformant %d · changed %d · refused %d · unmanaged %d · errors %d\n",
+		c.Scanned, c.Conformant, c.Changed, c.Refused, c.Unmanaged, c.Errors)
+	if r.Cursor != "" {
+		fmt.Fprintf(w, "stopped early; continue from cursor %q\n", r.Cursor)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if len(r.Changes) > 0 {
+		fmt.Fprintln(tw, "\nCHANGE\tOP\tRESOURCE\tSTATUS\tDETAIL")
+		for _, ch := range r.Changes {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ch.Kind, ch.Op, ch.Resource(), ch.Status, ch.Detail())
+		}
+	}
+	if len(r.Findings) > 0 {
+		fmt.Fprintln(tw, "\nFINDING\tSEVERITY\tRESOURCE\tMESSAGE")
+		for _, f := range sortedFindings(r.Findings) {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Code, f.Severity, resource(f.Namespace, f.Repository, f.Subject), f.Message)
+		}
+	}
+	if len(r.Errors) > 0 {
+		fmt.Fprintln(tw, "\nERROR\tRESOURCE\tMESSAGE")
+		for _, e := range r.Errors {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Op, resource(e.Namespace, e.Repository, ""), e.Error)
+		}
+	}
+	return tw.Flush()
+}
+
+// Resource names the change's target as ns/repo[#subject].
+func (c Change) Resource() string { return resource(c.Namespace, c.Repository, c.Subject) }
+
+// Detail summarises the change's impact or reason in one line.
+func (c Change) Detail() string {
+	var parts []string
+	if c.Impact != nil {
+		parts = append(parts, fmt.Sprintf("deletes %d of %d tags", len(c.Impact.Delete), c.Impact.TotalTags))
+	}
+	if c.Reason != "" {
+		parts = append(parts, c.Reason)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func resource(ns, repo, subject string) string {
+	s := ns
+	if repo != "" {
+		s += "/" + repo
+	}
+	if subject != "" {
+		s += "#" + subject
+	}
+	return s
+}
+
+// rank orders severities, most severe first.
+func (s Severity) rank() int {
+	switch s {
+	case SeverityCritical:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+func sortedFindings(fs []Finding) []Finding {
+	out := append([]Finding(nil), fs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := out[i].Severity.rank(), out[j].Severity.rank(); a != b {
+			return a < b
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}

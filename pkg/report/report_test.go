@@ -1,0 +1,121 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func sample() *Report {
+	r := &Report{
+		Job:      "sweep",
+		Started:  time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC),
+		Duration: Duration(1500 * time.Millisecond),
+		Counts:   Counts{Scanned: 3, Conformant: 1},
+		Changes: []Change{
+			{Kind: "retention", Op: OpCreate, Namespace: "team", Repository: "web/app", Status: StatusApplied,
+				Impact: &Impact{TotalTags: 4, Keep: []string{"v3", "v4"}, Delete: []string{"v1", "<script>alert(1)</script>"}}},
+			{Kind: "retention", Op: OpReplace, Namespace: "team", Repository: "db", Status: StatusRefused, Reason: "would delete 90% of tags"},
+		},
+		Findings: []Finding{
+			{Code: "visibility.public_not_allowed", Severity: SeverityWarning, Namespace: "team", Repository: "db", Message: "public"},
+			{Code: "retention.guard.max_fraction", Severity: SeverityCritical, Namespace: "team", Repository: "db", Message: "refused"},
+			{Code: "visibility.public_not_allowed", Severity: SeverityWarning, Namespace: "team", Repository: "x", Message: "public"},
+		},
+		Errors: []RepoError{{Namespace: "team", Repository: "y", Op: "list retentions", Error: "HTTP 500"}},
+	}
+	r.Tally()
+	return r
+}
+
+func TestTallyCountsChangesFindingsAndErrors(t *testing.T) {
+	r := sample()
+	assert.Equal(t, 1, r.Counts.Changed)
+	assert.Equal(t, 1, r.Counts.Refused)
+	assert.Equal(t, 1, r.Counts.Errors)
+	assert.Equal(t, map[string]int{"visibility.public_not_allowed": 2, "retention.guard.max_fraction": 1}, r.Counts.Findings)
+}
+
+func TestMergeAddsUp(t *testing.T) {
+	a, b := sample(), sample()
+	a.APICalls, b.APICalls = 10, 5
+	a.Merge(b)
+	assert.Equal(t, 6, a.Counts.Scanned)
+	assert.Equal(t, 2, a.Counts.Changed)
+	assert.Equal(t, 2, a.Counts.Errors)
+	assert.Equal(t, int64(15), a.APICalls)
+	assert.Len(t, a.Findings, 6)
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, sample().WriteJSON(&buf))
+	assert.Contains(t, buf.String(), `"duration": "1.5s"`)
+	var back Report
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &back))
+	assert.Equal(t, sample(), &back)
+}
+
+func TestTableListsEverything(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, sample().WriteTable(&buf))
+	out := buf.String()
+	for _, want := range []string{"scanned 3", "changed 1", "refused 1", "team/web/app", "deletes 2 of 4 tags",
+		"would delete 90% of tags", "retention.guard.max_fraction", "list retentions", "HTTP 500"} {
+		assert.Contains(t, out, want)
+	}
+	// Critical findings come first.
+	assert.Less(t, strings.Index(out, "retention.guard.max_fraction"), strings.Index(out, "visibility.public_not_allowed"))
+}
+
+func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, sample().WriteHTML(&buf))
+	out := buf.String()
+	assert.True(t, strings.HasPrefix(out, "<!doctype html>"))
+	assert.NotContains(t, out, "<script>alert(1)</script>")
+	assert.Contains(t, out, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	assert.NotContains(t, out, "src=")
+	assert.NotContains(t, out, "<link")
+	assert.Contains(t, out, "team/web/app")
+	assert.Contains(t, out, "HTTP 500")
+}
+
+func TestSinkPublishesChangesFindingsAndSummary(t *testing.T) {
+	var mu sync.Mutex
+	var types, subjects []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		types = append(types, r.Header.Get("Ce-Type"))
+		subjects = append(subjects, r.Header.Get("Ce-Subject"))
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	r := sample()
+	require.NoError(t, Sink{URL: srv.URL}.Publish(context.Background(), r))
+	assert.Len(t, types, len(r.Changes)+len(r.Findings)+1)
+	assert.Equal(t, EventTypeChange, types[0])
+	assert.Equal(t, "team/web/app", subjects[0])
+	assert.Equal(t, EventTypeFinding, types[len(r.Changes)])
+	assert.Equal(t, EventTypeReport, types[len(types)-1])
+}
+
+func TestSinkReportsFailure(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	err := Sink{URL: srv.URL}.Publish(context.Background(), sample())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sent 0 events")
+}

@@ -1,0 +1,86 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+)
+
+// CloudEvent types the reports emit. They share the project's prefix.
+const (
+	EventTypeChange  = "io.swrautopilot.change"
+	EventTypeFinding = "io.swrautopilot.finding"
+	EventTypeReport  = "io.swrautopilot.report"
+)
+
+// Sink sends a report's changes and findings as CloudEvents (binary HTTP
+// mode) to one URL, following Knative's K_SINK convention.
+type Sink struct {
+	URL    string
+	Source string       // CloudEvent source; defaults to "swr-autopilot"
+	Client *http.Client // defaults to a client with a 10 s timeout
+}
+
+// Publish sends one event per change and per finding, then a summary
+// event with the counts. It stops at the first failure and says how many
+// were sent.
+func (s Sink) Publish(ctx context.Context, r *Report) error {
+	if s.URL == "" {
+		return errors.New("report sink: no URL")
+	}
+	hc := s.Client
+	if hc == nil {
+		hc = &http.Client{Timeout: 10 * time.Second}
+	}
+	p, err := cehttp.New(cehttp.WithTarget(s.URL), cehttp.WithClient(*hc))
+	if err != nil {
+		return fmt.Errorf("report sink: %w", err)
+	}
+	c, err := cloudevents.NewClient(p, cloudevents.WithUUIDs(), cloudevents.WithTimeNow())
+	if err != nil {
+		return fmt.Errorf("report sink: %w", err)
+	}
+	source := s.Source
+	if source == "" {
+		source = "swr-autopilot"
+	}
+	sent := 0
+	send := func(typ, subject string, data any) error {
+		e := cloudevents.NewEvent()
+		e.SetType(typ)
+		e.SetSource(source + "/" + r.Job)
+		e.SetSubject(subject)
+		if err := e.SetData(cloudevents.ApplicationJSON, data); err != nil {
+			return err
+		}
+		if res := c.Send(ctx, e); !cloudevents.IsACK(res) {
+			return fmt.Errorf("report sink: sent %d events, then %s %s: %w", sent, typ, subject, res)
+		}
+		sent++
+		return nil
+	}
+	for _, ch := range r.Changes {
+		if err := send(EventTypeChange, ch.Resource(), ch); err != nil {
+			return err
+		}
+	}
+	for _, f := range r.Findings {
+		if err := send(EventTypeFinding, resource(f.Namespace, f.Repository, f.Subject), f); err != nil {
+			return err
+		}
+	}
+	summary := struct {
+		Job      string   `json:"job"`
+		DryRun   bool     `json:"dry_run"`
+		Counts   Counts   `json:"counts"`
+		Duration Duration `json:"duration"`
+		APICalls int64    `json:"api_calls"`
+		Cursor   string   `json:"cursor,omitempty"`
+	}{r.Job, r.DryRun, r.Counts, r.Duration, r.APICalls, r.Cursor}
+	return send(EventTypeReport, r.Job, summary)
+}
