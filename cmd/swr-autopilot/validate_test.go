@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const goodPolicy = `mode: enforce
+retention:
+  - match: "prod/**"
+    keep_days: 90
+  - match: "**"
+    keep_last: 20
+`
+
+const badPolicy = `mode: enforce
+retention:
+  - match: "prod/**"
+    keep_days: 900
+  - match: "**"
+    keep_lsat: 20
+`
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+func validate(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = dispatch(context.Background(), append([]string{"validate"}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestValidateGoodFile(t *testing.T) {
+	path := writeFile(t, "policy.yaml", goodPolicy)
+	code, out, errOut := validate(path)
+	assert.Equal(t, 0, code)
+	assert.Equal(t, path+": ok\n", out)
+	assert.Empty(t, errOut)
+
+	code, out, _ = validate("-kind", "policy", path)
+	assert.Equal(t, 0, code)
+	assert.Equal(t, path+": ok\n", out)
+}
+
+func TestValidateBadFilePrintsEveryError(t *testing.T) {
+	path := writeFile(t, "policy.yaml", badPolicy)
+	code, out, errOut := validate(path)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Equal(t, path+":4:16: keep_days must be between 1 and 365, not 900\n"+
+		path+":6:5: unknown key \"keep_lsat\" in retention rule (did you mean \"keep_last\"?)\n", errOut)
+}
+
+func TestValidateSeveralFiles(t *testing.T) {
+	good := writeFile(t, "good.yaml", goodPolicy)
+	bad := writeFile(t, "bad.yaml", badPolicy)
+	code, out, errOut := validate(good, bad)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, good+": ok\n", out)
+	assert.Contains(t, errOut, bad+":4:16:")
+}
+
+func TestValidateMissingFile(t *testing.T) {
+	code, _, errOut := validate(filepath.Join(t.TempDir(), "absent.yaml"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "read policy:")
+	assert.Contains(t, errOut, "absent.yaml")
+}
+
+func TestValidateUsageErrors(t *testing.T) {
+	code, _, errOut := validate()
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "no file given")
+	assert.Contains(t, errOut, "usage: swr-autopilot validate")
+
+	code, _, errOut = validate("-kind", "directory", "team.yaml")
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "validate: unknown kind \"directory\" (known: policy)\n", errOut)
+
+	code, _, _ = validate("-nope")
+	assert.Equal(t, 2, code)
+
+	code, _, errOut = validate("-h")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, errOut, "-kind")
+}

@@ -1,0 +1,24 @@
+package plan
+
+// Finding codes. They are stable: alerting and dashboards key on them.
+const (
+	CodeGuardMaxFraction           = "retention.guard.max_fraction"
+	CodeGuardMaxTags               = "retention.guard.max_tags"
+	CodeGuardProtectedTag          = "retention.guard.protected_tag"
+	CodeTriggerClusterNotAllowed   = "trigger.cluster_not_allowed"
+	CodeTriggerTypeAllInProtected  = "trigger.type_all_in_protected_scope"
+	CodeTriggerDisabled            = "trigger.disabled"
+	CodeTriggerRecentFailures      = "trigger.recent_failures"
+	CodeSyncMissingReplica         = "sync.missing_replica"
+	CodeSyncOverrideForbidden      = "sync.override_forbidden"
+	CodeVisibilityPublicNotAllowed = "visibility.public_not_allowed"
+)
+
+// Change kinds used in report.Change.Kind by the planners here.
+const (
+	KindRetention        = "retention"
+	KindRepositoryAccess = "repository_access"
+	KindTrigger          = "trigger"
+	KindSync             = "sync"
+	KindVisibility       = "visibility"
+)

@@ -1,0 +1,12 @@
+// Package plan holds the pure planners of swr-autopilot: given the policy
+// and the state observed in SWR, they say what should change and what is
+// wrong, without doing any I/O.
+//
+// Retention is planned in four steps: DesiredRetention turns a policy rule
+// into an SWR request, Retention compares it with the repository's current
+// rules, Simulate computes tag by tag what the new rule would delete, and
+// Guard refuses writes that would delete too much or a protected tag. The
+// audits (AuditTriggers, AuditSync, AuditVisibility) and Grants produce
+// findings and the writes that would fix them. Every planned write carries
+// the request body that applies it and a report.Change describing it.
+package plan

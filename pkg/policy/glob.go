@@ -1,0 +1,100 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+)
+
+// Glob matches repository paths of the form "namespace/repository", where
+// the repository name may itself contain "/". A "*" matches any run of
+// characters within one path segment; a segment that is exactly "**"
+// matches any number of segments, including none. Every other character
+// matches itself.
+type Glob struct {
+	pattern  string
+	segments []string
+}
+
+// ParseGlob checks and compiles a glob. Names in SWR are lowercase, so a
+// glob may only contain lowercase letters, digits, ".", "_", "-", "/" and
+// "*"; "**" must be a whole segment and segments may not be empty.
+func ParseGlob(pattern string) (Glob, error) {
+	if pattern == "" {
+		return Glob{}, errors.New("empty glob")
+	}
+	for _, r := range pattern {
+		if !isGlobRune(r) {
+			return Glob{}, fmt.Errorf("glob %q: invalid character %q (names are lowercase letters, digits, '.', '_', '-' and '/')", pattern, r)
+		}
+	}
+	segments := strings.Split(pattern, "/")
+	for i, s := range segments {
+		switch {
+		case s == "":
+			return Glob{}, fmt.Errorf("glob %q: empty path segment", pattern)
+		case s != "**" && strings.Contains(s, "**"):
+			return Glob{}, fmt.Errorf("glob %q: \"**\" must be a whole path segment", pattern)
+		case s == "**" && i > 0 && segments[i-1] == "**":
+			return Glob{}, fmt.Errorf("glob %q: repeated \"**\" segment", pattern)
+		}
+	}
+	return Glob{pattern: pattern, segments: segments}, nil
+}
+
+// MustParseGlob is like ParseGlob but panics on error. It is meant for
+// globs written in code.
+func MustParseGlob(pattern string) Glob {
+	g, err := ParseGlob(pattern)
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+func isGlobRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("._-/*", r)
+}
+
+// String returns the glob as written.
+func (g Glob) String() string { return g.pattern }
+
+// MatchesAll reports whether the glob is "**", which matches every path.
+func (g Glob) MatchesAll() bool { return g.pattern == "**" }
+
+// Match reports whether the repository ns/repo matches the glob.
+func (g Glob) Match(ns, repo string) bool { return g.MatchPath(ns + "/" + repo) }
+
+// MatchPath reports whether a slash-separated path matches the glob.
+// The zero Glob matches nothing.
+func (g Glob) MatchPath(p string) bool {
+	if len(g.segments) == 0 {
+		return false
+	}
+	return matchSegments(g.segments, strings.Split(p, "/"))
+}
+
+func matchSegments(pattern, segs []string) bool {
+	for len(pattern) > 0 {
+		if pattern[0] == "**" {
+			rest := pattern[1:]
+			for i := 0; i <= len(segs); i++ {
+				if matchSegments(rest, segs[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(segs) == 0 {
+			return false
+		}
+		// ParseGlob admits no path.Match metacharacter other than "*", so
+		// the pattern is always well formed.
+		if ok, _ := path.Match(pattern[0], segs[0]); !ok {
+			return false
+		}
+		pattern, segs = pattern[1:], segs[1:]
+	}
+	return len(segs) == 0
+}

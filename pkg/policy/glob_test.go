@@ -1,0 +1,88 @@
+package policy
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGlobMatch(t *testing.T) {
+	cases := []struct {
+		glob string
+		path string
+		want bool
+	}{
+		{"**", "prod/app", true},
+		{"**", "a/b/c/d", true},
+		{"prod/**", "prod/app", true},
+		{"prod/**", "prod/team/app", true},
+		{"prod/**", "production/app", false},
+		{"prod/**", "dev/prod/app", false},
+		{"prod/*", "prod/app", true},
+		{"prod/*", "prod/team/app", false},
+		{"*/app", "prod/app", true},
+		{"*/app", "prod/x/app", false},
+		{"**/app", "prod/x/app", true},
+		{"**/app", "prod/app", true},
+		{"**/app", "prod/apps", false},
+		{"team-*/ci", "team-a/ci", true},
+		{"team-*/ci", "team-/ci", true},
+		{"team-*/ci", "teamb/ci", false},
+		{"*-cache/*", "ci-cache/node", true},
+		{"prod/**/base", "prod/base", true},
+		{"prod/**/base", "prod/a/b/base", true},
+		{"prod/**/base", "prod/a/b/base/x", false},
+		{"prod/app", "prod/app", true},
+		{"prod/app", "prod/app2", false},
+		{"prod/a.b", "prod/aXb", false},
+		{"prod/*.*", "prod/a.b", true},
+	}
+	for _, c := range cases {
+		t.Run(c.glob+"|"+c.path, func(t *testing.T) {
+			g, err := ParseGlob(c.glob)
+			require.NoError(t, err)
+			assert.Equal(t, c.want, g.MatchPath(c.path))
+		})
+	}
+}
+
+func TestGlobMatchJoinsNamespaceAndRepository(t *testing.T) {
+	g := MustParseGlob("prod/library/*")
+	assert.True(t, g.Match("prod", "library/nginx"))
+	assert.False(t, g.Match("prod", "nginx"))
+	assert.False(t, g.Match("prod/library", "nginx/x"))
+}
+
+func TestZeroGlobMatchesNothing(t *testing.T) {
+	var g Glob
+	assert.False(t, g.Match("a", "b"))
+	assert.False(t, g.MatchesAll())
+}
+
+func TestParseGlobRejects(t *testing.T) {
+	cases := map[string]string{
+		"":           "empty glob",
+		"Prod/**":    `invalid character 'P'`,
+		"prod/a?":    `invalid character '?'`,
+		"prod/[ab]":  `invalid character '['`,
+		"prod//a":    "empty path segment",
+		"/prod":      "empty path segment",
+		"prod/":      "empty path segment",
+		"prod/a**":   `"**" must be a whole path segment`,
+		"***":        `"**" must be a whole path segment`,
+		"prod/**/**": `repeated "**" segment`,
+	}
+	for glob, want := range cases {
+		t.Run(glob, func(t *testing.T) {
+			_, err := ParseGlob(glob)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), want)
+		})
+	}
+}
+
+func TestMustParseGlobPanicsOnBadGlob(t *testing.T) {
+	assert.Panics(t, func() { MustParseGlob("A") })
+	assert.Equal(t, "a/*", MustParseGlob("a/*").String())
+}

@@ -1,0 +1,116 @@
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Load reads and parses the policy file at path.
+func Load(path string) (*Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read policy: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse parses a policy file. filename is used in messages only. On
+// failure the error is an Errors value listing every problem found, in
+// file order, each as "file:line:col: message".
+func Parse(data []byte, filename string) (*Policy, error) {
+	d := &decoder{file: filename}
+	root, perr := decodeDocument(data, filename)
+	if perr != nil {
+		d.errs = append(d.errs, *perr)
+		return nil, d.errs
+	}
+	if root == nil {
+		d.errs = append(d.errs, Error{File: filename, Msg: "empty policy file"})
+		return nil, d.errs
+	}
+	p := d.policy(root)
+	if len(d.errs) > 0 {
+		return nil, d.errs.sorted()
+	}
+	return p, nil
+}
+
+// decodeDocument returns the root node of the file's only document, or nil
+// when the file holds no document.
+func decodeDocument(data []byte, file string) (*yaml.Node, *Error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, syntaxError(file, err)
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		return nil, &Error{File: file, Line: next.Line, Column: next.Column,
+			Msg: "a policy file holds one YAML document; found a second"}
+	case !errors.Is(err, io.EOF):
+		return nil, syntaxError(file, err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, nil
+	}
+	return doc.Content[0], nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns a YAML parser error into an Error with its line.
+func syntaxError(file string, err error) *Error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
+	}
+	return &Error{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+func (d *decoder) policy(root *yaml.Node) *Policy {
+	p := &Policy{
+		Version: 1,
+		Mode:    ModeAudit,
+		Guard:   Guard{MaxDeleteFraction: DefaultMaxDeleteFraction, MaxDeleteTags: DefaultMaxDeleteTags},
+	}
+	f, ok := d.mapping(root, "policy", "version", "mode", "guard", "retention", "default_grants", "audits")
+	if !ok {
+		return p
+	}
+	if n := f.values["version"]; n != nil {
+		if v, ok := d.integer(n, "version"); ok && v != 1 {
+			d.errorf(resolve(n), "unsupported version %d (this release reads version 1)", v)
+		}
+	}
+	if n := f.values["mode"]; n != nil {
+		if m, ok := d.oneOf(n, "mode", string(ModeEnforce), string(ModeAudit)); ok {
+			p.Mode = Mode(m)
+		}
+	}
+	if n := f.values["guard"]; n != nil {
+		p.Guard = d.guard(n, "guard").apply(p.Guard)
+	}
+	if n := f.values["retention"]; n != nil {
+		p.Retention = d.retention(n, p.Guard)
+	}
+	if n := f.values["default_grants"]; n != nil {
+		p.DefaultGrants = d.grants(n)
+	}
+	if n := f.values["audits"]; n != nil {
+		p.Audits = d.audits(n)
+	}
+	return p
+}

@@ -1,0 +1,198 @@
+package policy
+
+import (
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+)
+
+// guardOverride holds the guard settings a mapping sets.
+type guardOverride struct {
+	fraction *float64
+	tags     *int
+}
+
+func (o guardOverride) apply(g Guard) Guard {
+	if o.fraction != nil {
+		g.MaxDeleteFraction = *o.fraction
+	}
+	if o.tags != nil {
+		g.MaxDeleteTags = *o.tags
+	}
+	return g
+}
+
+func (d *decoder) guard(n *yaml.Node, what string) guardOverride {
+	var o guardOverride
+	f, ok := d.mapping(n, what, "max_delete_fraction", "max_delete_tags")
+	if !ok {
+		return o
+	}
+	if n := f.values["max_delete_fraction"]; n != nil {
+		if v, ok := d.number(n, "max_delete_fraction"); ok {
+			if v < 0 || v > 1 {
+				d.errorf(resolve(n), "max_delete_fraction must be between 0 and 1, not %v", v)
+			} else {
+				o.fraction = &v
+			}
+		}
+	}
+	if n := f.values["max_delete_tags"]; n != nil {
+		if v, ok := d.intRange(n, "max_delete_tags", 0, 1_000_000); ok {
+			o.tags = &v
+		}
+	}
+	return o
+}
+
+func (d *decoder) retention(n *yaml.Node, base Guard) []RetentionRule {
+	items, _ := d.sequence(n, "retention")
+	rules := make([]RetentionRule, 0, len(items))
+	catchAll := 0            // line of the first rule matching everything
+	seen := map[string]int{} // glob → line of the first rule with it
+	for _, it := range items {
+		r, ok := d.retentionRule(it, base)
+		if !ok {
+			continue
+		}
+		at := d.matchNode(it)
+		switch first, dup := seen[r.Match.String()]; {
+		case catchAll > 0:
+			d.errorf(at, "rule can never match: the rule at line %d matches every repository", catchAll)
+		case dup:
+			d.errorf(at, "rule can never match: the rule at line %d has the same match", first)
+		default:
+			seen[r.Match.String()] = r.Line
+		}
+		if r.Match.MatchesAll() && catchAll == 0 {
+			catchAll = r.Line
+		}
+		rules = append(rules, r)
+	}
+	return rules
+}
+
+// matchNode returns the node of a rule's match value (for positions).
+func (d *decoder) matchNode(rule *yaml.Node) *yaml.Node {
+	rule = resolve(rule)
+	for i := 0; i+1 < len(rule.Content); i += 2 {
+		if rule.Content[i].Value == "match" {
+			return resolve(rule.Content[i+1])
+		}
+	}
+	return rule
+}
+
+func (d *decoder) retentionRule(n *yaml.Node, base Guard) (RetentionRule, bool) {
+	f, ok := d.mapping(n, "retention rule", "match", "keep_days", "keep_last", "unmanaged", "protect", "guard")
+	if !ok {
+		return RetentionRule{}, false
+	}
+	r := RetentionRule{Line: f.node.Line, Guard: base}
+	valid := true
+	if !f.has("match") {
+		d.errorf(f.node, "retention rule needs a match")
+		valid = false
+	} else if r.Match, ok = d.glob(f.values["match"], "match"); !ok {
+		valid = false
+	}
+	if n := f.values["unmanaged"]; n != nil {
+		if r.Unmanaged, ok = d.boolean(n, "unmanaged"); !ok {
+			valid = false
+		}
+	}
+	if n := f.values["keep_days"]; n != nil {
+		if r.KeepDays, ok = d.intRange(n, "keep_days", 1, 365); !ok {
+			valid = false
+		}
+	}
+	if n := f.values["keep_last"]; n != nil {
+		if r.KeepLast, ok = d.intRange(n, "keep_last", 1, 1000); !ok {
+			valid = false
+		}
+	}
+	var kinds []string
+	for _, k := range []string{"keep_days", "keep_last", "unmanaged"} {
+		if f.has(k) && (k != "unmanaged" || r.Unmanaged) {
+			kinds = append(kinds, k)
+		}
+	}
+	misspelt := f.misspelt["keep_days"] || f.misspelt["keep_last"] || f.misspelt["unmanaged"]
+	switch {
+	case len(kinds) == 0:
+		if !misspelt { // else the unknown key error says it all
+			d.errorf(f.node, "retention rule needs one of keep_days, keep_last or unmanaged: true")
+		}
+		valid = false
+	case len(kinds) > 1:
+		d.errorf(f.keys[kinds[1]], "%s conflicts with %s: a rule has exactly one of keep_days, keep_last or unmanaged: true", kinds[1], kinds[0])
+		valid = false
+	}
+	if r.Unmanaged {
+		for _, k := range []string{"protect", "guard"} {
+			if f.has(k) {
+				d.errorf(f.keys[k], "%s has no effect on an unmanaged rule", k)
+				valid = false
+			}
+		}
+		return r, valid
+	}
+	r.Protect = []swr.TagSelector{}
+	if n := f.values["protect"]; n != nil {
+		r.Protect = d.protect(n)
+	}
+	if n := f.values["guard"]; n != nil {
+		r.Guard = d.guard(n, "rule guard").apply(base)
+	}
+	return r, valid
+}
+
+var tagName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+
+// protect reads the protect list: exact tags, or /regexp/.
+func (d *decoder) protect(n *yaml.Node) []swr.TagSelector {
+	items, _ := d.sequence(n, "protect")
+	out := make([]swr.TagSelector, 0, len(items))
+	seen := map[swr.TagSelector]bool{}
+	for _, it := range items {
+		s, ok := d.str(it, "protect entry")
+		if !ok {
+			continue
+		}
+		it = resolve(it)
+		var sel swr.TagSelector
+		if len(s) >= 2 && strings.HasPrefix(s, "/") && strings.HasSuffix(s, "/") {
+			expr := s[1 : len(s)-1]
+			if expr == "" {
+				d.errorf(it, "protect entry %q: empty regular expression", s)
+				continue
+			}
+			if _, err := regexp.Compile(expr); err != nil {
+				d.errorf(it, "protect entry %q: invalid regular expression: %v", s, unwrapRegexpError(err))
+				continue
+			}
+			sel = swr.TagSelector{Kind: swr.SelectorRegexp, Pattern: expr}
+		} else {
+			if !tagName.MatchString(s) {
+				d.errorf(it, "protect entry %q is not a valid tag name (write a regular expression as /…/)", s)
+				continue
+			}
+			sel = swr.TagSelector{Kind: swr.SelectorLabel, Pattern: s}
+		}
+		if seen[sel] {
+			d.errorf(it, "duplicate protect entry %q", s)
+			continue
+		}
+		seen[sel] = true
+		out = append(out, sel)
+	}
+	return out
+}
+
+// unwrapRegexpError drops the "error parsing regexp: " prefix.
+func unwrapRegexpError(err error) string {
+	return strings.TrimPrefix(err.Error(), "error parsing regexp: ")
+}
