@@ -1,0 +1,90 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+)
+
+// maxRedirects bounds the redirects followed for one https fetch.
+const maxRedirects = 10
+
+func fetchHTTP(ctx context.Context, src string, opts Options) (Content, error) {
+	u, err := url.Parse(src)
+	if err != nil {
+		// url.Parse errors quote the whole input, which may hold a token.
+		return Content{}, errors.New("fetch team directory: malformed URL")
+	}
+	where := redactURL(u)
+	if err := checkScheme(u, opts.AllowLoopbackHTTP); err != nil {
+		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+	}
+	client := http.Client{}
+	if opts.HTTPClient != nil {
+		client = *opts.HTTPClient
+	}
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return checkScheme(req.URL, opts.AllowLoopbackHTTP)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		// *url.Error repeats the full URL; keep only its cause.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return Content{}, fmt.Errorf("fetch team directory %s: HTTP %s", where, resp.Status)
+	}
+	maxBytes := opts.maxBytes()
+	if resp.ContentLength > maxBytes {
+		return Content{}, fmt.Errorf("fetch team directory %s: %d bytes is larger than the %d-byte limit", where, resp.ContentLength, maxBytes)
+	}
+	data, err := readLimited(resp.Body, maxBytes)
+	if err != nil {
+		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+	}
+	return Content{Source: where, Data: data, ETag: resp.Header.Get("ETag")}, nil
+}
+
+// checkScheme allows https, and http only to a loopback host when allowed.
+func checkScheme(u *url.URL, allowLoopbackHTTP bool) error {
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if allowLoopbackHTTP && isLoopback(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("plain http is refused for host %q: use https", u.Hostname())
+	}
+	return fmt.Errorf("unsupported scheme %q", u.Scheme)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// redactURL drops user information, query and fragment, which may carry
+// credentials (basic auth, pre-signed URL signatures).
+func redactURL(u *url.URL) string {
+	clean := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	return clean.String()
+}

@@ -1,0 +1,507 @@
+package directory
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ErrEmpty is returned by Validate for a well-formed directory that grants
+// nobody anything.
+var ErrEmpty = errors.New("the directory grants nobody anything: no team has both members and namespaces or repositories")
+
+// Parse parses and validates a team directory file; filename is used only
+// in messages. Every problem is reported, in file order, in an ErrorList
+// whose entries read "file:line:column: message".
+//
+// The returned Directory is never nil. When err is non-nil it holds only the
+// entries that validated; such a Directory may be used to add access but
+// never to remove it. An empty file, or one without teams, parses without
+// error into a Directory whose Empty method reports true.
+func Parse(data []byte, filename string) (*Directory, error) {
+	p := &parser{
+		file:   filename,
+		d:      &Directory{File: filename, Guard: Guard{MaxRemovals: DefaultMaxRemovals, MaxRemovalFraction: DefaultMaxRemovalFraction}},
+		byID:   map[string]seenMember{},
+		byName: map[string]seenMember{},
+	}
+	p.parse(data)
+	p.errs.sortByPosition()
+	return p.d, p.errs.Err()
+}
+
+// Validate parses data like Parse and also rejects a directory that grants
+// nobody anything (the error wraps ErrEmpty).
+func Validate(data []byte, filename string) error {
+	d, err := Parse(data, filename)
+	if err != nil {
+		return err
+	}
+	if d.Empty() {
+		return fmt.Errorf("%s: %w", filename, ErrEmpty)
+	}
+	return nil
+}
+
+type parser struct {
+	file   string
+	d      *Directory
+	errs   ErrorList
+	byID   map[string]seenMember // member id → first name seen for it
+	byName map[string]seenMember // member name → first id seen for it
+}
+
+type seenMember struct {
+	other     string // the name (in byID) or id (in byName)
+	line, col int
+}
+
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) parse(data []byte) {
+	p.checkFinalNewline(data)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if !errors.Is(err, io.EOF) {
+			p.syntaxError(err)
+		}
+		return
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		p.errorf(&extra, "a second YAML document starts here; a directory file holds exactly one")
+	case !errors.Is(err, io.EOF):
+		p.syntaxError(err)
+	}
+	if len(doc.Content) == 0 {
+		return
+	}
+	root := resolve(doc.Content[0])
+	if isNull(root) {
+		return
+	}
+	p.checkManagedLast(root)
+	p.fields(root, "the top level", []string{"teams", "keep", "guard", "create_missing_namespaces", "managed_namespaces"}, func(key, value *yaml.Node) {
+		switch key.Value {
+		case "teams":
+			p.teams(value)
+		case "managed_namespaces":
+			p.managedNamespaces(value)
+		case "keep":
+			p.d.Keep = p.members(value, "keep", nil)
+		case "guard":
+			p.guard(value)
+		case "create_missing_namespaces":
+			if b, ok := p.boolean(value, "create_missing_namespaces"); ok {
+				p.d.CreateMissingNamespaces = b
+			}
+		}
+	})
+}
+
+// checkFinalNewline rejects a non-empty file whose last line has no
+// newline: a file cut short in transfer usually ends mid-line.
+func (p *parser) checkFinalNewline(data []byte) {
+	if len(data) == 0 || data[len(data)-1] == '\n' {
+		return
+	}
+	last := data[bytes.LastIndexByte(data, '\n')+1:]
+	p.errs = append(p.errs, &Error{
+		File:   p.file,
+		Line:   bytes.Count(data, []byte("\n")) + 1,
+		Column: utf8.RuneCount(last) + 1,
+		Msg:    "the file does not end with a newline; it may have been cut short",
+	})
+}
+
+// checkManagedLast requires managed_namespaces to be the last top-level key.
+// A file cut short then either loses managed namespaces, and so removes
+// less, or keeps every team, keep entry and guard that precede them.
+func (p *parser) checkManagedLast(root *yaml.Node) {
+	if root.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+2 < len(root.Content); i += 2 {
+		if key := resolve(root.Content[i]); key.Value == "managed_namespaces" {
+			next := resolve(root.Content[i+2])
+			p.errorf(next, "%q follows managed_namespaces, which must be the last key so that a file cut short never removes access", next.Value)
+			return
+		}
+	}
+}
+
+// syntaxError records a YAML syntax error. yaml.v3 reports these as
+// "yaml: line N: problem", with a line but no column.
+func (p *parser) syntaxError(err error) {
+	e := &Error{File: p.file}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, problem, ok := strings.Cut(rest, ": "); ok {
+			if line, convErr := strconv.Atoi(num); convErr == nil {
+				e.Line, msg = line, problem
+			}
+		}
+	}
+	e.Msg = "invalid YAML: " + msg
+	p.errs = append(p.errs, e)
+}
+
+func (p *parser) teams(n *yaml.Node) {
+	seen := map[string]*yaml.Node{}
+	p.sequence(n, "teams", func(item *yaml.Node) {
+		if t, ok := p.team(item, seen); ok {
+			p.d.Teams = append(p.d.Teams, t)
+		}
+	})
+}
+
+func (p *parser) team(n *yaml.Node, seen map[string]*yaml.Node) (Team, bool) {
+	var t Team
+	var nameNode *yaml.Node
+	ok := p.fields(n, "a team", []string{"name", "members", "namespaces", "repositories"}, func(key, value *yaml.Node) {
+		switch key.Value {
+		case "name":
+			if name, ok := p.text(value, "team name"); ok {
+				nameNode, t.Name = value, name
+			}
+		case "members":
+			t.Members = p.members(value, "members", key)
+		case "namespaces":
+			t.Namespaces = p.namespaceLevels(value)
+		case "repositories":
+			t.Repositories = p.repositoryLevels(value)
+		}
+	})
+	if !ok {
+		return t, false
+	}
+	if nameNode == nil {
+		if !hasKey(n, "name") {
+			p.errorf(n, "team has no name")
+		}
+		return t, false
+	}
+	if first, dup := seen[t.Name]; dup {
+		p.errorf(nameNode, "team %q is already defined at line %d:%d", t.Name, first.Line, first.Column)
+		return t, false
+	}
+	seen[t.Name] = nameNode
+	// A missing or empty list is an error of its own; a list whose
+	// entries were all invalid has been reported entry by entry.
+	if absentOrEmpty(n, "members") {
+		p.errorf(nameNode, "team %q has no members", t.Name)
+	}
+	if absentOrEmpty(n, "namespaces") && absentOrEmpty(n, "repositories") {
+		p.errorf(nameNode, "team %q grants nothing: give it namespaces or repositories", t.Name)
+	}
+	return t, true
+}
+
+// members parses a list of {id, name}. Inside a team (teamKey non-nil) an
+// id may appear once; everywhere an id keeps one name and a name one id.
+func (p *parser) members(n *yaml.Node, what string, teamKey *yaml.Node) []Member {
+	var list []Member
+	inList := map[string]*yaml.Node{}
+	p.sequence(n, what, func(item *yaml.Node) {
+		var m Member
+		var idNode, nameNode *yaml.Node
+		ok := p.fields(item, "a member", []string{"id", "name"}, func(key, value *yaml.Node) {
+			switch key.Value {
+			case "id":
+				if id, ok := p.text(value, "member id"); ok {
+					idNode, m.ID = value, id
+				}
+			case "name":
+				if name, ok := p.text(value, "member name"); ok {
+					nameNode, m.Name = value, name
+				}
+			}
+		})
+		if !ok {
+			return
+		}
+		if !hasKey(item, "id") {
+			p.errorf(item, "member has no id")
+		}
+		if !hasKey(item, "name") {
+			p.errorf(item, "member has no name")
+		}
+		if idNode == nil || nameNode == nil {
+			return
+		}
+		if first, dup := inList[m.ID]; dup {
+			p.errorf(idNode, "member %q is listed twice in %s (first at line %d:%d)", m.ID, what, first.Line, first.Column)
+			return
+		}
+		inList[m.ID] = idNode
+		if !p.consistent(m, idNode, nameNode) {
+			return
+		}
+		list = append(list, m)
+	})
+	return list
+}
+
+// consistent checks that a member id always comes with the same name and a
+// name always with the same id, across teams and the keep list.
+func (p *parser) consistent(m Member, idNode, nameNode *yaml.Node) bool {
+	if first, ok := p.byID[m.ID]; ok && first.other != m.Name {
+		p.errorf(nameNode, "member %q is named %q here but %q at line %d:%d", m.ID, m.Name, first.other, first.line, first.col)
+		return false
+	}
+	if first, ok := p.byName[m.Name]; ok && first.other != m.ID {
+		p.errorf(idNode, "member name %q has id %q here but %q at line %d:%d", m.Name, m.ID, first.other, first.line, first.col)
+		return false
+	}
+	if _, ok := p.byID[m.ID]; !ok {
+		p.byID[m.ID] = seenMember{other: m.Name, line: nameNode.Line, col: nameNode.Column}
+	}
+	if _, ok := p.byName[m.Name]; !ok {
+		p.byName[m.Name] = seenMember{other: m.ID, line: idNode.Line, col: idNode.Column}
+	}
+	return true
+}
+
+func (p *parser) namespaceLevels(n *yaml.Node) map[string]Level {
+	levels := map[string]Level{}
+	p.fields(n, "namespaces", nil, func(key, value *yaml.Node) {
+		if err := CheckNamespaceName(key.Value); err != nil {
+			p.errorf(key, "namespace %q %v", key.Value, err)
+			return
+		}
+		if l, ok := p.level(value, fmt.Sprintf("namespace %q", key.Value)); ok {
+			levels[key.Value] = l
+		}
+	})
+	return levels
+}
+
+func (p *parser) repositoryLevels(n *yaml.Node) map[string]Level {
+	levels := map[string]Level{}
+	p.fields(n, "repositories", nil, func(key, value *yaml.Node) {
+		ns, repo, ok := SplitRepositoryKey(key.Value)
+		if !ok {
+			p.errorf(key, "repository %q must be written \"namespace/repository\"", key.Value)
+			return
+		}
+		if err := CheckNamespaceName(ns); err != nil {
+			p.errorf(key, "repository %q: namespace %q %v", key.Value, ns, err)
+			return
+		}
+		if err := CheckRepositoryName(repo); err != nil {
+			p.errorf(key, "repository %q: name %q %v", key.Value, repo, err)
+			return
+		}
+		if l, ok := p.level(value, fmt.Sprintf("repository %q", key.Value)); ok {
+			levels[key.Value] = l
+		}
+	})
+	return levels
+}
+
+func (p *parser) managedNamespaces(n *yaml.Node) {
+	seen := map[string]*yaml.Node{}
+	p.sequence(n, "managed_namespaces", func(item *yaml.Node) {
+		ns, ok := p.text(item, "managed namespace")
+		if !ok {
+			return
+		}
+		if err := CheckNamespaceName(ns); err != nil {
+			p.errorf(item, "namespace %q %v", ns, err)
+			return
+		}
+		if first, dup := seen[ns]; dup {
+			p.errorf(item, "namespace %q is listed twice in managed_namespaces (first at line %d:%d)", ns, first.Line, first.Column)
+			return
+		}
+		seen[ns] = item
+		p.d.ManagedNamespaces = append(p.d.ManagedNamespaces, ns)
+	})
+}
+
+func (p *parser) guard(n *yaml.Node) {
+	p.fields(n, "guard", []string{"max_removals", "max_removal_fraction"}, func(key, value *yaml.Node) {
+		switch key.Value {
+		case "max_removals":
+			var v int
+			if value.Kind != yaml.ScalarNode || value.ShortTag() != "!!int" || value.Decode(&v) != nil {
+				p.errorf(value, "guard.max_removals must be a whole number, not %s", describe(value))
+				return
+			}
+			if v < 0 {
+				p.errorf(value, "guard.max_removals must be 0 or more, not %d", v)
+				return
+			}
+			p.d.Guard.MaxRemovals = v
+		case "max_removal_fraction":
+			var v float64
+			tag := value.ShortTag()
+			if value.Kind != yaml.ScalarNode || (tag != "!!float" && tag != "!!int") || value.Decode(&v) != nil {
+				p.errorf(value, "guard.max_removal_fraction must be a number between 0 and 1, not %s", describe(value))
+				return
+			}
+			if !(v >= 0 && v <= 1) {
+				p.errorf(value, "guard.max_removal_fraction must be between 0 and 1, not %s", value.Value)
+				return
+			}
+			p.d.Guard.MaxRemovalFraction = v
+		}
+	})
+}
+
+func (p *parser) level(n *yaml.Node, what string) (Level, bool) {
+	n = resolve(n)
+	if n.Kind == yaml.ScalarNode {
+		if l, ok := ParseLevel(n.Value); ok {
+			return l, true
+		}
+	}
+	p.errorf(n, "%s: level must be read, write or manage, not %s", what, describe(n))
+	return 0, false
+}
+
+func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) {
+	n = resolve(n)
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+		p.errorf(n, "%s must be true or false, not %s", what, describe(n))
+		return false, false
+	}
+	return b, true
+}
+
+// text returns a non-empty scalar without surrounding spaces.
+func (p *parser) text(n *yaml.Node, what string) (string, bool) {
+	n = resolve(n)
+	switch {
+	case n.Kind != yaml.ScalarNode:
+		p.errorf(n, "%s must be a string, not %s", what, describe(n))
+	case isNull(n) || n.Value == "":
+		p.errorf(n, "%s must not be empty", what)
+	case strings.TrimSpace(n.Value) != n.Value:
+		p.errorf(n, "%s %q has leading or trailing spaces", what, n.Value)
+	default:
+		return n.Value, true
+	}
+	return "", false
+}
+
+// sequence calls fn for each item of a list; a null value is an empty list.
+func (p *parser) sequence(n *yaml.Node, what string, fn func(item *yaml.Node)) {
+	n = resolve(n)
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "%s must be a list, not %s", what, describe(n))
+		return
+	}
+	for _, item := range n.Content {
+		fn(resolve(item))
+	}
+}
+
+// fields calls fn for each key of a mapping, rejecting duplicate keys,
+// non-string keys and, when known is non-nil, keys not in known. A null
+// value is an empty mapping. It reports false when n is not a mapping.
+func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key, value *yaml.Node)) bool {
+	n = resolve(n)
+	if isNull(n) {
+		return true
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "%s must be a mapping, not %s", what, describe(n))
+		return false
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if key.Kind != yaml.ScalarNode {
+			p.errorf(key, "a key in %s must be a string, not %s", what, describe(key))
+			continue
+		}
+		if first, dup := seen[key.Value]; dup {
+			p.errorf(key, "key %q is repeated in %s (first at line %d:%d)", key.Value, what, first.Line, first.Column)
+			continue
+		}
+		seen[key.Value] = key
+		if known != nil && !contains(known, key.Value) {
+			p.errorf(key, "unknown key %q in %s; known keys are %s", key.Value, what, strings.Join(known, ", "))
+			continue
+		}
+		fn(key, value)
+	}
+	return true
+}
+
+// resolve follows an alias to the node it names.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+func hasKey(n *yaml.Node, key string) bool {
+	_, ok := valueOf(n, key)
+	return ok
+}
+
+// absentOrEmpty reports whether key is missing from mapping n or holds a
+// null, an empty list or an empty mapping.
+func absentOrEmpty(n *yaml.Node, key string) bool {
+	v, ok := valueOf(n, key)
+	return !ok || isNull(v) || ((v.Kind == yaml.SequenceNode || v.Kind == yaml.MappingNode) && len(v.Content) == 0)
+}
+
+func valueOf(n *yaml.Node, key string) (*yaml.Node, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		return nil, false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k.Kind == yaml.ScalarNode && k.Value == key {
+			return resolve(n.Content[i+1]), true
+		}
+	}
+	return nil, false
+}
+
+// describe names what a node holds, for messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return "an empty value"
+		}
+		return strconv.Quote(n.Value)
+	}
+	return "an unexpected YAML node"
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

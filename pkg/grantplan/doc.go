@@ -1,0 +1,30 @@
+// Package grantplan computes, without any I/O, how SWR namespace and
+// repository grants must change to follow the team directory.
+//
+// The flow of a grant sync run is:
+//
+//	grants := grantplan.Desired(dir)
+//	// for every observed namespace and repository:
+//	p := grantplan.Namespace(ns, grants.Namespaces[ns], nsAccess, dir)
+//	p := grantplan.Repository(ns, repo, grants.Repositories[directory.RepositoryKey(ns, repo)], repoAccess, dir)
+//	// once for the whole run:
+//	ok, findings := grantplan.GuardRemovals(plans, grantplan.ObservedTotal(plans), dir, parseErr)
+//	// when !ok, for every plan:
+//	p = p.WithoutRemovals(reason)
+//
+// and then, per plan, POST p.Create, PATCH p.Update and DELETE p.Delete.
+//
+// Safety rules, applied in every plan:
+//   - Access is removed or lowered only in namespaces listed in the
+//     directory's managed_namespaces (and the repositories inside them).
+//     Elsewhere the directory only adds access or raises its level.
+//   - The caller (self_auth, matched in others_auths by user id or by user
+//     name), the namespace creator (creator_name) and keep users are never
+//     removed or lowered. The caller and the creator are never changed at
+//     all; a keep user may still be added or raised by the directory.
+//   - A level change is a PATCH, never a delete followed by a create, so no
+//     user is ever without access in between.
+//   - Lowering a level counts as a removal for GuardRemovals: when the guard
+//     refuses, deletions and downgrades are withheld together while
+//     additions and upgrades still apply.
+package grantplan
