@@ -1,0 +1,48 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/config"
+	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+)
+
+// swrFlags are the flags every command that talks to SWR shares. Credentials
+// always come from the environment (HUAWEICLOUD_SDK_*), never from flags, so
+// they do not show up in process listings or shell history.
+type swrFlags struct {
+	endpoint string
+}
+
+func (f *swrFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.endpoint, "endpoint", "", "SWR API endpoint (overrides SWR_ENDPOINT and the regional default)")
+}
+
+// client builds the SWR client from the environment and the flags.
+func (f *swrFlags) client() (*swr.Client, error) {
+	cfg, err := config.Load()
+	if err != nil && f.endpoint == "" {
+		return nil, err
+	}
+	if f.endpoint != "" {
+		cfg.EndpointURL = f.endpoint
+		if err := cfg.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	c, err := cfg.NewClient()
+	if err != nil {
+		return nil, fmt.Errorf("swr client: %w", err)
+	}
+	return c, nil
+}
+
+// loadPolicy reads and validates the policy file at path.
+func loadPolicy(path string) (*policy.Policy, error) {
+	if path == "" {
+		return nil, fmt.Errorf("no policy file: pass -policy FILE or set AUTOPILOT_POLICY")
+	}
+	return policy.Load(path)
+}

@@ -1,0 +1,90 @@
+package swr
+
+import (
+	"fmt"
+	"iter"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Paging limits of the v2 list endpoints (swr-api.md §1.7).
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
+
+// Page describes one page of an offset/limit listing.
+type Page struct {
+	Offset int // index of the first item of the page
+	Limit  int // page size asked for
+	Total  int // items in the whole listing, or -1 when SWR did not say
+}
+
+// pageBounds checks and defaults an offset/limit pair.
+func pageBounds(offset, limit int) (int, int, error) {
+	switch {
+	case offset < 0:
+		return 0, 0, fmt.Errorf("swr: offset %d is negative", offset)
+	case limit < 0:
+		return 0, 0, fmt.Errorf("swr: limit %d is negative", limit)
+	case limit > MaxPageSize:
+		return 0, 0, fmt.Errorf("swr: limit %d exceeds the maximum page size %d", limit, MaxPageSize)
+	case limit == 0:
+		limit = DefaultPageSize
+	}
+	return offset, limit, nil
+}
+
+// contentRangeTotal reads the total from a "Content-Range: <offset>-<count>/<total>" header.
+func contentRangeTotal(h http.Header) (int, bool) {
+	v := h.Get("Content-Range")
+	i := strings.LastIndexByte(v, '/')
+	if i < 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v[i+1:]))
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// newPage builds a Page, taking the total from Content-Range, else from
+// fallback (a total_range item field), else leaving it unknown.
+func newPage(offset, limit int, h http.Header, fallback int64, hasFallback bool) *Page {
+	p := &Page{Offset: offset, Limit: limit, Total: -1}
+	if n, ok := contentRangeTotal(h); ok {
+		p.Total = n
+	} else if hasFallback {
+		p.Total = int(fallback)
+	}
+	return p
+}
+
+// allPages streams the items of every page from offset on, fetching one
+// page at a time: it never holds more than one page. It stops after an
+// empty page, after the total, or, when the total is unknown, after a
+// short page.
+func allPages[T any](offset int, fetch func(offset int) ([]T, *Page, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for {
+			items, page, err := fetch(offset)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			offset += len(items)
+			if len(items) == 0 || (page.Total >= 0 && offset >= page.Total) ||
+				(page.Total < 0 && len(items) < page.Limit) {
+				return
+			}
+		}
+	}
+}
