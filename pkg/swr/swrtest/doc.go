@@ -1,0 +1,21 @@
+// Package swrtest provides an in-memory Huawei Cloud SWR (shared edition)
+// for tests, benchmarks and demos, in the style of net/http/httptest.
+//
+// The emulator follows the SWR API as documented in swr-api.md: the same
+// paths (repository names with "/" appear as "$"), methods, JSON spellings,
+// irregular success codes, error shapes, Content-Range paging, the namespace
+// quota, one retention policy per repository that runs the moment it is
+// written, grants, triggers, sync rules, quotas and API versions. Requests
+// must be signed with SDK-HMAC-SHA256 (see swr.Sign) or carry an
+// X-Auth-Token issued by the emulated IAM endpoint POST /v3/auth/tokens.
+//
+// Tests get a running server with NewServer, seed it with Seed, LoadSeed or
+// Generate, and inspect it with State, Requests and Counts. The caller acts
+// as a domain administrator named by WithUser (default "autopilot"): it holds
+// the manage permission (7) on every namespace of the domain.
+//
+// The control endpoints under /_emulator/ (seed, state, request log, clock,
+// faults) are NOT authenticated. They exist for tests and demos that run the
+// emulator as a separate process; never expose the emulator on a network
+// that untrusted parties can reach.
+package swrtest

@@ -1,0 +1,99 @@
+package swrtest
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+)
+
+// createNamespace: POST /v2/manage/namespaces → 201, empty body.
+func (s *Server) createNamespace(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Namespace *string `json:"namespace"`
+	}
+	if e := decodeBody(r, &body); e != nil {
+		writeError(w, e)
+		return
+	}
+	if body.Namespace == nil {
+		writeError(w, badParams("namespace is required"))
+		return
+	}
+	name := *body.Namespace
+	if !ValidNamespaceName(name) {
+		writeError(w, swrError(http.StatusBadRequest, CodeInvalidNamespace, fmt.Sprintf("invalid namespace name %q", name)))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.namespaces[name] != nil {
+		writeError(w, swrError(http.StatusConflict, CodeNamespaceExists, fmt.Sprintf("namespace %s already exists", name)))
+		return
+	}
+	if len(s.st.namespaces) >= s.quota {
+		writeError(w, swrError(http.StatusBadRequest, CodeNamespaceQuota, fmt.Sprintf("max number of organizations exceeded: quota is %d", s.quota)))
+		return
+	}
+	s.st.addNamespace(name, s.UserName)
+	writeEmpty(w, http.StatusCreated)
+}
+
+// namespaceView renders n; the caller administers the domain, so its auth is 7.
+func namespaceView(n *namespace) swr.Namespace {
+	return swr.Namespace{ID: n.id, Name: n.name, CreatorName: n.creator, Auth: swr.AuthManage}
+}
+
+// listNamespaces: GET /v2/manage/namespaces[?namespace=|filter=namespace::x|mode::visible].
+func (s *Server) listNamespaces(w http.ResponseWriter, r *http.Request) {
+	p, e := parseListParams(r.URL.Query(), "namespace", "mode")
+	if e == nil && p.has("mode") && p.get("mode") != "visible" {
+		e = swrError(http.StatusBadRequest, CodeInvalidFilter, fmt.Sprintf("invalid mode %q", p.get("mode")))
+	}
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	s.mu.RLock()
+	out := []swr.Namespace{}
+	for _, n := range sortedNamespaces(s.st.namespaces) {
+		if !p.has("namespace") || n.name == p.get("namespace") {
+			out = append(out, namespaceView(n))
+		}
+	}
+	s.mu.RUnlock()
+	writeJSON(w, http.StatusOK, map[string][]swr.Namespace{"namespaces": out})
+}
+
+// showNamespace: GET /v2/manage/namespaces/{ns} → 200.
+func (s *Server) showNamespace(w http.ResponseWriter, r *http.Request) {
+	s.mu.RLock()
+	n, e := s.lookupNamespace(r)
+	var v swr.Namespace
+	if e == nil {
+		v = namespaceView(n)
+	}
+	s.mu.RUnlock()
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// deleteNamespace: DELETE /v2/manage/namespaces/{ns} → 204; 406 while it
+// still holds repositories.
+func (s *Server) deleteNamespace(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, e := s.lookupNamespace(r)
+	if e == nil && n.repos > 0 {
+		e = swrError(http.StatusNotAcceptable, CodeNamespaceNotEmpty, fmt.Sprintf("namespace %s still contains images", n.name))
+	}
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	delete(s.st.namespaces, n.name)
+	writeEmpty(w, http.StatusNoContent)
+}

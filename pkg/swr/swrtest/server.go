@@ -1,0 +1,324 @@
+package swrtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+const (
+	headerRequestID = "X-Request-Id"
+	controlPrefix   = "/_emulator/"
+	maxBodyBytes    = 4 << 20
+)
+
+// Server is an in-memory SWR served over HTTP. Create it with NewServer
+// (started) or NewUnstartedServer (for serving Handler on a listener of
+// your own). All methods are safe for concurrent use.
+type Server struct {
+	// URL is the base URL of the started server, without a trailing slash.
+	URL string
+	// AK and SK are the access key and secret key the server accepts.
+	AK, SK string
+	// Region, ProjectID, Domain, DomainID, UserName, UserID and Password
+	// describe the account the credentials belong to.
+	Region    string
+	ProjectID string
+	Domain    string
+	DomainID  string
+	UserName  string
+	UserID    string
+	Password  string
+
+	quota         int
+	tokenLifetime time.Duration
+	syncRegions   []string
+	idPrefix      string
+
+	ts      *httptest.Server
+	mux     *http.ServeMux
+	control *http.ServeMux
+
+	clock   atomic.Pointer[func() time.Time]
+	latency atomic.Int64
+	reqSeq  atomic.Uint64
+
+	mu sync.RWMutex
+	st *store
+
+	log     requestLog
+	limiter tokenBucket
+	faults  faultInjector
+	tokens  tokenStore
+}
+
+// NewServer starts an emulator configured by opts. Call Close when done.
+func NewServer(opts ...Option) *Server {
+	s := NewUnstartedServer(opts...)
+	s.Start()
+	return s
+}
+
+// NewUnstartedServer returns an emulator that is not listening yet: call
+// Start, or serve Handler yourself and set URL.
+func NewUnstartedServer(opts ...Option) *Server {
+	c := config{
+		clock:         time.Now,
+		quota:         DefaultNamespaceQuota,
+		tokenLifetime: DefaultTokenLifetime,
+		domain:        DefaultDomain,
+		userName:      DefaultUserName,
+		region:        DefaultRegion,
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.ak == "" {
+		c.ak = strings.ToUpper(randomHex(10))
+	}
+	if c.sk == "" {
+		c.sk = randomHex(20)
+	}
+	if c.password == "" {
+		c.password = randomHex(12)
+	}
+	if c.projectID == "" {
+		c.projectID = derivedID("project", c.region)
+	}
+	if len(c.syncRegions) == 0 {
+		c.syncRegions = defaultSyncRegions(c.region)
+	}
+	s := &Server{
+		AK: c.ak, SK: c.sk,
+		Region: c.region, ProjectID: c.projectID,
+		Domain: c.domain, DomainID: derivedID("domain", c.domain),
+		UserName: c.userName, UserID: derivedID("user", c.domain+"/"+c.userName), Password: c.password,
+		quota:         c.quota,
+		tokenLifetime: c.tokenLifetime,
+		syncRegions:   c.syncRegions,
+		idPrefix:      randomHex(8),
+		st:            newStore(),
+	}
+	s.clock.Store(&c.clock)
+	s.latency.Store(int64(c.latency))
+	s.limiter.configure(c.rps, c.burst, c.clock())
+	s.faults.configure(c.faults)
+	s.mux = s.routes()
+	s.control = s.controlRoutes()
+	if c.seed != nil {
+		if err := s.Seed(*c.seed); err != nil {
+			panic("swrtest: WithSeed: " + err.Error())
+		}
+	}
+	return s
+}
+
+// Start starts listening on a loopback port and sets URL.
+func (s *Server) Start() {
+	s.ts = httptest.NewServer(s.Handler())
+	s.URL = s.ts.URL
+}
+
+// Close stops a started server and blocks until its requests are done.
+func (s *Server) Close() {
+	if s.ts != nil {
+		s.ts.Close()
+	}
+}
+
+// Client returns an HTTP client for the started server.
+func (s *Server) Client() *http.Client {
+	if s.ts == nil {
+		return http.DefaultClient
+	}
+	return s.ts.Client()
+}
+
+// Handler returns the HTTP handler serving the SWR API, the emulated IAM
+// token endpoint and the unauthenticated /_emulator/ controls.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// String describes the server by its URL; it never shows the credentials.
+func (s *Server) String() string { return "swrtest.Server(" + s.URL + ")" }
+
+// GoString is String, so that %#v does not print the credentials either.
+func (s *Server) GoString() string { return s.String() }
+
+// Now returns the current time of the server clock.
+func (s *Server) Now() time.Time { return (*s.clock.Load())() }
+
+// SetClock replaces the server clock.
+func (s *Server) SetClock(now func() time.Time) { s.clock.Store(&now) }
+
+// SetLatency changes the delay added to every request.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
+// SetFaults replaces the injected faults and reseeds their generator.
+func (s *Server) SetFaults(f Faults) { s.faults.configure(f) }
+
+// Faults returns the injected faults in force.
+func (s *Server) Faults() Faults { return s.faults.current() }
+
+func (s *Server) now() time.Time { return s.Now() }
+
+func (s *Server) newRequestID() string {
+	return s.idPrefix + fmt.Sprintf("%016x", s.reqSeq.Add(1))
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+		s.control.ServeHTTP(w, r)
+		return
+	}
+	received := s.now()
+	id := s.newRequestID()
+	w.Header().Set(headerRequestID, id)
+	_, pattern := s.mux.Handler(r)
+	rec := &statusRecorder{ResponseWriter: w}
+	reset := s.serve(rec, r, pattern)
+	s.log.add(RequestRecord{
+		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Endpoint: endpointKey(r.Method, pattern), Status: rec.status,
+		Time: received, RequestID: id,
+	}, isIAM(pattern))
+	if reset {
+		resetConnection(w)
+	}
+}
+
+// serve runs one request through latency, rate limit, faults and auth, then
+// the API. It reports whether the connection must be reset instead of
+// answered.
+func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (reset bool) {
+	ctx := r.Context()
+	if sleep(ctx, time.Duration(s.latency.Load())) != nil {
+		return false
+	}
+	if pattern == "" {
+		writeError(w, gatewayError(http.StatusNotFound, GatewayNoAPI, "The API does not exist or has not been published in the environment"))
+		return false
+	}
+	if ok, retryAfter := s.limiter.take(s.now()); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		writeError(w, gatewayError(http.StatusTooManyRequests, GatewayThrottled, "The throttling threshold has been reached: policy user over ratelimit"))
+		return false
+	}
+	fault, slow := s.faults.draw()
+	if slow > 0 && sleep(ctx, slow) != nil {
+		return false
+	}
+	switch fault {
+	case fault500:
+		writeError(w, swrError(http.StatusInternalServerError, CodeInternal, "Internal server error"))
+		return false
+	case fault503:
+		writeError(w, gatewayError(http.StatusServiceUnavailable, GatewayUnavailable, "Backend unavailable"))
+		return false
+	case faultReset:
+		return true
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		writeError(w, badParams("cannot read request body"))
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !isIAM(pattern) {
+		if e := s.authenticate(r, body); e != nil {
+			writeError(w, e)
+			return false
+		}
+	}
+	s.mux.ServeHTTP(w, r)
+	return false
+}
+
+func endpointKey(method, pattern string) string {
+	if pattern == "" {
+		return method + " (no route)"
+	}
+	return pattern
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// resetConnection drops the client connection without a response, with an
+// RST where the transport allows it.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// statusRecorder remembers the status code written through it.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// derivedID makes a stable 32-hex-digit id, the shape of Huawei Cloud ids.
+func derivedID(kind, name string) string {
+	sum := sha256.Sum256([]byte(kind + ":" + name))
+	return hex.EncodeToString(sum[:16])
+}
+
+func defaultSyncRegions(own string) []string {
+	var out []string
+	for _, r := range []string{"cn-north-4", "cn-east-3", "cn-south-1", "ap-southeast-1", "ap-southeast-3"} {
+		if r != own {
+			out = append(out, r)
+		}
+	}
+	return out
+}
