@@ -22,15 +22,15 @@ func (f *swrFlags) register(fs *flag.FlagSet) {
 
 // client builds the SWR client from the environment and the flags.
 func (f *swrFlags) client() (*swr.Client, error) {
-	cfg, err := config.Load()
-	if err != nil && f.endpoint == "" {
+	cfg, err := config.Read()
+	if err != nil {
 		return nil, err
 	}
 	if f.endpoint != "" {
 		cfg.EndpointURL = f.endpoint
-		if err := cfg.Validate(); err != nil {
-			return nil, err
-		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	c, err := cfg.NewClient()
 	if err != nil {

@@ -24,6 +24,9 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"emulator": {"run the in-memory SWR emulator as a process", runEmulator},
+		"grants":   {"bring SWR grants in line with the team directory", runGrants},
+		"plan":     {"show what the policy would change in one repository (dry run)", runPlan},
+		"apply":    {"bring one repository in line with the policy", runApply},
 		"validate": {"check a policy or team directory file", runValidate},
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 )
 
@@ -15,6 +17,13 @@ import (
 // function that checks one file and returns every problem in it.
 func validators() map[string]func(path string) error {
 	return map[string]func(path string) error{
+		"directory": func(path string) error {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("read directory: %w", err)
+			}
+			return directory.Validate(data, path)
+		},
 		"policy": func(path string) error {
 			_, err := policy.Load(path)
 			return err
@@ -22,7 +31,7 @@ func validators() map[string]func(path string) error {
 	}
 }
 
-// runValidate checks policy files: "swr-autopilot validate [-kind K] FILE...".
+// runValidate checks policy and team directory files: "swr-autopilot validate [-kind K] FILE...".
 // It prints "FILE: ok" for each good file and every problem of each bad
 // one, and exits 1 when a file is bad, 2 on a usage error.
 func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int {

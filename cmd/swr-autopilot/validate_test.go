@@ -83,9 +83,9 @@ func TestValidateUsageErrors(t *testing.T) {
 	assert.Contains(t, errOut, "no file given")
 	assert.Contains(t, errOut, "usage: swr-autopilot validate")
 
-	code, _, errOut = validate("-kind", "directory", "team.yaml")
+	code, _, errOut = validate("-kind", "team", "team.yaml")
 	assert.Equal(t, 2, code)
-	assert.Equal(t, "validate: unknown kind \"directory\" (known: policy)\n", errOut)
+	assert.Equal(t, "validate: unknown kind \"team\" (known: directory, policy)\n", errOut)
 
 	code, _, _ = validate("-nope")
 	assert.Equal(t, 2, code)

@@ -53,12 +53,22 @@ var regionPattern = regexp.MustCompile(`^[a-z]+(-[a-z0-9]+)+$`)
 // Load reads SWR from the environment and validates it. The error lists
 // every missing or contradictory setting at once.
 func Load() (SWR, error) {
-	var s SWR
-	if err := envconfig.Process("", &s); err != nil {
-		return SWR{}, &Error{Problems: []string{err.Error()}}
+	s, err := Read()
+	if err != nil {
+		return SWR{}, err
 	}
 	if err := s.Validate(); err != nil {
 		return SWR{}, err
+	}
+	return s, nil
+}
+
+// Read reads SWR from the environment without validating it, for callers
+// that complete it (e.g. from flags) before calling Validate.
+func Read() (SWR, error) {
+	var s SWR
+	if err := envconfig.Process("", &s); err != nil {
+		return SWR{}, &Error{Problems: []string{err.Error()}}
 	}
 	return s, nil
 }

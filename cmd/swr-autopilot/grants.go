@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+)
+
+// grantsDirectoryEnv names the team directory source when -directory is not given.
+const grantsDirectoryEnv = "AUTOPILOT_DIRECTORY"
+
+// runGrants reconciles SWR grants with the team directory:
+// "swr-autopilot grants [-dry-run] -directory SRC [-namespace NS] [-json] [-html FILE]".
+// It prints the report and exits 1 when the run failed or reported errors,
+// 2 on a usage error.
+func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("grants", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf swrFlags
+	sf.register(fs)
+	dryRun := fs.Bool("dry-run", false, "plan and report without writing anything to SWR")
+	src := fs.String("directory", "", "team directory: a path, an https:// URL or s3://bucket/key (default $"+grantsDirectoryEnv+")")
+	namespace := fs.String("namespace", "", "reconcile only this namespace and the repositories the directory names in it")
+	asJSON := fs.Bool("json", false, "print the report as JSON instead of a table")
+	htmlFile := fs.String("html", "", "also write the report as HTML to `FILE`")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: swr-autopilot grants [-dry-run] -directory SRC [-namespace NS] [-json] [-html FILE]\n\n"+
+			"Brings SWR namespace and repository grants in line with the team directory: adds and raises\n"+
+			"grants everywhere, removes and lowers them only in the directory's managed namespaces, and\n"+
+			"refuses every removal when the directory is empty or invalid or the removals exceed its guard.\n"+
+			"SWR credentials come from the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, …).\n"+
+			"Exit status: 0 done, 1 the run failed or reported errors, 2 usage error.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "grants: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *src == "" {
+		*src = os.Getenv(grantsDirectoryEnv)
+	}
+	if *src == "" {
+		fmt.Fprintln(stderr, "grants: no team directory: pass -directory SRC or set "+grantsDirectoryEnv)
+		return 2
+	}
+
+	client, err := sf.client()
+	if err != nil {
+		fmt.Fprintf(stderr, "grants: %v\n", err)
+		return 1
+	}
+	job := grantsync.New(client, grantsync.Config{
+		Directory: *src,
+		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	var targets []grantsync.Target
+	if *namespace != "" {
+		targets = append(targets, grantsync.Target{Namespace: *namespace})
+	}
+	rep, runErr := job.Reconcile(ctx, *dryRun, targets...)
+
+	if err := writeGrantsReport(rep, stdout, *asJSON, *htmlFile); err != nil {
+		fmt.Fprintf(stderr, "grants: %v\n", err)
+		return 1
+	}
+	if runErr != nil {
+		fmt.Fprintf(stderr, "grants: %v\n", runErr)
+		return 1
+	}
+	if len(rep.Errors) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// writeGrantsReport writes rep to stdout as a table or JSON, and as HTML to
+// htmlFile when one is given.
+func writeGrantsReport(rep *report.Report, stdout io.Writer, asJSON bool, htmlFile string) error {
+	var err error
+	if asJSON {
+		err = rep.WriteJSON(stdout)
+	} else {
+		err = rep.WriteTable(stdout)
+	}
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if htmlFile == "" {
+		return nil
+	}
+	f, err := os.Create(htmlFile)
+	if err != nil {
+		return fmt.Errorf("write HTML report: %w", err)
+	}
+	if err := rep.WriteHTML(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write HTML report %s: %w", htmlFile, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write HTML report %s: %w", htmlFile, err)
+	}
+	return nil
+}

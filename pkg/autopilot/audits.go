@@ -1,0 +1,100 @@
+package autopilot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+)
+
+// Audit runs the audits the policy switches on for one repository, an item
+// of the repository list: triggers (one read), sync tasks (one read, only
+// when a requirement matches the repository) and visibility (no read: the
+// list item says it). Fixes are applied only when the engine writes
+// (enforce mode, not a dry run) and the audit's remedy allows one.
+func (e *Engine) Audit(ctx context.Context, repo swr.Repository, dryRun bool) RepoResult {
+	res := RepoResult{Namespace: repo.Namespace, Repository: repo.Name, Conformant: true}
+	if e.policy.Audits.Triggers != nil {
+		res.Merge(e.AuditTriggers(ctx, repo.Namespace, repo.Name, dryRun))
+	}
+	if e.policy.Audits.Sync != nil {
+		res.Merge(e.auditSync(ctx, repo.Namespace, repo.Name, dryRun))
+	}
+	if e.policy.Audits.Visibility != nil {
+		res.Merge(e.auditVisibility(ctx, repo, dryRun))
+	}
+	return res
+}
+
+// AuditTriggers runs the trigger audit on ns/repo, when the policy
+// switches it on: one read, plus one write per trigger to disable when
+// the engine writes and the remedy is "disable".
+func (e *Engine) AuditTriggers(ctx context.Context, ns, repo string, dryRun bool) RepoResult {
+	res := RepoResult{Namespace: ns, Repository: repo, Conformant: true}
+	cfg := e.policy.Audits.Triggers
+	if cfg == nil {
+		return res
+	}
+	triggers, err := e.client.Triggers.List(ctx, ns, repo)
+	if err != nil {
+		res.fail("list triggers", err)
+		return res
+	}
+	findings, fixes := plan.AuditTriggers(ns, repo, triggers, *cfg)
+	res.note(findings)
+	write := e.Writes(dryRun)
+	for _, f := range fixes {
+		res.apply(write, f.Change, func() error {
+			return e.client.Triggers.Update(ctx, ns, repo, f.Name, f.Request.Enable == "true")
+		})
+	}
+	return res
+}
+
+// auditSync checks the sync tasks of ns/repo against the requirements that
+// match it and creates the missing ones when allowed.
+func (e *Engine) auditSync(ctx context.Context, ns, repo string, dryRun bool) RepoResult {
+	res := RepoResult{Namespace: ns, Repository: repo, Conformant: true}
+	cfg := e.policy.Audits.Sync
+	if len(cfg.RequirementsFor(ns, repo)) == 0 {
+		return res
+	}
+	tasks, err := e.client.Sync.List(ctx, ns, repo)
+	if err != nil {
+		res.fail("list sync tasks", err)
+		return res
+	}
+	findings, fixes := plan.AuditSync(ns, repo, tasks, *cfg)
+	res.note(findings)
+	write := e.Writes(dryRun)
+	for _, f := range fixes {
+		res.apply(write, f.Change, func() error {
+			// A task that appeared since the read is the one wanted: the
+			// pair (region, namespace) identifies it.
+			if err := e.client.Sync.Create(ctx, ns, repo, f.Request); err != nil && !swr.IsConflict(err) {
+				return fmt.Errorf("sync %s/%s to %s/%s: %w", ns, repo, f.Request.RemoteRegionID, f.Request.RemoteNamespace, err)
+			}
+			return nil
+		})
+	}
+	return res
+}
+
+// auditVisibility checks that repo is public only when allowed and makes
+// it private when allowed, keeping its category and description.
+func (e *Engine) auditVisibility(ctx context.Context, repo swr.Repository, dryRun bool) RepoResult {
+	ns, name := repo.Namespace, repo.Name
+	res := RepoResult{Namespace: ns, Repository: name, Conformant: true}
+	finding, fix := plan.AuditVisibility(repo, *e.policy.Audits.Visibility)
+	if finding != nil {
+		res.note([]report.Finding{*finding})
+	}
+	if fix != nil {
+		res.apply(e.Writes(dryRun), fix.Change, func() error {
+			return e.client.Repositories.Update(ctx, ns, name, fix.Request)
+		})
+	}
+	return res
+}

@@ -1,0 +1,56 @@
+// Package autopilot runs swr-autopilot's jobs as plain Go: for each
+// repository it observes the current state through the SWR client, plans
+// the change with pkg/plan, guards it, applies exactly the plan and
+// reports. The Lambda functions, the HTTP receivers and the CLI all share
+// it.
+package autopilot
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/internal/keylock"
+	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+)
+
+// Engine brings single repositories in line with a policy. It is safe for
+// concurrent use; retention work on one repository is serialised so that
+// concurrent events for it write at most once.
+type Engine struct {
+	client *swr.Client
+	policy *policy.Policy
+	now    func() time.Time
+	log    *slog.Logger
+	locks  keylock.Map
+}
+
+// Options tune an Engine. The zero value is usable.
+type Options struct {
+	Now    func() time.Time // clock for retention simulation; defaults to time.Now
+	Logger *slog.Logger     // defaults to slog.Default()
+}
+
+// NewEngine returns an Engine that talks to SWR through c and follows p.
+func NewEngine(c *swr.Client, p *policy.Policy, opts Options) *Engine {
+	e := &Engine{client: c, policy: p, now: opts.Now, log: opts.Logger}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	return e
+}
+
+// Policy returns the policy the engine follows.
+func (e *Engine) Policy() *policy.Policy { return e.policy }
+
+// Client returns the SWR client the engine uses.
+func (e *Engine) Client() *swr.Client { return e.client }
+
+// Writes reports whether a run with the given dry-run setting writes to
+// SWR: only when it is not a dry run and the policy is in enforce mode.
+func (e *Engine) Writes(dryRun bool) bool {
+	return !dryRun && e.policy.Mode == policy.ModeEnforce
+}

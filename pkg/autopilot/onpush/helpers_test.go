@@ -1,0 +1,125 @@
+package onpush_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
+)
+
+var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// testClock is a settable clock shared by the emulator, the client, the
+// engine and the job.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// env is an emulator, a client on it and the test clock.
+type env struct {
+	srv    *swrtest.Server
+	client *swr.Client
+	clock  *testClock
+}
+
+func newEnv(tb testing.TB, seed swrtest.Seed, opts ...swrtest.Option) *env {
+	tb.Helper()
+	clock := &testClock{now: start}
+	srv := swrtest.NewServer(append([]swrtest.Option{swrtest.WithClock(clock.Now), swrtest.WithSeed(&seed)}, opts...)...)
+	tb.Cleanup(srv.Close)
+	c, err := swr.NewClient(srv.URL, swr.AKSK{AK: srv.AK, SK: srv.SK, ProjectID: srv.ProjectID},
+		swr.WithHTTPClient(srv.Client()), swr.WithClock(clock.Now), swr.WithRetry(2, time.Millisecond, 2*time.Millisecond))
+	require.NoError(tb, err)
+	return &env{srv: srv, client: c, clock: clock}
+}
+
+// job builds a Job for policyYAML with cfg (its clock and a silent logger
+// filled in when unset).
+func (e *env) job(tb testing.TB, policyYAML string, cfg onpush.Config) *onpush.Job {
+	tb.Helper()
+	p, err := policy.Parse([]byte(policyYAML), "policy.yaml")
+	require.NoError(tb, err)
+	if cfg.Now == nil {
+		cfg.Now = e.clock.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	engine := autopilot.NewEngine(e.client, p, autopilot.Options{Now: e.clock.Now, Logger: cfg.Logger})
+	return onpush.New(engine, e.client, cfg)
+}
+
+// reads and writes count the requests the emulator received since the
+// last ResetLog.
+func (e *env) reads() int {
+	n := 0
+	for _, r := range e.srv.Requests() {
+		if r.Method == http.MethodGet {
+			n++
+		}
+	}
+	return n
+}
+
+func (e *env) writeRequests() int { return len(e.srv.Requests()) - e.reads() }
+
+func (e *env) repo(tb testing.TB, ns, name string) swrtest.RepositoryState {
+	tb.Helper()
+	r, ok := e.srv.State().Repository(ns, name)
+	require.True(tb, ok, "repository %s/%s exists", ns, name)
+	return r
+}
+
+// seedTags are tags pushed ages[i] days before start, oldest first.
+func seedTags(names []string, ages []int) []swrtest.SeedTag {
+	out := make([]swrtest.SeedTag, len(names))
+	for i, n := range names {
+		out[i] = swrtest.SeedTag{Name: n, Pushed: start.Add(-time.Duration(ages[i]) * 24 * time.Hour)}
+	}
+	return out
+}
+
+func seed(ns string, repos ...swrtest.SeedRepository) swrtest.Seed {
+	return swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: ns, Repositories: repos}}}
+}
+
+func event(id string, p events.Payload) events.Event {
+	return events.Event{ID: id, Source: "test", Type: events.TypeOf(p.Kind()), Time: start, Kind: p.Kind(), Payload: p}
+}
+
+func pushed(id, ns, repo string) events.Event {
+	return event(id, events.ImagePushed{Namespace: ns, Repository: repo, Tag: "v9"})
+}
+
+func eventIDs(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s-%d", prefix, i)
+	}
+	return out
+}

@@ -1,0 +1,181 @@
+package autopilot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
+	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+)
+
+// Retention brings the retention rule of ns/repo in line with the policy:
+// list the current rules (one read), plan, and when the plan writes a rule
+// list the tags, simulate what the rule will delete tag by tag and guard
+// it. Nothing is written when a guard refuses, in a dry run, or in audit
+// mode; the changes are reported all the same. current, when not nil,
+// replaces the read of the current rules (a cached observation).
+//
+// Concurrent calls for one repository run one after the other, each
+// observing what the previous one wrote, so that they write at most once.
+// When a create fails because another writer gave the repository a rule
+// in the meantime, the run converges: it is done if that rule is the one
+// wanted, else it plans (and simulates and guards) once more against it.
+func (e *Engine) Retention(ctx context.Context, ns, repo string, dryRun bool, current []swr.Retention) RepoResult {
+	rule, matched := e.policy.RetentionFor(ns, repo)
+	if !matched || rule.Unmanaged {
+		return RepoResult{Namespace: ns, Repository: repo, Unmanaged: true, Conformant: true}
+	}
+	unlock, err := e.locks.Lock(ctx, ns+"/"+repo)
+	if err != nil {
+		return Failed(ns, repo, "wait for repository", fmt.Errorf("wait for other work on %s/%s: %w", ns, repo, err))
+	}
+	defer unlock()
+
+	res, raced := e.retention(ctx, ns, repo, rule, dryRun, current)
+	if raced != nil {
+		e.log.InfoContext(ctx, "retention create lost a race to another rule; planning again", "namespace", ns, "repository", repo)
+		again, _ := e.retention(ctx, ns, repo, rule, dryRun, raced)
+		again.Wrote = true
+		res = again
+	}
+	return res
+}
+
+// retention is one observe → plan → simulate → guard → apply round. raced
+// is set when a create lost a race to a different rule: it holds the rules
+// the repository has now.
+func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.RetentionRule, dryRun bool, current []swr.Retention) (res RepoResult, raced []swr.Retention) {
+	res = RepoResult{Namespace: ns, Repository: repo}
+	if current == nil {
+		var err error
+		if current, err = e.client.Retentions.List(ctx, ns, repo); err != nil {
+			res.fail("list retentions", err)
+			return res, nil
+		}
+	}
+	p := plan.Retention(ns, repo, plan.DesiredRetention(rule), current)
+	if len(p.Steps) == 0 {
+		res.Conformant = true
+		return res, nil
+	}
+	if r, writesRule := p.Rule(); writesRule {
+		tags, err := e.tags(ctx, ns, repo)
+		if err != nil {
+			res.fail("list tags", err)
+			return res, nil
+		}
+		impact := plan.Simulate(r, tags, e.now())
+		p.SetImpact(impact)
+		if ok, findings := plan.Guard(ns, repo, impact, rule.Guard, rule.Protect); !ok {
+			p.Refuse(refusal(findings))
+			res.Findings = append(res.Findings, findings...)
+			res.Changes = p.Changes()
+			return res, nil
+		}
+	}
+	if !e.Writes(dryRun) {
+		res.Changes = p.Changes()
+		return res, nil
+	}
+	res.Changes, raced = e.applyRetention(ctx, &res, p)
+	return res, raced
+}
+
+// tags lists every tag of ns/repo, a thousand per request.
+func (e *Engine) tags(ctx context.Context, ns, repo string) ([]swr.Tag, error) {
+	var tags []swr.Tag
+	for {
+		page, info, err := e.client.Repositories.ListTags(ctx, ns, repo, &swr.ListTagsOptions{Offset: len(tags), Limit: swr.MaxPageSize})
+		if err != nil {
+			return nil, err
+		}
+		tags = append(tags, page...)
+		if len(page) < info.Limit || (info.Total >= 0 && len(tags) >= info.Total) {
+			return tags, nil
+		}
+	}
+}
+
+// applyRetention executes the plan's steps in order and stops at the first
+// failure; the steps not reached stay planned. raced is set as for
+// retention.
+func (e *Engine) applyRetention(ctx context.Context, res *RepoResult, p plan.RetentionPlan) (changes []report.Change, raced []swr.Retention) {
+	ns, repo := p.Namespace, p.Repository
+	changes = make([]report.Change, 0, len(p.Steps))
+	failed := false
+	for _, s := range p.Steps {
+		ch := s.Change
+		if failed {
+			changes = append(changes, ch)
+			continue
+		}
+		res.Wrote = true
+		var err error
+		switch s.Op {
+		case report.OpDelete:
+			err = e.deleteRetention(ctx, ns, repo, s.RetentionID)
+		case report.OpUpdate:
+			err = e.client.Retentions.Update(ctx, ns, repo, s.RetentionID, *s.Request)
+		case report.OpReplace:
+			if err = e.deleteRetention(ctx, ns, repo, s.RetentionID); err == nil {
+				raced, err = e.createRetention(ctx, ns, repo, *s.Request)
+			}
+		case report.OpCreate:
+			raced, err = e.createRetention(ctx, ns, repo, *s.Request)
+		default:
+			err = fmt.Errorf("unknown retention step %q for %s/%s", s.Op, ns, repo)
+		}
+		if err != nil {
+			failed = true
+			ch.Status, ch.Reason = report.StatusFailed, err.Error()
+			res.fail(string(s.Op)+" retention", err)
+		} else {
+			ch.Status = report.StatusApplied
+		}
+		changes = append(changes, ch)
+	}
+	return changes, raced
+}
+
+// deleteRetention deletes a rule; a rule that is already gone counts as deleted.
+func (e *Engine) deleteRetention(ctx context.Context, ns, repo string, id int) error {
+	if err := e.client.Retentions.Delete(ctx, ns, repo, id); err != nil && !swr.IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// createRetention creates a rule. When the create fails, the rules are
+// listed again: if the repository now holds the rule wanted (another
+// instance won a race, or SWR created it but its answer was lost), the
+// create counts as done; if it holds other rules, they are returned as
+// raced with the error.
+func (e *Engine) createRetention(ctx context.Context, ns, repo string, req swr.RetentionRequest) (raced []swr.Retention, err error) {
+	if _, err = e.client.Retentions.Create(ctx, ns, repo, req); err == nil {
+		return nil, nil
+	}
+	current, lerr := e.client.Retentions.List(ctx, ns, repo)
+	if lerr != nil || len(current) == 0 {
+		return nil, err
+	}
+	for _, r := range current {
+		if len(r.Rules) == 1 && len(req.Rules) == 1 && plan.SameRule(r.Rules[0], req.Rules[0]) {
+			return nil, nil
+		}
+	}
+	return current, err
+}
+
+// refusal summarises guard findings as one reason.
+func refusal(findings []report.Finding) string {
+	if len(findings) == 0 {
+		return "refused by a guard"
+	}
+	s := findings[0].Message
+	if len(findings) > 1 {
+		s += fmt.Sprintf(" (and %d more)", len(findings)-1)
+	}
+	return s
+}

@@ -1,0 +1,375 @@
+package autopilot_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
+)
+
+const keepLast3 = `mode: enforce
+retention:
+  - match: "**"
+    keep_last: 3
+    protect: [latest]
+guard: {max_delete_fraction: 0.6, max_delete_tags: 10}
+`
+
+// fiveTags are five versions and latest, with their ages in days:
+// keep_last 3 with latest protected keeps latest, v5, v4, v3 and deletes
+// v1, v2.
+func fiveTags() map[string]int {
+	return map[string]int{"v1": 50, "v2": 40, "v3": 30, "v4": 20, "v5": 10, "latest": 60}
+}
+
+func tagRule(num string, sels ...swrtest.SeedSelector) *swrtest.SeedRetention {
+	return &swrtest.SeedRetention{Template: swr.TemplateTagRule, Params: map[string]string{"num": num}, TagSelectors: append([]swrtest.SeedSelector{}, sels...)}
+}
+
+func dateRule(days string) *swrtest.SeedRetention {
+	return &swrtest.SeedRetention{Template: swr.TemplateDateRule, Params: map[string]string{"days": days}, TagSelectors: []swrtest.SeedSelector{}}
+}
+
+func TestRetentionCreatesRuleAndDeletesWhatItSimulated(t *testing.T) {
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "web/app", Tags: tags(fiveTags())}), nil)
+	e := f.engine(t, keepLast3)
+
+	res := e.Retention(t.Context(), "team", "web/app", false, nil)
+
+	require.Empty(t, res.Errors)
+	assert.True(t, res.Wrote)
+	assert.False(t, res.Conformant)
+	require.Len(t, res.Changes, 1)
+	ch := res.Changes[0]
+	assert.Equal(t, report.OpCreate, ch.Op)
+	assert.Equal(t, report.StatusApplied, ch.Status)
+	require.NotNil(t, ch.Impact)
+	assert.Equal(t, []string{"v1", "v2"}, ch.Impact.Delete)
+	assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, ch.Impact.Keep)
+
+	got := f.repo(t, "team", "web/app")
+	assert.Equal(t, ch.Impact.Keep, got.TagNames(), "the emulator deleted exactly the simulated tags")
+	require.NotNil(t, got.Retention)
+	assert.True(t, plan.SameRule(swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": "3"},
+		TagSelectors: []swr.TagSelector{{Kind: swr.SelectorLabel, Pattern: "latest"}}}, got.Retention.Rules[0]))
+	assert.Equal(t, []string{"POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions"}, f.writes())
+}
+
+func TestRetentionUpdatesRuleWithSameTemplate(t *testing.T) {
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags()), Retention: tagRule("10")}), nil)
+	e := f.engine(t, keepLast3)
+	before := f.repo(t, "team", "api").Retention.ID
+
+	res := e.Retention(t.Context(), "team", "api", false, nil)
+
+	require.Empty(t, res.Errors)
+	require.Len(t, res.Changes, 1)
+	assert.Equal(t, report.OpUpdate, res.Changes[0].Op)
+	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+	got := f.repo(t, "team", "api")
+	assert.Equal(t, before, got.Retention.ID, "updated in place")
+	assert.Equal(t, "3", got.Retention.Rules[0].Params["num"])
+	assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, got.TagNames())
+	assert.Equal(t, []string{"PATCH /v2/manage/namespaces/{ns}/repos/{repo}/retentions/{retention_id}"}, f.writes())
+}
+
+func TestRetentionReplacesRuleWhenTemplateChanges(t *testing.T) {
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags()), Retention: dateRule("365")}), nil)
+	e := f.engine(t, keepLast3)
+	before := f.repo(t, "team", "api").Retention.ID
+
+	res := e.Retention(t.Context(), "team", "api", false, nil)
+
+	require.Empty(t, res.Errors)
+	require.Len(t, res.Changes, 1)
+	assert.Equal(t, report.OpReplace, res.Changes[0].Op)
+	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+	got := f.repo(t, "team", "api")
+	assert.NotEqual(t, before, got.Retention.ID)
+	assert.Equal(t, swr.TemplateTagRule, got.Retention.Rules[0].Template)
+	assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, got.TagNames())
+	assert.Equal(t, []string{
+		"DELETE /v2/manage/namespaces/{ns}/repos/{repo}/retentions/{retention_id}",
+		"POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions",
+	}, f.writes())
+}
+
+func TestRetentionCleansUpExtraRules(t *testing.T) {
+	// SWR holds one rule per repository, but its API lists several. A
+	// cached observation listing the desired rule and an extra one makes
+	// the engine keep the desired rule and delete the other for real.
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags()), Retention: dateRule("365")}), nil)
+	e := f.engine(t, keepLast3)
+	extra := *f.repo(t, "team", "api").Retention
+	desired := swr.Retention{ID: extra.ID + 1, Algorithm: "or", Rules: []swr.Rule{{Template: swr.TemplateTagRule,
+		Params: map[string]string{"num": "3"}, TagSelectors: []swr.TagSelector{{Kind: swr.SelectorLabel, Pattern: "latest"}}}}}
+
+	res := e.Retention(t.Context(), "team", "api", false, []swr.Retention{extra, desired})
+
+	require.Empty(t, res.Errors)
+	require.Len(t, res.Changes, 1)
+	assert.Equal(t, report.OpDelete, res.Changes[0].Op)
+	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+	assert.Nil(t, res.Changes[0].Impact, "deleting a rule deletes no image")
+	assert.Nil(t, f.repo(t, "team", "api").Retention, "the extra rule is gone")
+	assert.Equal(t, []string{"DELETE /v2/manage/namespaces/{ns}/repos/{repo}/retentions/{retention_id}"}, f.writes())
+	for _, r := range f.srv.Requests() {
+		assert.NotContains(t, r.Endpoint, "/tags", "a clean-up writes no rule and needs no simulation")
+	}
+}
+
+func TestRetentionNoopWhenRuleMatches(t *testing.T) {
+	// Params compare numerically and selectors as a set.
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags()),
+		Retention: tagRule("03", swrtest.SeedSelector{Kind: swr.SelectorLabel, Pattern: "latest"})}), nil)
+	e := f.engine(t, keepLast3)
+
+	res := e.Retention(t.Context(), "team", "api", false, nil)
+
+	assert.True(t, res.Conformant)
+	assert.False(t, res.Wrote)
+	assert.Empty(t, res.Changes)
+	assert.Empty(t, res.Errors)
+	assert.Equal(t, map[string]int{"GET /v2/manage/namespaces/{ns}/repos/{repo}/retentions": 1}, f.srv.Counts(), "one read, nothing else")
+}
+
+func TestRetentionUnmanagedCostsNothing(t *testing.T) {
+	f := newFixture(t, oneRepo("sandbox", swrtest.SeedRepository{Name: "play", Tags: tags(fiveTags())}), nil)
+	e := f.engine(t, "mode: enforce\nretention:\n  - match: \"sandbox/**\"\n    unmanaged: true\n  - match: \"**\"\n    keep_last: 1\n")
+
+	res := e.Retention(t.Context(), "sandbox", "play", false, nil)
+
+	assert.True(t, res.Unmanaged)
+	assert.True(t, res.Conformant)
+	assert.Empty(t, f.srv.Requests())
+	rep := &report.Report{}
+	res.AddTo(rep)
+	assert.Equal(t, report.Counts{Scanned: 1, Unmanaged: 1}, rep.Counts)
+}
+
+func TestRetentionGuardRefusesAndWritesNothing(t *testing.T) {
+	// keep_last 1 deletes 9 of 10 tags: 90%, above the 50% default.
+	ages := map[string]int{}
+	for i, name := range strings.Fields("a b c d e f g h i j") {
+		ages[name] = i + 1
+	}
+	f := newFixture(t, oneRepo("prod", swrtest.SeedRepository{Name: "api", Tags: tags(ages)}), nil)
+	e := f.engine(t, "mode: enforce\nretention:\n  - match: \"**\"\n    keep_last: 1\n")
+
+	res := e.Retention(t.Context(), "prod", "api", false, nil)
+
+	require.Empty(t, res.Errors)
+	assert.False(t, res.Wrote)
+	require.Len(t, res.Changes, 1)
+	assert.Equal(t, report.StatusRefused, res.Changes[0].Status)
+	assert.Contains(t, res.Changes[0].Reason, "9 of 10 tags")
+	assert.Len(t, res.Changes[0].Impact.Delete, 9)
+	require.Len(t, res.Findings, 1)
+	assert.Equal(t, plan.CodeGuardMaxFraction, res.Findings[0].Code)
+
+	assert.Empty(t, f.writes(), "a refused plan sends no write")
+	assert.Zero(t, f.srv.Writes())
+	got := f.repo(t, "prod", "api")
+	assert.Len(t, got.TagNames(), 10)
+	assert.Nil(t, got.Retention)
+
+	rep := &report.Report{}
+	res.AddTo(rep)
+	rep.Tally()
+	assert.Equal(t, 1, rep.Counts.Refused)
+	assert.Equal(t, map[string]int{plan.CodeGuardMaxFraction: 1}, rep.Counts.Findings)
+}
+
+func TestRetentionDryRunAndAuditModeWriteNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		policy string
+		dryRun bool
+	}{
+		{"dry run", keepLast3, true},
+		{"audit mode", strings.Replace(keepLast3, "mode: enforce", "mode: audit", 1), false},
+		{"mode left out", strings.Replace(keepLast3, "mode: enforce\n", "", 1), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags()), Retention: dateRule("30")}), nil)
+			e := f.engine(t, tc.policy)
+
+			res := e.Retention(t.Context(), "team", "api", tc.dryRun, nil)
+
+			require.Empty(t, res.Errors)
+			assert.False(t, res.Wrote)
+			require.Len(t, res.Changes, 1)
+			assert.Equal(t, report.OpReplace, res.Changes[0].Op)
+			assert.Equal(t, report.StatusPlanned, res.Changes[0].Status)
+			assert.Equal(t, []string{"v1", "v2"}, res.Changes[0].Impact.Delete, "the plan carries the full impact")
+			assert.Empty(t, f.writes())
+			got := f.repo(t, "team", "api")
+			assert.Len(t, got.TagNames(), 6)
+			assert.Equal(t, swr.TemplateDateRule, got.Retention.Rules[0].Template)
+		})
+	}
+}
+
+func TestRetentionConcurrentCallsWriteOnce(t *testing.T) {
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}), nil)
+	e := f.engine(t, keepLast3)
+
+	results := make([]bool, 10)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := e.Retention(t.Context(), "team", "api", false, nil)
+			assert.Empty(t, res.Errors)
+			results[i] = res.Wrote
+		}()
+	}
+	wg.Wait()
+
+	wrote := 0
+	for _, w := range results {
+		if w {
+			wrote++
+		}
+	}
+	assert.Equal(t, 1, wrote, "one call wrote, the others found the rule")
+	assert.Equal(t, 1, f.srv.Counts()["POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions"])
+	assert.Equal(t, 1, f.srv.Writes())
+	assert.NotNil(t, f.repo(t, "team", "api").Retention)
+}
+
+// raceCreate returns a transport hook that, just before the engine's first
+// retention create reaches the emulator, has another client create rule.
+func raceCreate(t *testing.T, srv **swrtest.Server, rule swr.Rule) func(http.RoundTripper) http.RoundTripper {
+	return withHook(func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/retentions")
+	}, func() {
+		other := newClient(t, *srv, nil)
+		_, err := other.Retentions.Create(t.Context(), "team", "api", swr.RetentionRequest{Algorithm: "or", Rules: []swr.Rule{rule}})
+		require.NoError(t, err)
+	})
+}
+
+func TestRetentionCreateRacingSameRuleConverges(t *testing.T) {
+	var srv *swrtest.Server
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}),
+		raceCreate(t, &srv, swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": "3"},
+			TagSelectors: []swr.TagSelector{{Kind: swr.SelectorLabel, Pattern: "latest"}}}))
+	srv = f.srv
+	e := f.engine(t, keepLast3)
+
+	res := e.Retention(t.Context(), "team", "api", false, nil)
+
+	require.Empty(t, res.Errors, "losing the race to the same rule is success")
+	require.Len(t, res.Changes, 1)
+	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+	got := f.repo(t, "team", "api")
+	assert.Equal(t, "3", got.Retention.Rules[0].Params["num"])
+	assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, got.TagNames())
+	assert.Equal(t, 2, f.srv.Counts()["POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions"], "the other client's create and ours, refused")
+	assert.Equal(t, 1, f.srv.Writes(), "only the other client's create succeeded")
+}
+
+func TestRetentionCreateRacingOtherRulePlansAgain(t *testing.T) {
+	var srv *swrtest.Server
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}),
+		raceCreate(t, &srv, swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": "5"},
+			TagSelectors: []swr.TagSelector{{Kind: swr.SelectorLabel, Pattern: "latest"}}}))
+	srv = f.srv
+	e := f.engine(t, keepLast3)
+
+	res := e.Retention(t.Context(), "team", "api", false, nil)
+
+	require.Empty(t, res.Errors)
+	assert.True(t, res.Wrote)
+	require.Len(t, res.Changes, 1)
+	assert.Equal(t, report.OpUpdate, res.Changes[0].Op, "re-planned against the rule that appeared")
+	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+	got := f.repo(t, "team", "api")
+	assert.Equal(t, "3", got.Retention.Rules[0].Params["num"])
+	assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, got.TagNames())
+}
+
+func TestRetentionErrorsCarrySWRErrorCode(t *testing.T) {
+	t.Run("missing repository", func(t *testing.T) {
+		f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api"}), nil)
+		e := f.engine(t, keepLast3)
+
+		res := e.Retention(t.Context(), "team", "gone", false, nil)
+
+		require.Len(t, res.Errors, 1)
+		assert.Equal(t, "list retentions", res.Errors[0].Op)
+		assert.Equal(t, "team", res.Errors[0].Namespace)
+		assert.Equal(t, "gone", res.Errors[0].Repository)
+		assert.Contains(t, res.Errors[0].Error, swrtest.CodeRepositoryNotFound)
+		assert.False(t, res.Retryable(), "a missing repository stays missing")
+		rep := &report.Report{}
+		res.AddTo(rep)
+		rep.Tally()
+		assert.Equal(t, 1, rep.Counts.Errors)
+		assert.Zero(t, rep.Counts.Conformant)
+	})
+	t.Run("server failure", func(t *testing.T) {
+		f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}), nil)
+		e := f.engine(t, keepLast3)
+		f.srv.SetFaults(swrtest.Faults{Rate500: 1})
+
+		res := e.Retention(t.Context(), "team", "api", false, nil)
+
+		require.Len(t, res.Errors, 1)
+		assert.Contains(t, res.Errors[0].Error, swrtest.CodeInternal)
+		assert.True(t, res.Retryable())
+		assert.NotContains(t, res.Errors[0].Error, f.srv.SK)
+		assert.NotContains(t, res.Errors[0].Error, f.srv.AK)
+	})
+	t.Run("failed write", func(t *testing.T) {
+		// The create is refused with a 400: the change is failed, not dropped.
+		var srv *swrtest.Server
+		f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}),
+			withHook(func(r *http.Request) bool { return r.Method == http.MethodPost }, func() {
+				require.NoError(t, srv.PushTag("team", "api", "v6", testNow))
+				srv.SetFaults(swrtest.Faults{Rate500: 1})
+			}))
+		srv = f.srv
+		e := f.engine(t, keepLast3)
+
+		res := e.Retention(t.Context(), "team", "api", false, nil)
+
+		require.Len(t, res.Changes, 1)
+		assert.Equal(t, report.StatusFailed, res.Changes[0].Status)
+		assert.Contains(t, res.Changes[0].Reason, swrtest.CodeInternal)
+		require.Len(t, res.Errors, 1)
+		assert.Equal(t, "create retention", res.Errors[0].Op)
+		assert.True(t, res.Wrote, "a failed write may have reached SWR")
+	})
+}
+
+func TestRetentionSimulatesOverEveryTagPage(t *testing.T) {
+	ages := map[string]int{}
+	for i := range 1050 {
+		ages[fmt.Sprintf("build-%04d", i)] = 1050 - i
+	}
+	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}), nil)
+	e := f.engine(t, "mode: enforce\nretention:\n  - match: \"**\"\n    keep_last: 1000\n")
+
+	res := e.Retention(t.Context(), "ci", "cache", false, nil)
+
+	require.Empty(t, res.Errors)
+	require.Len(t, res.Changes, 1)
+	impact := res.Changes[0].Impact
+	assert.Equal(t, 1050, impact.TotalTags)
+	assert.Len(t, impact.Delete, 50)
+	assert.Equal(t, "build-0000", impact.Delete[0], "the oldest go")
+	assert.Equal(t, 2, f.srv.Counts()["GET /v2/manage/namespaces/{ns}/repos/{repo}/tags"], "1,000 tags per page")
+	assert.Len(t, f.repo(t, "ci", "cache").TagNames(), 1000)
+}

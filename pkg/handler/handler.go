@@ -1,0 +1,236 @@
+// Package handler turns a job into a function: it decodes whatever invoked
+// the function (pkg/events), hands the typed events to the job, and answers
+// in the shape the caller expects — a Function URL response, an SQS partial
+// batch response, a plain report, or an HTTP reply in receiver mode. It also
+// logs the report, writes its metrics in CloudWatch Embedded Metric Format
+// and publishes it to a CloudEvents sink when one is configured.
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	awsevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+)
+
+// Job is one of swr-autopilot's jobs (onpush, sweep, grantsync).
+type Job interface {
+	// Name is the job's name, used in logs, metrics and reports.
+	Name() string
+	// Handle does the work the events ask for and reports it. A returned
+	// error means the input should be delivered again; failures of single
+	// repositories are in the report instead.
+	Handle(ctx context.Context, evs []events.Event) (*report.Report, error)
+}
+
+// Options tune a Function. The zero value is usable.
+type Options struct {
+	// Logger receives one line per invocation with the report's summary.
+	Logger *slog.Logger
+	// Metrics, when set, receives one EMF line per invocation.
+	Metrics io.Writer
+	// MetricsNamespace is the CloudWatch namespace of the EMF metrics
+	// (default "SWRAutopilot").
+	MetricsNamespace string
+	// Sink, when its URL is set, receives the report as CloudEvents.
+	Sink report.Sink
+	// Margin is how long before the invocation deadline the job's context
+	// ends, to leave time to answer (default runtime.DefaultMargin).
+	Margin time.Duration
+	// Now is the clock for metrics (default time.Now).
+	Now func() time.Time
+}
+
+// Function serves one job in every runtime mode.
+type Function struct {
+	job  Job
+	dec  *events.Decoder
+	opts Options
+}
+
+// New returns a Function that decodes inputs with dec and runs job.
+func New(job Job, dec *events.Decoder, opts Options) *Function {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MetricsNamespace == "" {
+		opts.MetricsNamespace = "SWRAutopilot"
+	}
+	if opts.Margin <= 0 {
+		opts.Margin = runtime.DefaultMargin
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Function{job: job, dec: dec, opts: opts}
+}
+
+// App returns the runtime.App that runs f as a Lambda function or an HTTP
+// receiver.
+func (f *Function) App() runtime.App {
+	return runtime.App{Name: f.job.Name(), Lambda: f.Lambda, HTTP: f, Logger: f.opts.Logger}
+}
+
+// errorBody is what callers get for input that cannot be handled.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// Lambda handles one Lambda invocation.
+func (f *Function) Lambda(ctx context.Context, payload json.RawMessage) (any, error) {
+	batch, err := f.dec.DecodeLambda(ctx, payload)
+	if err != nil {
+		f.opts.Logger.WarnContext(ctx, "input refused", "job", f.job.Name(), "status", events.HTTPStatus(err), "error", err.Error())
+		if batch != nil && batch.Origin == events.OriginFunctionURL {
+			return urlResponse(events.HTTPStatus(err), errorBody{publicText(err)}), nil
+		}
+		return nil, err
+	}
+	switch batch.Origin {
+	case events.OriginSQS:
+		return f.sqs(ctx, batch), nil
+	case events.OriginFunctionURL:
+		rep, err := f.run(ctx, batch.Events)
+		if err != nil {
+			return urlResponse(http.StatusServiceUnavailable, errorBody{err.Error()}), nil
+		}
+		return urlResponse(http.StatusOK, rep), nil
+	default:
+		return f.run(ctx, batch.Events)
+	}
+}
+
+// sqs runs each record's events on their own and reports the records that
+// failed, so that SQS redelivers only those.
+func (f *Function) sqs(ctx context.Context, batch *events.Batch) awsevents.SQSEventResponse {
+	byMessage := map[string][]events.Event{}
+	for _, e := range batch.Events {
+		byMessage[e.MessageID] = append(byMessage[e.MessageID], e)
+	}
+	var failed []string
+	for _, rec := range batch.Records {
+		evs := byMessage[rec.MessageID]
+		if rec.Err != nil || len(evs) == 0 {
+			continue // decode failures are already failed records
+		}
+		if _, err := f.run(ctx, evs); err != nil {
+			failed = append(failed, rec.MessageID)
+		}
+	}
+	return batch.SQSResponse(failed...)
+}
+
+// ServeHTTP handles one request in receiver mode.
+func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"POST a CloudEvent or a webhook"})
+		return
+	}
+	batch, err := f.dec.DecodeHTTP(r)
+	if err != nil {
+		status := events.HTTPStatus(err)
+		f.opts.Logger.WarnContext(r.Context(), "input refused", "job", f.job.Name(), "status", status, "error", err.Error())
+		writeJSON(w, status, errorBody{publicText(err)})
+		return
+	}
+	rep, err := f.run(r.Context(), batch.Events)
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// run hands events to the job under a context that ends Margin before the
+// invocation deadline, then logs, measures and publishes the report.
+func (f *Function) run(ctx context.Context, evs []events.Event) (*report.Report, error) {
+	if len(evs) == 1 {
+		ctx = runtime.WithEventID(ctx, evs[0].ID)
+	}
+	work, cancel := runtime.WorkDeadline(ctx, f.opts.Margin)
+	defer cancel()
+	rep, err := f.job.Handle(work, evs)
+	if err != nil {
+		f.opts.Logger.ErrorContext(ctx, "job failed", "job", f.job.Name(), "events", len(evs), "error", err.Error())
+		return nil, err
+	}
+	c := rep.Counts
+	f.opts.Logger.InfoContext(ctx, "job done", "job", rep.Job, "dry_run", rep.DryRun,
+		"scanned", c.Scanned, "conformant", c.Conformant, "changed", c.Changed, "refused", c.Refused,
+		"unmanaged", c.Unmanaged, "errors", c.Errors, "findings", len(rep.Findings),
+		"api_calls", rep.APICalls, "skipped", rep.Skipped, "cursor", rep.Cursor,
+		"duration", time.Duration(rep.Duration).String())
+	for _, e := range rep.Errors {
+		f.opts.Logger.WarnContext(ctx, "repository error", "namespace", e.Namespace, "repository", e.Repository, "op", e.Op, "error", e.Error)
+	}
+	if f.opts.Metrics != nil {
+		if err := runtime.EMF(f.opts.Metrics, f.opts.MetricsNamespace, map[string]string{"Job": rep.Job}, Metrics(rep), f.opts.Now()); err != nil {
+			f.opts.Logger.WarnContext(ctx, "metrics not written", "error", err.Error())
+		}
+	}
+	if f.opts.Sink.URL != "" && (len(rep.Changes) > 0 || len(rep.Findings) > 0) {
+		if err := f.opts.Sink.Publish(ctx, rep); err != nil {
+			f.opts.Logger.WarnContext(ctx, "report not published", "error", err.Error())
+		}
+	}
+	return rep, nil
+}
+
+// Metrics returns the report's counts as EMF metric values.
+func Metrics(r *report.Report) map[string]float64 {
+	c := r.Counts
+	return map[string]float64{
+		"Scanned":    float64(c.Scanned),
+		"Conformant": float64(c.Conformant),
+		"Changed":    float64(c.Changed),
+		"Refused":    float64(c.Refused),
+		"Unmanaged":  float64(c.Unmanaged),
+		"Errors":     float64(c.Errors),
+		"Findings":   float64(len(r.Findings)),
+		"APICalls":   float64(r.APICalls),
+		"DurationMs": float64(time.Duration(r.Duration).Milliseconds()),
+	}
+}
+
+// publicText is what a caller may be told about a refused input: the
+// reason for malformed input, nothing for a failed authentication.
+func publicText(err error) string {
+	var e *events.Error
+	if errors.As(err, &e) {
+		if e.Status == http.StatusUnauthorized {
+			return e.Message()
+		}
+		return e.Error()
+	}
+	return "internal error"
+}
+
+func urlResponse(status int, body any) awsevents.LambdaFunctionURLResponse {
+	b, err := json.Marshal(body)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
+	}
+	return awsevents.LambdaFunctionURLResponse{
+		StatusCode: status,
+		Headers:    map[string]string{"Content-Type": "application/json"},
+		Body:       string(b),
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(body)
+}

@@ -1,0 +1,221 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	awsevents "github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+)
+
+// recordingJob is a stand-in job: it records what it was handed and fails
+// when an event's namespace says so.
+type recordingJob struct {
+	mu    sync.Mutex
+	calls [][]events.Event
+	fail  func([]events.Event) bool
+}
+
+func (j *recordingJob) Name() string { return "testjob" }
+
+func (j *recordingJob) Handle(ctx context.Context, evs []events.Event) (*report.Report, error) {
+	j.mu.Lock()
+	j.calls = append(j.calls, evs)
+	j.mu.Unlock()
+	if j.fail != nil && j.fail(evs) {
+		return nil, errors.New("swr unreachable")
+	}
+	r := &report.Report{Job: "testjob", Counts: report.Counts{Scanned: len(evs)},
+		Findings: []report.Finding{{Code: "x.y", Severity: report.SeverityInfo, Message: "seen"}}}
+	for _, e := range evs {
+		r.EventIDs = append(r.EventIDs, e.ID)
+	}
+	r.Tally()
+	return r, nil
+}
+
+const webhookAuth = "Bearer sample-webhook-token"
+
+func newFunction(t *testing.T, job Job, opts Options) *Function {
+	t.Helper()
+	dec, err := events.NewDecoder(events.Config{Auth: events.AuthConfig{AuthHeader: events.Secret(webhookAuth)}})
+	require.NoError(t, err)
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
+	}
+	return New(job, dec, opts)
+}
+
+func sample(t *testing.T, name string) json.RawMessage {
+	t.Helper()
+	b, err := os.ReadFile("../../events/" + name)
+	require.NoError(t, err)
+	return b
+}
+
+func TestFunctionURLAnswersWithTheReport(t *testing.T) {
+	job := &recordingJob{}
+	out, err := newFunction(t, job, Options{}).Lambda(context.Background(), sample(t, "functionurl-structured.json"))
+	require.NoError(t, err)
+	resp, ok := out.(awsevents.LambdaFunctionURLResponse)
+	require.True(t, ok, "got %T", out)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	var rep report.Report
+	require.NoError(t, json.Unmarshal([]byte(resp.Body), &rep))
+	assert.Equal(t, 1, rep.Counts.Scanned)
+	require.Len(t, job.calls, 1)
+	assert.Equal(t, events.KindRepositoryCreated, job.calls[0][0].Kind)
+}
+
+func TestFunctionURLRefusesBadAuthWithoutDetail(t *testing.T) {
+	var req map[string]any
+	require.NoError(t, json.Unmarshal(sample(t, "functionurl-structured.json"), &req))
+	req["headers"].(map[string]any)["authorization"] = "Bearer wrong"
+	payload, _ := json.Marshal(req)
+	job := &recordingJob{}
+	out, err := newFunction(t, job, Options{}).Lambda(context.Background(), payload)
+	require.NoError(t, err)
+	resp := out.(awsevents.LambdaFunctionURLResponse)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.NotContains(t, resp.Body, "wrong")
+	assert.NotContains(t, resp.Body, "sample-webhook-token")
+	assert.Empty(t, job.calls, "nothing reaches the job")
+}
+
+func TestFunctionURLMalformedIs400NamingTheField(t *testing.T) {
+	var req map[string]any
+	require.NoError(t, json.Unmarshal(sample(t, "functionurl-structured.json"), &req))
+	req["body"] = `{"specversion":"1.0","source":"/x","type":"io.swrautopilot.repository.created"}`
+	req["isBase64Encoded"] = false
+	payload, _ := json.Marshal(req)
+	out, err := newFunction(t, &recordingJob{}, Options{}).Lambda(context.Background(), payload)
+	require.NoError(t, err)
+	resp := out.(awsevents.LambdaFunctionURLResponse)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Contains(t, resp.Body, "id")
+}
+
+func TestSQSReportsOnlyFailedRecords(t *testing.T) {
+	var batch map[string]any
+	require.NoError(t, json.Unmarshal(sample(t, "sqs-sweep-shards.json"), &batch))
+	records := batch["Records"].([]any)
+	require.GreaterOrEqual(t, len(records), 2)
+	// The last record becomes malformed; the first one fails in the job.
+	records[len(records)-1].(map[string]any)["body"] = "{not json"
+	payload, _ := json.Marshal(batch)
+	firstID := records[0].(map[string]any)["messageId"].(string)
+	lastID := records[len(records)-1].(map[string]any)["messageId"].(string)
+	job := &recordingJob{fail: func(evs []events.Event) bool { return evs[0].MessageID == firstID }}
+
+	out, err := newFunction(t, job, Options{}).Lambda(context.Background(), payload)
+	require.NoError(t, err)
+	resp, ok := out.(awsevents.SQSEventResponse)
+	require.True(t, ok, "got %T", out)
+	var failed []string
+	for _, f := range resp.BatchItemFailures {
+		failed = append(failed, f.ItemIdentifier)
+	}
+	assert.ElementsMatch(t, []string{firstID, lastID}, failed)
+	assert.Len(t, job.calls, len(records)-1, "each decodable record is handled on its own")
+	for _, c := range job.calls {
+		for _, e := range c {
+			assert.Equal(t, c[0].MessageID, e.MessageID)
+		}
+	}
+}
+
+func TestBareCloudEventReturnsReportAndJobErrorsAreReturned(t *testing.T) {
+	job := &recordingJob{}
+	f := newFunction(t, job, Options{})
+	out, err := f.Lambda(context.Background(), sample(t, "cloudevent-sweep.json"))
+	require.NoError(t, err)
+	rep, ok := out.(*report.Report)
+	require.True(t, ok, "got %T", out)
+	assert.Equal(t, "testjob", rep.Job)
+
+	job.fail = func([]events.Event) bool { return true }
+	_, err = f.Lambda(context.Background(), sample(t, "cloudevent-sweep.json"))
+	assert.Error(t, err, "a failed run asks for redelivery")
+}
+
+func TestMetricsAndLogsCarryTheReport(t *testing.T) {
+	var metrics, logs bytes.Buffer
+	f := newFunction(t, &recordingJob{}, Options{Metrics: &metrics, Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+		Now: func() time.Time { return time.Unix(1700000000, 0) }})
+	_, err := f.Lambda(context.Background(), sample(t, "cloudevent-sweep.json"))
+	require.NoError(t, err)
+	var emf map[string]any
+	require.NoError(t, json.Unmarshal(bytes.TrimSpace(metrics.Bytes()), &emf))
+	assert.Equal(t, float64(1), emf["Scanned"])
+	assert.Equal(t, "testjob", emf["Job"])
+	assert.Contains(t, emf, "_aws")
+	assert.Contains(t, logs.String(), `"msg":"job done"`)
+	assert.Contains(t, logs.String(), `"scanned":1`)
+}
+
+func TestSinkReceivesFindings(t *testing.T) {
+	var mu sync.Mutex
+	var types []string
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		types = append(types, r.Header.Get("Ce-Type"))
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer sink.Close()
+	f := newFunction(t, &recordingJob{}, Options{Sink: report.Sink{URL: sink.URL}})
+	_, err := f.Lambda(context.Background(), sample(t, "cloudevent-sweep.json"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{report.EventTypeFinding, report.EventTypeReport}, types)
+}
+
+func TestReceiverModeHTTP(t *testing.T) {
+	job := &recordingJob{}
+	srv := httptest.NewServer(newFunction(t, job, Options{}))
+	defer srv.Close()
+
+	body := `{"specversion":"1.0","id":"e-1","source":"/ci","type":"io.swrautopilot.image.pushed","datacontenttype":"application/json","data":{"namespace":"acme","repository":"web","tag":"v1"}}`
+	post := func(auth, ct, body string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		return resp
+	}
+	resp := post(webhookAuth, "application/cloudevents+json", body)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	resp.Body.Close()
+	require.Len(t, job.calls, 1)
+	assert.Equal(t, events.KindImagePushed, job.calls[0][0].Kind)
+
+	resp = post("", "application/cloudevents+json", body)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	resp.Body.Close()
+
+	resp = post(webhookAuth, "application/cloudevents+json", `{"specversion":"1.0"`)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	resp.Body.Close()
+
+	get, err := http.Get(srv.URL)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusMethodNotAllowed, get.StatusCode)
+	get.Body.Close()
+	assert.Len(t, job.calls, 1, "refused requests never reach the job")
+}

@@ -1,0 +1,177 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Timeouts of the HTTP receiver that do not depend on the App.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = time.Minute
+	idleTimeout       = 2 * time.Minute
+	// writeSlack lets a handler that stopped at its deadline still write
+	// its response.
+	writeSlack = 10 * time.Second
+)
+
+// Request headers the receiver reads.
+const (
+	headerRequestID = "X-Request-Id"
+	headerCEID      = "Ce-Id"
+)
+
+// maxRequestIDLen bounds a client-supplied X-Request-Id kept for logging.
+const maxRequestIDLen = 128
+
+// HealthPath answers GET with 200 and a small JSON status document.
+const HealthPath = "/healthz"
+
+// Serve runs the HTTP receiver of app on ln until ctx ends, then stops
+// accepting connections, waits at most app.ShutdownTimeout for in-flight
+// requests, cancels those still running and returns. It returns nil after a
+// shutdown caused by ctx, and the serving error otherwise.
+func Serve(ctx context.Context, ln net.Listener, app App) error {
+	logger := app.logger()
+	if app.HTTP == nil {
+		ln.Close()
+		return fmt.Errorf("serve %s: App.HTTP is nil", app.Name)
+	}
+	// In-flight requests outlive ctx by the drain period: their base
+	// context is detached from ctx and cancelled only when the drain ends.
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	srv := &http.Server{
+		Handler:           Handler(app),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      app.requestTimeout() + writeSlack,
+		IdleTimeout:       idleTimeout,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	logger.Info("HTTP receiver listening", "function", app.Name, "addr", ln.Addr().String())
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve %s on %s: %w", app.Name, ln.Addr(), err)
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down HTTP receiver", "function", app.Name, "drain", app.shutdownTimeout().String())
+	drainCtx, cancelDrain := context.WithTimeout(context.WithoutCancel(ctx), app.shutdownTimeout())
+	defer cancelDrain()
+	err := srv.Shutdown(drainCtx)
+	if err != nil {
+		cancelBase()
+		srv.Close()
+		err = fmt.Errorf("serve %s: drain in-flight requests: %w", app.Name, err)
+	}
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, fmt.Errorf("serve %s: %w", app.Name, serr))
+	}
+	if app.OnShutdown != nil {
+		app.OnShutdown()
+	}
+	return err
+}
+
+// Handler returns the receiver's routes: GET /healthz, and app.HTTP for
+// every other request. Each request to app.HTTP gets a context with a
+// deadline of app.RequestTimeout, a request id (X-Request-Id when the client
+// sent a usable one, a random one otherwise; echoed in the response) and,
+// for binary-mode CloudEvents, the ce-id as event id.
+func Handler(app App) http.Handler {
+	logger := app.logger()
+	mux := http.NewServeMux()
+	health, _ := json.Marshal(map[string]string{"status": "ok", "function": app.Name})
+	mux.HandleFunc("GET "+HealthPath, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(health)
+	})
+	next := app.HTTP
+	if next == nil {
+		next = http.NotFoundHandler()
+	}
+	timeout := app.requestTimeout()
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(headerRequestID)
+		if !usableRequestID(id) {
+			id = newRequestID()
+		}
+		w.Header().Set(headerRequestID, id)
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		ctx = WithRequestID(ctx, id)
+		if ceID := r.Header.Get(headerCEID); ceID != "" {
+			ctx = WithEventID(ctx, ceID)
+		}
+		rec := &statusRecorder{ResponseWriter: w}
+		start := time.Now()
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		logger.DebugContext(ctx, "request served", "method", r.Method, "path", r.URL.Path,
+			"status", rec.status(), "duration", time.Since(start).String())
+	}))
+	return mux
+}
+
+// usableRequestID accepts short printable ASCII ids only, so a client
+// cannot inject control characters or bulk into the logs.
+func usableRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// statusRecorder remembers the status code written by a handler.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.code == 0 {
+		r.code = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) status() int {
+	if r.code == 0 {
+		return http.StatusOK
+	}
+	return r.code
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

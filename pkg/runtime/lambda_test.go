@@ -1,0 +1,134 @@
+package runtime_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+)
+
+type echoResponse struct {
+	Payload   json.RawMessage `json:"payload"`
+	RequestID string          `json:"requestId"`
+}
+
+func TestLambdaHandlerRoundTripsJSON(t *testing.T) {
+	var logs bytes.Buffer
+	app := runtime.App{
+		Name:   "echo",
+		Logger: runtime.NewLogger(&logs, slog.LevelDebug),
+		Lambda: func(ctx context.Context, payload json.RawMessage) (any, error) {
+			return echoResponse{Payload: payload, RequestID: runtime.RequestID(ctx)}, nil
+		},
+	}
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+
+	out, err := runtime.LambdaHandler(app).Invoke(ctx, []byte(`{"specversion":"1.0","id":"e-1"}`))
+	require.NoError(t, err)
+
+	var got echoResponse
+	require.NoError(t, json.Unmarshal(out, &got))
+	assert.JSONEq(t, `{"specversion":"1.0","id":"e-1"}`, string(got.Payload))
+	assert.Equal(t, "req-1", got.RequestID)
+	assert.Empty(t, logs.String(), "a successful invocation logs nothing at the runtime level")
+}
+
+func TestLambdaHandlerReportsAndLogsErrors(t *testing.T) {
+	var logs bytes.Buffer
+	app := runtime.App{
+		Name:   "failing",
+		Logger: runtime.NewLogger(&logs, slog.LevelInfo),
+		Lambda: func(ctx context.Context, payload json.RawMessage) (any, error) {
+			return nil, errors.New("decode event: missing id")
+		},
+	}
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-2"})
+	ctx = runtime.WithEventID(ctx, "evt-2")
+
+	_, err := runtime.LambdaHandler(app).Invoke(ctx, []byte(`{}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "decode event: missing id")
+
+	lines := decodeLines(t, logs.Bytes())
+	require.Len(t, lines, 1)
+	assert.Equal(t, "invocation failed", lines[0]["message"])
+	assert.Equal(t, "ERROR", lines[0]["level"])
+	assert.Equal(t, "req-2", lines[0]["requestId"])
+	assert.Equal(t, "evt-2", lines[0]["eventId"])
+	assert.Equal(t, "failing", lines[0]["function"])
+	assert.Equal(t, "decode event: missing id", lines[0]["error"])
+}
+
+func TestLambdaHandlerWithoutFunctionFails(t *testing.T) {
+	app := runtime.App{Name: "empty", Logger: runtime.NewLogger(&bytes.Buffer{}, slog.LevelInfo)}
+	_, err := runtime.LambdaHandler(app).Invoke(context.Background(), []byte(`{}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no Lambda handler")
+}
+
+func TestLambdaHandlerRejectsInvalidJSON(t *testing.T) {
+	called := false
+	app := runtime.App{
+		Logger: runtime.NewLogger(&bytes.Buffer{}, slog.LevelInfo),
+		Lambda: func(ctx context.Context, payload json.RawMessage) (any, error) {
+			called = true
+			return nil, nil
+		},
+	}
+	_, err := runtime.LambdaHandler(app).Invoke(context.Background(), []byte(`{"unterminated":`))
+	require.Error(t, err)
+	assert.False(t, called, "the handler must not see a payload that is not JSON")
+}
+
+func TestRunRefusesAModeWithoutItsHandler(t *testing.T) {
+	quiet := runtime.NewLogger(&bytes.Buffer{}, slog.LevelInfo)
+	env := func(vars map[string]string) func(string) string {
+		return func(k string) string { return vars[k] }
+	}
+
+	err := runtime.Run(context.Background(), runtime.App{
+		Name: "fn", Logger: quiet, Getenv: env(map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}),
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "App.Lambda is nil")
+
+	err = runtime.Run(context.Background(), runtime.App{Name: "fn", Logger: quiet, Getenv: env(nil)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "App.HTTP is nil")
+}
+
+func TestDetectMode(t *testing.T) {
+	assert.Equal(t, runtime.ModeLambda, runtime.DetectMode(func(k string) string {
+		if k == "AWS_LAMBDA_RUNTIME_API" {
+			return "127.0.0.1:9001"
+		}
+		return ""
+	}))
+	assert.Equal(t, runtime.ModeHTTP, runtime.DetectMode(func(string) string { return "" }))
+	assert.Equal(t, "lambda", runtime.ModeLambda.String())
+	assert.Equal(t, "http", runtime.ModeHTTP.String())
+}
+
+// decodeLines parses JSON lines, failing the test on any line that is not a
+// JSON object.
+func decodeLines(t *testing.T, data []byte) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for _, raw := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		if len(raw) == 0 {
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(raw, &m), "log line %q", raw)
+		lines = append(lines, m)
+	}
+	return lines
+}
