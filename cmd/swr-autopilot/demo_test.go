@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDemoRunsEveryFunctionAndConverges(t *testing.T) {
+	html := filepath.Join(t.TempDir(), "report.html")
+	var out, errOut bytes.Buffer
+	code := dispatch(context.Background(), []string{"demo", "-html", html}, &out, &errOut)
+	require.Equal(t, 0, code, "stderr: %s\nstdout: %s", errOut.String(), out.String())
+	s := out.String()
+	for _, want := range []string{
+		"retention          create  acme/payments",     // the created repository got its rule
+		"repository_access  create  acme/payments",     // and its default grants
+		"retention.guard.max_fraction",                 // the unsafe rule was refused
+		"trigger.cluster_not_allowed",                  // audits ran
+		"namespace_access   delete  acme#5a6b7c8d9e0f", // the stray grant was removed
+	} {
+		assert.Contains(t, s, want)
+	}
+	// The last step is a second sweep: it must write nothing.
+	last := s[strings.LastIndex(s, "== 4."):]
+	assert.Contains(t, last, "SWR writes: 0")
+	page, err := os.ReadFile(html)
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "acme/tools/ci-cache")
+}
+
+func TestDemoEventsAreTheSamples(t *testing.T) {
+	for _, name := range []string{"eventgrid-create-repository.json", "eventbridge-scheduled.json", "cloudevent-grantsync.json"} {
+		sample, err := os.ReadFile(filepath.Join("..", "..", "events", name))
+		require.NoError(t, err)
+		embedded, err := demoData.ReadFile("demodata/" + name)
+		require.NoError(t, err)
+		assert.Equal(t, string(sample), string(embedded), "demodata/%s must stay a copy of events/%s", name, name)
+	}
+}

@@ -1,0 +1,36 @@
+// Command grantsync is the grant-sync function: on a schedule, when the
+// team directory changes, or when grants are edited in the console, it
+// brings SWR's namespace and repository grants in line with the team
+// directory, refusing unsafe removals. It runs as an AWS Lambda function
+// when AWS_LAMBDA_RUNTIME_API is set and as a CloudEvents HTTP receiver on
+// PORT otherwise. Configuration: see the README's table of environment
+// variables.
+package main
+
+import (
+	"os"
+
+	"github.com/swr-autopilot/swr-autopilot/internal/wire"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
+	"github.com/swr-autopilot/swr-autopilot/pkg/config"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+)
+
+func main() {
+	log := wire.Logger()
+	var cfg config.GrantSync
+	if err := config.LoadFunction(&cfg); err != nil {
+		wire.Exit(log, "config", err)
+	}
+	client, err := cfg.NewClient()
+	if err != nil {
+		wire.Exit(log, "swr client", err)
+	}
+	dec, err := wire.Decoder(cfg.Function, events.KindGrantSyncRequested)
+	if err != nil {
+		wire.Exit(log, "decoder", err)
+	}
+	job := grantsync.New(client, grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log})
+	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
+}

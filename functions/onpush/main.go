@@ -1,0 +1,41 @@
+// Command onpush is the onpush function: when a repository is created or an
+// image is pushed, it brings that one repository in line with the policy
+// (retention rule, default grants). It runs as an AWS Lambda function when
+// AWS_LAMBDA_RUNTIME_API is set and as a CloudEvents HTTP receiver on PORT
+// otherwise. Configuration: see the README's table of environment variables.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/swr-autopilot/swr-autopilot/internal/wire"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
+	"github.com/swr-autopilot/swr-autopilot/pkg/config"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+)
+
+func main() {
+	log := wire.Logger()
+	var cfg config.OnPush
+	if err := config.LoadFunction(&cfg); err != nil {
+		wire.Exit(log, "config", err)
+	}
+	client, err := cfg.NewClient()
+	if err != nil {
+		wire.Exit(log, "swr client", err)
+	}
+	pol, err := wire.LoadPolicy(context.Background(), cfg.Policy)
+	if err != nil {
+		wire.Exit(log, "policy", err)
+	}
+	dec, err := wire.Decoder(cfg.Function, events.KindSweepRequested)
+	if err != nil {
+		wire.Exit(log, "decoder", err)
+	}
+	engine := autopilot.NewEngine(client, pol, autopilot.Options{Logger: log})
+	job := onpush.New(engine, client, onpush.Config{DryRun: cfg.DryRun, CacheTTL: cfg.CacheTTL, DedupeSize: cfg.DedupeSize, Logger: log})
+	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
+}
