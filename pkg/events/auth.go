@@ -20,7 +20,7 @@ func Signature(secret []byte, timestamp string, body []byte) string {
 	return signaturePrefix + hex.EncodeToString(mac(secret, timestamp, body))
 }
 
-// SignRequest sets the timestamp and signature headers of r for body, as the
+// SignRequest sets the timestamp and signature headers in h for body, as a
 // Decoder configured with the same secret and header names checks them.
 // Empty header names take the defaults.
 func SignRequest(h http.Header, cfg AuthConfig, body []byte, now time.Time) {

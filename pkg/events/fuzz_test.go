@@ -1,9 +1,6 @@
 package events
 
 import (
-	"fmt"
-	"os"
-	"time"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -160,16 +157,6 @@ func FuzzDecodeHTTP(f *testing.F) {
 	}
 	d := fuzzDecoder(f, AuthConfig{Disabled: true})
 	f.Fuzz(func(t *testing.T, contentType, ceHeaders string, body []byte) {
-		done := make(chan struct{})
-		defer close(done)
-		go func() {
-			select {
-			case <-done:
-			case <-time.After(3 * time.Second):
-				os.WriteFile("/tmp/gen/hang/input.txt", []byte(fmt.Sprintf("%q\n%q\n%q\n", contentType, ceHeaders, body)), 0o644)
-				panic("hang")
-			}
-		}()
 		r := httptest.NewRequest(http.MethodPost, "http://autopilot.test/", bytes.NewReader(body))
 		r.Header.Set("Content-Type", contentType)
 		for _, line := range strings.Split(ceHeaders, "\n") {
