@@ -28,6 +28,7 @@ func commands() map[string]command {
 		"grants":   {"bring SWR grants in line with the team directory", runGrants},
 		"plan":     {"show what the policy would change in one repository (dry run)", runPlan},
 		"apply":    {"bring one repository in line with the policy", runApply},
+		"sweep":    {"sweep every repository: retention and audits, fixed or reported", runSweep},
 		"validate": {"check a policy or team directory file", runValidate},
 	}
 }

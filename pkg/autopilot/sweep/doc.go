@@ -1,0 +1,35 @@
+// Package sweep is the scheduled conformance sweep: it visits every
+// repository of the registry (or of the namespaces asked for) and runs the
+// retention engine and the audits the policy switches on, so that drift
+// that no event reported is found and fixed.
+//
+// # Work and cost
+//
+// Namespaces come from one list call and are swept in name order. The
+// repositories of a namespace are streamed page by page (1000 per page,
+// ordered by name), never held all at once, and handed to a bounded pool
+// of Config.Concurrency workers; the client's shared rate limiter bounds
+// the request rate. Per repository the sweep calls Engine.Retention (one
+// read when the repository conforms) and Engine.Audit (one read per
+// enabled audit; the visibility audit reads the list item). A conformant
+// registry therefore costs exactly one read per repository per enabled
+// check plus the list pages, and no write.
+//
+// # Deadlines and cursors
+//
+// When the invocation's deadline comes within Config.DeadlineMargin, the
+// sweep stops starting repositories, lets those in flight finish and
+// returns a Cursor (Report.Cursor) naming the first repository it did not
+// start. It hands the rest on as a continuation event through
+// Config.Continue; the next invocation resumes exactly there, so that
+// across invocations every repository is swept once and no write is
+// repeated. Resuming relies on the listing order being stable: a
+// repository created or deleted in an already swept part of the same
+// namespace between two invocations shifts the offsets by one.
+//
+// # Fan-out
+//
+// With Config.FanOut, a tick that names no namespace does not sweep: it
+// enqueues one shard event per namespace (events.NewSweepShard) and the
+// same function, fed by the queue, sweeps each shard separately.
+package sweep

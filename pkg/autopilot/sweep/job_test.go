@@ -1,0 +1,161 @@
+package sweep_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
+)
+
+func TestHandleSkipsOtherKindsAndDuplicates(t *testing.T) {
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 2, 1))))
+	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{})
+	tick := sweepEvent(events.SweepRequested{})
+	push := events.Event{ID: "push-1", Source: "harbor", Kind: events.KindImagePushed,
+		Payload: events.ImagePushed{Namespace: "ns000", Repository: "repo-0000", Tag: "v1"}}
+
+	rep, err := job.Handle(context.Background(), []events.Event{push, tick, tick})
+	require.NoError(t, err)
+	assert.Equal(t, "sweep", job.Name())
+	assert.Equal(t, 2, rep.Skipped, "the push and the repeated tick")
+	assert.Equal(t, []string{tick.ID}, rep.EventIDs)
+	assert.Equal(t, 2, rep.Counts.Scanned, "swept once")
+}
+
+func TestDryRunWritesNothingAndReportsEverything(t *testing.T) {
+	for name, tc := range map[string]struct {
+		cfg sweep.Config
+		req events.SweepRequested
+	}{
+		"config": {cfg: sweep.Config{DryRun: true}},
+		"event":  {req: events.SweepRequested{DryRun: true}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			reg := newRegistry(t, (&legacyRule{}).middleware, swrtest.WithSeed(ptr(driftSeed())))
+			job := newJob(t, newClient(t, reg), driftPolicy, tc.cfg)
+			rep, err := job.Handle(context.Background(), []events.Event{sweepEvent(tc.req)})
+			require.NoError(t, err)
+			assert.True(t, rep.DryRun)
+			assert.Zero(t, reg.Writes())
+			for _, r := range reg.Requests() {
+				assert.Equal(t, http.MethodGet, r.Method, r.Path)
+			}
+			assert.Equal(t, 8, rep.Counts.Changed, "the changes a real sweep makes, planned")
+			assert.Equal(t, 1, rep.Counts.Refused)
+			for _, c := range rep.Changes {
+				assert.Contains(t, []report.Status{report.StatusPlanned, report.StatusRefused}, c.Status)
+			}
+		})
+	}
+}
+
+func TestMalformedCursorIsReportedNotRedelivered(t *testing.T) {
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 2, 1))))
+	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{})
+	rep, err := job.Handle(context.Background(), []events.Event{sweepEvent(events.SweepRequested{Cursor: "v1:ns000"})})
+	require.NoError(t, err, "redelivery cannot fix a bad cursor")
+	require.Len(t, rep.Errors, 1)
+	assert.Equal(t, "sweep request", rep.Errors[0].Op)
+	assert.Contains(t, rep.Errors[0].Error, `malformed sweep cursor "v1:ns000": want v1:<namespace>:<offset>`)
+	assert.Equal(t, 1, rep.Counts.Errors)
+	assert.Empty(t, reg.Requests(), "nothing was swept")
+
+	_, err = job.Run(context.Background(), events.SweepRequested{Cursor: "v1:ns000:-1"})
+	assert.True(t, errors.Is(err, sweep.ErrMalformedCursor))
+}
+
+func TestCursorResumesExactlyWhereTheSweepStopped(t *testing.T) {
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(3, 5, 4))))
+	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{Concurrency: 2})
+
+	rep, err := job.Run(context.Background(), events.SweepRequested{Cursor: sweep.Cursor{Namespace: "ns001", Offset: 3}.String()})
+	require.NoError(t, err)
+	assert.Equal(t, 2+5, rep.Counts.Scanned, "ns001 from the fourth repository on, then ns002")
+	var swept []string
+	for _, r := range reg.Requests() {
+		if repo := repoOfPath(r.Path, "retentions"); repo != "" && r.Method == http.MethodGet {
+			swept = append(swept, repo)
+		}
+	}
+	assert.ElementsMatch(t, []string{"ns001/repo-0003", "ns001/repo-0004",
+		"ns002/repo-0000", "ns002/repo-0001", "ns002/repo-0002", "ns002/repo-0003", "ns002/repo-0004"}, swept)
+
+	// A cursor in a namespace that has gone since resumes at the next one.
+	reg.ResetLog()
+	rep, err = job.Run(context.Background(), events.SweepRequested{Cursor: sweep.Cursor{Namespace: "ns001a", Offset: 4}.String()})
+	require.NoError(t, err)
+	assert.Equal(t, 5, rep.Counts.Scanned, "all of ns002")
+
+	// A cursor outside the namespaces asked for is an error.
+	rep, err = job.Run(context.Background(), events.SweepRequested{Namespaces: []string{"ns000"}, Cursor: "v1:ns002:1"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `names namespace "ns002", which the sweep does not cover`)
+	assert.Zero(t, rep.Counts.Scanned)
+}
+
+func TestSweepOfNamedNamespaces(t *testing.T) {
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(3, 4, 1))))
+	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{})
+	rep, err := job.Run(context.Background(), events.SweepRequested{Namespaces: []string{"ns002", "ns000", "ns002"}})
+	require.NoError(t, err)
+	assert.Equal(t, 8, rep.Counts.Scanned)
+	assert.Zero(t, reg.Counts()["GET /v2/manage/namespaces"], "named namespaces are not listed")
+
+	_, err = job.Run(context.Background(), events.SweepRequested{Namespaces: []string{"Bad Name"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sweep namespace")
+}
+
+func TestProgressCountsUpToTheTotal(t *testing.T) {
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(2, 6, 1))))
+	var mu sync.Mutex
+	var calls [][2]int
+	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{Progress: func(done, total int) {
+		mu.Lock()
+		calls = append(calls, [2]int{done, total})
+		mu.Unlock()
+	}})
+	_, err := job.Run(context.Background(), events.SweepRequested{})
+	require.NoError(t, err)
+	require.Len(t, calls, 12)
+	for i, c := range calls {
+		assert.Equal(t, [2]int{i + 1, 12}, c)
+	}
+}
+
+func TestSweepFailsWhenSWRIsUnreachable(t *testing.T) {
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 1, 1))),
+		swrtest.WithFaults(swrtest.Faults{Rate503: 1}))
+	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{})
+	rep, err := job.Handle(context.Background(), []events.Event{sweepEvent(events.SweepRequested{})})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "list namespaces")
+	assert.NotContains(t, err.Error(), reg.SK)
+	require.NotNil(t, rep)
+	assert.Zero(t, rep.Counts.Scanned)
+}
+
+func TestMetrics(t *testing.T) {
+	r := &report.Report{
+		Counts: report.Counts{Scanned: 10, Conformant: 6, Changed: 2, Refused: 1, Unmanaged: 1, Errors: 1,
+			Findings: map[string]int{"trigger.disabled": 2, "sync.missing_replica": 1}},
+		APICalls: 25, Duration: report.Duration(1500 * time.Millisecond), Cursor: "v1:a:3",
+	}
+	assert.Equal(t, map[string]float64{
+		"Scanned": 10, "Conformant": 6, "Changed": 2, "Refused": 1, "Unmanaged": 1, "Errors": 1,
+		"Findings": 3, "Findings.trigger.disabled": 2, "Findings.sync.missing_replica": 1,
+		"APICalls": 25, "DurationMilliseconds": 1500, "Unfinished": 1,
+	}, sweep.Metrics(r))
+	r.Cursor = ""
+	assert.Zero(t, sweep.Metrics(r)["Unfinished"])
+}

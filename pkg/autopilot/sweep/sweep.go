@@ -1,0 +1,263 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2/event"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+)
+
+// Repositories are listed by name, ascending, so that offsets stay put
+// while tags are pushed (the default order may follow update times).
+const (
+	listOrderColumn = "name"
+	listOrderType   = "asc"
+)
+
+// inputError is a sweep request that cannot be carried out as given (a
+// malformed cursor, an invalid namespace name): delivering it again would
+// not help.
+type inputError struct{ err error }
+
+func (e *inputError) Error() string { return e.err.Error() }
+func (e *inputError) Unwrap() error { return e.err }
+
+// sweep carries out one sweep request into rep.
+func (j *Job) sweep(ctx context.Context, req events.SweepRequested, rep *report.Report) error {
+	dryRun := j.cfg.DryRun || req.DryRun
+	var start Cursor
+	if req.Cursor != "" {
+		c, err := ParseCursor(req.Cursor)
+		if err != nil {
+			return &inputError{err}
+		}
+		start = c
+	}
+	for _, ns := range req.Namespaces {
+		if err := checkNamespace(ns); err != nil {
+			return &inputError{fmt.Errorf("sweep namespace: %w", err)}
+		}
+	}
+	namespaces, err := j.namespaces(ctx, req.Namespaces)
+	if err != nil {
+		return err
+	}
+	if j.cfg.FanOut && j.cfg.Continue != nil && len(req.Namespaces) == 0 && req.Cursor == "" {
+		return j.fanOut(ctx, namespaces, dryRun)
+	}
+
+	first := 0
+	if req.Cursor != "" {
+		first, _ = slices.BinarySearch(namespaces, start.Namespace)
+		found := first < len(namespaces) && namespaces[first] == start.Namespace
+		if !found && len(req.Namespaces) > 0 {
+			return &inputError{fmt.Errorf("cursor %s names namespace %q, which the sweep does not cover", req.Cursor, start.Namespace)}
+		}
+		if !found {
+			// The namespace is gone; carry on with the next one.
+			start.Offset = 0
+		}
+	}
+	namespaces = namespaces[first:]
+
+	s := &sweeper{job: j, dryRun: dryRun, rep: rep, sem: make(chan struct{}, j.cfg.Concurrency)}
+	if j.cfg.Progress != nil {
+		s.total = j.count(ctx, namespaces, len(req.Namespaces) == 0 && req.Cursor == "", start.Offset)
+	}
+	work, cancel := runtime.WorkDeadline(ctx, j.cfg.DeadlineMargin)
+	defer cancel()
+	stop := s.run(ctx, work, namespaces, start.Offset)
+	if stop == nil {
+		return nil
+	}
+	if s.started == 0 {
+		return fmt.Errorf("sweep: nothing started: %v left before the deadline, within the margin of %v (%w)",
+			runtime.Remaining(ctx), j.cfg.DeadlineMargin, work.Err())
+	}
+	rep.Cursor = stop.String()
+	if j.cfg.Continue == nil {
+		return nil
+	}
+	ev := events.NewSweepContinuation(rep.Cursor, req.Namespaces, dryRun)
+	if err := j.enqueue(ctx, []cloudevents.Event{ev}); err != nil {
+		return fmt.Errorf("hand on the sweep at cursor %s: %w", rep.Cursor, err)
+	}
+	return nil
+}
+
+// namespaces returns the namespaces to sweep, sorted and each once: those
+// asked for, or every namespace the caller may see (one list call).
+func (j *Job) namespaces(ctx context.Context, asked []string) ([]string, error) {
+	var names []string
+	if len(asked) > 0 {
+		names = slices.Clone(asked)
+	} else {
+		list, err := j.client.Namespaces.List(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("sweep: list namespaces: %w", err)
+		}
+		names = make([]string, len(list))
+		for i, ns := range list {
+			names[i] = ns.Name
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
+}
+
+// fanOut enqueues one shard event per namespace.
+func (j *Job) fanOut(ctx context.Context, namespaces []string, dryRun bool) error {
+	if len(namespaces) == 0 {
+		return nil
+	}
+	evs := make([]cloudevents.Event, len(namespaces))
+	for i, ns := range namespaces {
+		evs[i] = events.NewSweepShard(ns, "", dryRun)
+	}
+	if err := j.enqueue(ctx, evs); err != nil {
+		return fmt.Errorf("sweep: fan out %d namespaces: %w", len(namespaces), err)
+	}
+	return nil
+}
+
+// count returns how many repositories the sweep will visit, or 0 when SWR
+// does not say: one list call for the whole registry, else one per
+// namespace.
+func (j *Job) count(ctx context.Context, namespaces []string, whole bool, offset int) int {
+	total := func(ns string) (int, bool) {
+		_, page, err := j.client.Repositories.List(ctx, &swr.ListReposOptions{Namespace: ns, Limit: 1})
+		if err != nil || page.Total < 0 {
+			return 0, false
+		}
+		return page.Total, true
+	}
+	if whole {
+		n, _ := total("")
+		return n
+	}
+	sum := -offset
+	for _, ns := range namespaces {
+		n, ok := total(ns)
+		if !ok {
+			return 0
+		}
+		sum += n
+	}
+	return max(sum, 0)
+}
+
+// sweeper is the state of one sweep request: the worker pool and the
+// report it fills.
+type sweeper struct {
+	job    *Job
+	dryRun bool
+	sem    chan struct{} // one slot per repository in flight
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex // guards what follows
+	rep     *report.Report
+	started int
+	done    int
+	total   int
+}
+
+// run sweeps namespaces in order, the first from offset on, starting
+// repositories until work ends, and waits for those in flight. It returns
+// where it stopped, or nil when it finished. Repositories run under ctx,
+// so that the ones started finish after work has ended.
+func (s *sweeper) run(ctx, work context.Context, namespaces []string, offset int) *Cursor {
+	defer s.wg.Wait()
+	for i, ns := range namespaces {
+		if i > 0 {
+			offset = 0
+		}
+		if at, stopped := s.namespace(ctx, work, ns, offset); stopped {
+			return &Cursor{Namespace: ns, Offset: at}
+		}
+	}
+	return nil
+}
+
+// namespace streams the repositories of ns from offset on into the worker
+// pool. It returns the offset of the first repository not started and
+// whether it stopped because work ended. A listing failure is reported
+// and ends the namespace, not the sweep.
+func (s *sweeper) namespace(ctx, work context.Context, ns string, offset int) (int, bool) {
+	opts := &swr.ListReposOptions{
+		Namespace: ns, Offset: offset, Limit: swr.MaxPageSize,
+		OrderColumn: listOrderColumn, OrderType: listOrderType,
+	}
+	at := offset
+	for repo, err := range s.job.client.Repositories.All(work, opts) {
+		if err != nil {
+			if work.Err() != nil {
+				return at, true
+			}
+			s.fail(report.RepoError{Namespace: ns, Op: "list repositories",
+				Error: fmt.Sprintf("list repositories of %s from offset %d (the rest of the namespace was not swept): %v", ns, at, err)})
+			return at, false
+		}
+		if !s.acquire(work) {
+			return at, true
+		}
+		s.wg.Add(1)
+		go s.check(ctx, repo)
+		at++
+	}
+	return at, false
+}
+
+// acquire waits for a free worker slot. It reports false, holding no
+// slot, once work has ended.
+func (s *sweeper) acquire(work context.Context) bool {
+	if work.Err() != nil {
+		return false
+	}
+	select {
+	case s.sem <- struct{}{}:
+		if work.Err() != nil {
+			<-s.sem
+			return false
+		}
+		s.mu.Lock()
+		s.started++
+		s.mu.Unlock()
+		return true
+	case <-work.Done():
+		return false
+	}
+}
+
+// check runs every check on one repository and records the result.
+func (s *sweeper) check(ctx context.Context, repo swr.Repository) {
+	defer s.wg.Done()
+	defer func() { <-s.sem }()
+	res := s.job.engine.Retention(ctx, repo.Namespace, repo.Name, s.dryRun, nil)
+	res.Merge(s.job.engine.Audit(ctx, repo, s.dryRun))
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res.AddTo(s.rep)
+	s.done++
+	if s.job.cfg.Progress != nil {
+		total := s.total
+		if total > 0 && total < s.done {
+			total = s.done // repositories appeared while sweeping
+		}
+		s.job.cfg.Progress(s.done, total)
+	}
+}
+
+// fail records an error that belongs to no single repository.
+func (s *sweeper) fail(e report.RepoError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rep.Errors = append(s.rep.Errors, e)
+}
