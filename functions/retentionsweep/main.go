@@ -1,0 +1,56 @@
+// Command retentionsweep is the sweep function: on a schedule tick, or a
+// continuation or shard event from its SQS queue, it sweeps every
+// repository (or the namespaces the event names) through the retention
+// engine and the audits the policy enables, stops before its deadline and
+// hands the rest on. It runs as an AWS Lambda function when
+// AWS_LAMBDA_RUNTIME_API is set and as a CloudEvents HTTP receiver on PORT
+// otherwise. Configuration: see the README's table of environment variables.
+package main
+
+import (
+	"context"
+	"os"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/swr-autopilot/swr-autopilot/internal/wire"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
+	"github.com/swr-autopilot/swr-autopilot/pkg/config"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
+)
+
+func main() {
+	log := wire.Logger()
+	ctx := context.Background()
+	var cfg config.Sweep
+	if err := config.LoadFunction(&cfg); err != nil {
+		wire.Exit(log, "config", err)
+	}
+	client, err := cfg.NewClient()
+	if err != nil {
+		wire.Exit(log, "swr client", err)
+	}
+	pol, err := wire.LoadPolicy(ctx, cfg.Policy)
+	if err != nil {
+		wire.Exit(log, "policy", err)
+	}
+	dec, err := wire.Decoder(cfg.Function, events.KindSweepRequested)
+	if err != nil {
+		wire.Exit(log, "decoder", err)
+	}
+	sc := sweep.Config{DryRun: cfg.DryRun, Concurrency: cfg.Concurrency, FanOut: cfg.FanOut}
+	if cfg.QueueURL != "" {
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			wire.Exit(log, "aws config", err)
+		}
+		sc.Continue = sqsout.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL)
+	}
+	engine := autopilot.NewEngine(client, pol, autopilot.Options{Logger: log})
+	job := sweep.New(engine, client, sc)
+	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
+}
