@@ -19,7 +19,7 @@ func Guard(ns, repo string, impact report.Impact, g policy.Guard, protect []swr.
 	finding := func(code string, sev report.Severity, subject, msg, fix string) report.Finding {
 		return report.Finding{Code: code, Severity: sev, Namespace: ns, Repository: repo, Subject: subject, Message: msg, Remediation: fix}
 	}
-	deleted := len(impact.Delete)
+	deleted := impact.Deletes()
 	if frac := impact.DeleteFraction(); frac > g.MaxDeleteFraction {
 		findings = append(findings, finding(CodeGuardMaxFraction, report.SeverityWarning, "",
 			fmt.Sprintf("retention write refused: it would delete %d of %d tags (%.1f%%), above max_delete_fraction %g",

@@ -17,6 +17,7 @@ func htmlTemplate() *template.Template {
 		"dur":    func(d Duration) string { return time.Duration(d).Round(time.Millisecond).String() },
 		"when":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"sorted": sortedFindings,
+		"more":   func(total, shown int) int { return total - shown },
 	}).Parse(htmlSource))
 }
 
@@ -52,8 +53,8 @@ details summary{cursor:pointer}code{font-size:.9em}
 {{if .Changes}}<table><tr><th>kind</th><th>op</th><th>resource</th><th>status</th><th>detail</th></tr>
 {{range .Changes}}<tr><td>{{.Kind}}</td><td>{{.Op}}</td><td><code>{{.Resource}}</code></td><td class="{{.Status}}">{{.Status}}</td><td>{{.Detail}}
 {{with .Impact}}<details><summary>tag by tag</summary>
-{{if .Delete}}<div class="del">delete: {{range $i, $t := .Delete}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}</div>{{end}}
-{{if .Keep}}<div class="keep">keep: {{range $i, $t := .Keep}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}</div>{{end}}
+{{if .Delete}}<div class="del">delete: {{range $i, $t := .Delete}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}{{with more .Deletes (len .Delete)}} and {{.}} more{{end}}</div>{{end}}
+{{if .Keep}}<div class="keep">keep: {{range $i, $t := .Keep}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}{{with more .Keeps (len .Keep)}} and {{.}} more{{end}}</div>{{end}}
 </details>{{end}}</td></tr>
 {{end}}</table>{{else}}<p>No changes.</p>{{end}}
 <h2>Findings</h2>

@@ -98,7 +98,7 @@ func (c Change) Resource() string { return resource(c.Namespace, c.Repository, c
 func (c Change) Detail() string {
 	var parts []string
 	if c.Impact != nil {
-		parts = append(parts, fmt.Sprintf("deletes %d of %d tags", len(c.Impact.Delete), c.Impact.TotalTags))
+		parts = append(parts, fmt.Sprintf("deletes %d of %d tags", c.Impact.Deletes(), c.Impact.TotalTags))
 	}
 	if c.Reason != "" {
 		parts = append(parts, c.Reason)

@@ -119,3 +119,25 @@ func TestSinkReportsFailure(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sent 0 events")
 }
+
+func TestImpactTruncateKeepsCounts(t *testing.T) {
+	i := Impact{TotalTags: 5, Keep: []string{"a", "b"}, Delete: []string{"c", "d", "e"}}
+	i.Truncate(1)
+	assert.Equal(t, []string{"a"}, i.Keep)
+	assert.Equal(t, []string{"c"}, i.Delete)
+	assert.Equal(t, 2, i.Keeps())
+	assert.Equal(t, 3, i.Deletes())
+	assert.InDelta(t, 0.6, i.DeleteFraction(), 1e-9)
+	i.Truncate(0)
+	assert.Empty(t, i.Delete)
+	assert.Equal(t, 3, i.Deletes(), "counts survive a second cut")
+
+	r := sample()
+	r.Changes[0].Impact.Truncate(1)
+	var buf bytes.Buffer
+	require.NoError(t, r.WriteHTML(&buf))
+	assert.Contains(t, buf.String(), "and 1 more")
+	buf.Reset()
+	require.NoError(t, r.WriteTable(&buf))
+	assert.Contains(t, buf.String(), "deletes 2 of 4 tags")
+}

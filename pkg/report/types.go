@@ -67,19 +67,46 @@ type Change struct {
 	Reason     string  `json:"reason,omitempty"` // why refused or failed
 }
 
-// Impact is what a retention write will delete, tag by tag.
+// Impact is what a retention write will delete, tag by tag. Keep and
+// Delete list the tags by name; a report that must stay small may cut them
+// (Truncate), in which case KeepCount and DeleteCount still say how many
+// there are.
 type Impact struct {
-	TotalTags int      `json:"total_tags"`
-	Keep      []string `json:"keep"`
-	Delete    []string `json:"delete"`
+	TotalTags   int      `json:"total_tags"`
+	Keep        []string `json:"keep"`
+	Delete      []string `json:"delete"`
+	KeepCount   int      `json:"keep_count,omitempty"`   // set by Truncate: len(Keep) before the cut
+	DeleteCount int      `json:"delete_count,omitempty"` // set by Truncate: len(Delete) before the cut
 }
 
-// DeleteFraction is len(Delete)/TotalTags (0 for an empty repository).
+// Deletes is how many tags the write deletes.
+func (i Impact) Deletes() int { return max(i.DeleteCount, len(i.Delete)) }
+
+// Keeps is how many tags the write keeps.
+func (i Impact) Keeps() int { return max(i.KeepCount, len(i.Keep)) }
+
+// DeleteFraction is Deletes()/TotalTags (0 for an empty repository).
 func (i Impact) DeleteFraction() float64 {
 	if i.TotalTags == 0 {
 		return 0
 	}
-	return float64(len(i.Delete)) / float64(i.TotalTags)
+	return float64(i.Deletes()) / float64(i.TotalTags)
+}
+
+// Truncate keeps at most n names in each of Keep and Delete, recording the
+// full counts in KeepCount and DeleteCount first. It can be called again
+// with any n; the counts stay those of the full lists.
+func (i *Impact) Truncate(n int) {
+	i.KeepCount, i.DeleteCount = i.Keeps(), i.Deletes()
+	if n < 0 {
+		n = 0
+	}
+	if len(i.Keep) > n {
+		i.Keep = i.Keep[:n:n]
+	}
+	if len(i.Delete) > n {
+		i.Delete = i.Delete[:n:n]
+	}
 }
 
 // RepoError is an error met while working on one repository; runs go on
