@@ -4,7 +4,15 @@ GOFLAGS   ?=
 PKGS      := ./...
 BIN       := bin
 
+# Lambda bootstraps for provided.al2023 on arm64: static, without the legacy
+# RPC entry point, stripped.
+LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(GOFLAGS) -tags lambda.norpc -trimpath -ldflags="-s -w"
+# The Lambda Runtime Interface Emulator, pinned by the tool directive in go.mod.
+RIE_PKG      := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+
 .PHONY: all build test test-short bench demo vet fmt lint clean
+.PHONY: bootstraps bootstrap-sizes rie check-artifacts-dir
+.PHONY: build-OnPushFunction build-RetentionSweepFunction build-GrantSyncFunction
 
 all: build
 
@@ -20,6 +28,7 @@ test-short:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	@$(MAKE) --no-print-directory bootstrap-sizes
 
 demo:
 	$(GO) run ./cmd/swr-autopilot demo
@@ -29,6 +38,37 @@ vet:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# `sam build` runs build-<LogicalId> with ARTIFACTS_DIR set (BuildMethod:
+# makefile in template.yaml); each writes that function's bootstrap there.
+build-OnPushFunction: check-artifacts-dir
+	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/onpush
+
+build-RetentionSweepFunction: check-artifacts-dir
+	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/retentionsweep
+
+build-GrantSyncFunction: check-artifacts-dir
+	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/grantsync
+
+check-artifacts-dir:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: sam build sets it, or run make bootstraps" >&2; exit 1; }
+
+# All three bootstraps as bin/<function>/bootstrap, as sam build would make them.
+bootstraps:
+	$(MAKE) --no-print-directory build-OnPushFunction ARTIFACTS_DIR="$(CURDIR)/$(BIN)/onpush"
+	$(MAKE) --no-print-directory build-RetentionSweepFunction ARTIFACTS_DIR="$(CURDIR)/$(BIN)/retentionsweep"
+	$(MAKE) --no-print-directory build-GrantSyncFunction ARTIFACTS_DIR="$(CURDIR)/$(BIN)/grantsync"
+
+# Sizes of the deployed artifacts (linux/arm64, stripped).
+bootstrap-sizes: bootstraps
+	@echo "bootstrap sizes (linux/arm64, -s -w):"
+	@for f in onpush retentionsweep grantsync; do \
+		printf '  %-16s %6d KiB\n' $$f $$(( $$(wc -c < $(BIN)/$$f/bootstrap) / 1024 )); \
+	done
+
+# bin/aws-lambda-rie, the version go.mod pins (tests find it with `go tool -n`).
+rie:
+	$(GO) build $(GOFLAGS) -o $(BIN)/aws-lambda-rie $(RIE_PKG)
 
 clean:
 	rm -rf $(BIN) report.html

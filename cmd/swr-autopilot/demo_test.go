@@ -23,7 +23,7 @@ func TestDemoRunsEveryFunctionAndConverges(t *testing.T) {
 		"repository_access  create  acme/payments",     // and its default grants
 		"retention.guard.max_fraction",                 // the unsafe rule was refused
 		"trigger.cluster_not_allowed",                  // audits ran
-		"namespace_access   delete  acme#5a6b7c8d9e0f", // the stray grant was removed
+		"namespace_access   delete  prod#5a6b7c8d9e0f", // the stray grant was removed
 	} {
 		assert.Contains(t, s, want)
 	}

@@ -7,7 +7,8 @@
 //	// for every observed namespace and repository:
 //	p := grantplan.Namespace(ns, grants.Namespaces[ns], nsAccess, dir)
 //	p := grantplan.Repository(ns, repo, grants.Repositories[directory.RepositoryKey(ns, repo)], repoAccess, dir)
-//	// once for the whole run:
+//	// once for the whole run (GuardScopedRemovals when the run covers
+//	// only the namespace or repository an event names):
 //	ok, findings := grantplan.GuardRemovals(plans, grantplan.ObservedTotal(plans), dir, parseErr)
 //	// when !ok, for every plan:
 //	p = p.WithoutRemovals(reason)
@@ -27,4 +28,15 @@
 //   - Lowering a level counts as a removal for GuardRemovals: when the guard
 //     refuses, deletions and downgrades are withheld together while
 //     additions and upgrades still apply.
+//
+// The guard refuses every removal of a run whose directory failed
+// validation or grants nobody anything, whatever the run's scope. Its caps
+// depend on what the run observed: a full run (everything the directory
+// governs) is held to guard.max_removals and to guard.max_removal_fraction
+// of the grants it observed (GuardRemovals). A scoped run (the namespace
+// or repository an event names) is held to guard.max_removals, and to the
+// fraction only once it observed at least MinObservedForFraction grants
+// (GuardScopedRemovals): a share of a handful of grants says nothing about
+// the directory's health, and would keep a small repository's stray grants
+// forever out of an event's reach.
 package grantplan

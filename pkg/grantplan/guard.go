@@ -17,17 +17,39 @@ const (
 	CodeMaxFraction      = "grants.guard.max_fraction"
 )
 
-// GuardRemovals decides whether a run may remove or lower any access. It
-// looks at the whole run: plans are every plan of the run and currentTotal
-// the number of grants observed (usually ObservedTotal(plans)). It refuses
-// when the directory failed validation (validationErr non-nil), grants
-// nobody anything, or when the removals (deletions plus downgrades) exceed
-// the directory's guard.max_removals or guard.max_removal_fraction of
-// currentTotal. Each reason is a finding with a stable code.
+// MinObservedForFraction is the fewest grants a scoped run must observe
+// for GuardScopedRemovals to apply guard.max_removal_fraction. Over fewer
+// grants a share says little (one removal of three grants is 33%, over the
+// default cap), and such a run cannot remove more than it observed anyway.
+const MinObservedForFraction = 10
+
+// GuardRemovals decides whether a run over everything the directory
+// governs may remove or lower any access. It looks at the whole run: plans
+// are every plan of the run and currentTotal the number of grants observed
+// (usually ObservedTotal(plans)). It refuses when the directory failed
+// validation (validationErr non-nil), grants nobody anything, or when the
+// removals (deletions plus downgrades) exceed the directory's
+// guard.max_removals or guard.max_removal_fraction of currentTotal. Each
+// reason is a finding with a stable code.
 //
 // A refusal covers all removals of the run; additions and upgrades still
 // apply (see Plan.WithoutRemovals).
 func GuardRemovals(plans []Plan, currentTotal int, d *directory.Directory, validationErr error) (allowed bool, findings []report.Finding) {
+	return guardRemovals(plans, currentTotal, d, validationErr, true)
+}
+
+// GuardScopedRemovals is GuardRemovals for a run that observed only part
+// of what the directory governs (the namespace or repository an event
+// names). An invalid or empty directory and guard.max_removals refuse as
+// in GuardRemovals; guard.max_removal_fraction applies only when the run
+// observed at least MinObservedForFraction grants, as a share of what it
+// observed. A scoped run over fewer grants may thus remove at most
+// min(guard.max_removals, MinObservedForFraction-1) of them.
+func GuardScopedRemovals(plans []Plan, currentTotal int, d *directory.Directory, validationErr error) (allowed bool, findings []report.Finding) {
+	return guardRemovals(plans, currentTotal, d, validationErr, currentTotal >= MinObservedForFraction)
+}
+
+func guardRemovals(plans []Plan, currentTotal int, d *directory.Directory, validationErr error, fractionApplies bool) (allowed bool, findings []report.Finding) {
 	removals := 0
 	for _, p := range plans {
 		removals += p.Removals()
@@ -61,6 +83,9 @@ func GuardRemovals(plans []Plan, currentTotal int, d *directory.Directory, valid
 			Message:     fmt.Sprintf("the run would remove or lower %d grants, more than guard.max_removals (%d); %s", removals, d.Guard.MaxRemovals, withheld),
 			Remediation: "raise guard.max_removals in the directory for this run, or remove access in smaller steps",
 		})
+	}
+	if !fractionApplies {
+		return len(findings) == 0, findings
 	}
 	// With no grants observed, any removal is out of proportion.
 	fraction, share := math.Inf(1), "all"

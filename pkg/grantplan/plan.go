@@ -51,6 +51,9 @@ type Grant struct {
 	Auth     int    `json:"auth"`
 }
 
+// String describes the grant as "user (level)".
+func (g Grant) String() string { return g.UserName + " (" + g.Level + ")" }
+
 func grantOf(a swr.UserAuth) Grant {
 	return Grant{UserID: a.UserID, UserName: a.UserName, Level: directory.Level(a.Auth).String(), Auth: a.Auth}
 }

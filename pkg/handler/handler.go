@@ -48,6 +48,9 @@ type Options struct {
 	Margin time.Duration
 	// Now is the clock for metrics (default time.Now).
 	Now func() time.Time
+	// OnReport, when set, receives every full report (before callers get
+	// their bounded answer), e.g. for a CLI that renders it.
+	OnReport func(*report.Report)
 }
 
 // Function serves one job in every runtime mode.
@@ -103,9 +106,13 @@ func (f *Function) Lambda(ctx context.Context, payload json.RawMessage) (any, er
 		if err != nil {
 			return urlResponse(http.StatusServiceUnavailable, errorBody{err.Error()}), nil
 		}
-		return urlResponse(http.StatusOK, rep), nil
+		return urlResponse(http.StatusOK, rep.Summary()), nil
 	default:
-		return f.run(ctx, batch.Events)
+		rep, err := f.run(ctx, batch.Events)
+		if err != nil {
+			return nil, err
+		}
+		return rep.Compact(MaxResponseItems, MaxResponseTags), nil
 	}
 }
 
@@ -148,7 +155,7 @@ func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{err.Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	writeJSON(w, http.StatusOK, rep.Summary())
 }
 
 // run hands events to the job under a context that ends Margin before the
@@ -163,6 +170,9 @@ func (f *Function) run(ctx context.Context, evs []events.Event) (*report.Report,
 	if err != nil {
 		f.opts.Logger.ErrorContext(ctx, "job failed", "job", f.job.Name(), "events", len(evs), "error", err.Error())
 		return nil, err
+	}
+	if f.opts.OnReport != nil {
+		f.opts.OnReport(rep)
 	}
 	c := rep.Counts
 	f.opts.Logger.InfoContext(ctx, "job done", "job", rep.Job, "dry_run", rep.DryRun,
@@ -179,17 +189,28 @@ func (f *Function) run(ctx context.Context, evs []events.Event) (*report.Report,
 		}
 	}
 	if f.opts.Sink.URL != "" && (len(rep.Changes) > 0 || len(rep.Findings) > 0) {
-		if err := f.opts.Sink.Publish(ctx, rep); err != nil {
+		// Publishing gets what is left of the job's time, never more: an
+		// invocation that overran its deadline would be retried.
+		if err := f.opts.Sink.Publish(work, rep); err != nil {
 			f.opts.Logger.WarnContext(ctx, "report not published", "error", err.Error())
 		}
 	}
 	return rep, nil
 }
 
-// Metrics returns the report's counts as EMF metric values.
+// Bounds of what a direct invocation answers with: a Lambda response is
+// at most 6 MB. The full report goes to the log's summary line, the sink
+// and the metrics; HTTP callers get only the summary.
+const (
+	MaxResponseItems = 1000 // changes, findings and errors each
+	MaxResponseTags  = 20   // tag names per impact list
+)
+
+// Metrics returns the report's counts as EMF metric values, with one
+// "Findings.<code>" metric per finding code.
 func Metrics(r *report.Report) map[string]float64 {
 	c := r.Counts
-	return map[string]float64{
+	m := map[string]float64{
 		"Scanned":    float64(c.Scanned),
 		"Conformant": float64(c.Conformant),
 		"Changed":    float64(c.Changed),
@@ -200,6 +221,10 @@ func Metrics(r *report.Report) map[string]float64 {
 		"APICalls":   float64(r.APICalls),
 		"DurationMs": float64(time.Duration(r.Duration).Milliseconds()),
 	}
+	for code, n := range c.Findings {
+		m["Findings."+code] = float64(n)
+	}
+	return m
 }
 
 // publicText is what a caller may be told about a refused input: the

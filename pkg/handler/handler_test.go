@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -74,9 +75,11 @@ func TestFunctionURLAnswersWithTheReport(t *testing.T) {
 	resp, ok := out.(awsevents.LambdaFunctionURLResponse)
 	require.True(t, ok, "got %T", out)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	var rep report.Report
-	require.NoError(t, json.Unmarshal([]byte(resp.Body), &rep))
-	assert.Equal(t, 1, rep.Counts.Scanned)
+	var sum report.Summary
+	require.NoError(t, json.Unmarshal([]byte(resp.Body), &sum))
+	assert.Equal(t, 1, sum.Counts.Scanned)
+	assert.Equal(t, 1, sum.Findings)
+	assert.NotContains(t, resp.Body, `"seen"`, "HTTP callers get counts, not the findings themselves")
 	require.Len(t, job.calls, 1)
 	assert.Equal(t, events.KindRepositoryCreated, job.calls[0][0].Kind)
 }
@@ -152,6 +155,39 @@ func TestBareCloudEventReturnsReportAndJobErrorsAreReturned(t *testing.T) {
 	assert.Error(t, err, "a failed run asks for redelivery")
 }
 
+func TestDirectInvocationIsBoundedAndOnReportSeesEverything(t *testing.T) {
+	big := &bigJob{changes: MaxResponseItems + 5, tags: MaxResponseTags + 5}
+	var seen *report.Report
+	f := newFunction(t, big, Options{OnReport: func(r *report.Report) { seen = r }})
+	out, err := f.Lambda(context.Background(), sample(t, "cloudevent-sweep.json"))
+	require.NoError(t, err)
+	rep := out.(*report.Report)
+	assert.Len(t, rep.Changes, MaxResponseItems)
+	assert.Equal(t, 5, rep.Omitted)
+	assert.Len(t, rep.Changes[0].Impact.Delete, MaxResponseTags)
+	assert.Equal(t, MaxResponseTags+5, rep.Changes[0].Impact.Deletes())
+	require.NotNil(t, seen)
+	assert.Len(t, seen.Changes, MaxResponseItems+5)
+}
+
+// bigJob reports many changes with long impact lists.
+type bigJob struct{ changes, tags int }
+
+func (j *bigJob) Name() string { return "big" }
+
+func (j *bigJob) Handle(ctx context.Context, evs []events.Event) (*report.Report, error) {
+	r := &report.Report{Job: "big"}
+	for i := 0; i < j.changes; i++ {
+		imp := &report.Impact{TotalTags: j.tags}
+		for k := 0; k < j.tags; k++ {
+			imp.Delete = append(imp.Delete, fmt.Sprintf("t%d", k))
+		}
+		r.Changes = append(r.Changes, report.Change{Kind: "retention", Op: report.OpCreate, Namespace: "ns", Repository: fmt.Sprintf("r%d", i), Impact: imp, Status: report.StatusPlanned})
+	}
+	r.Tally()
+	return r, nil
+}
+
 func TestMetricsAndLogsCarryTheReport(t *testing.T) {
 	var metrics, logs bytes.Buffer
 	f := newFunction(t, &recordingJob{}, Options{Metrics: &metrics, Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
@@ -163,6 +199,7 @@ func TestMetricsAndLogsCarryTheReport(t *testing.T) {
 	assert.Equal(t, float64(1), emf["Scanned"])
 	assert.Equal(t, "testjob", emf["Job"])
 	assert.Contains(t, emf, "_aws")
+	assert.Equal(t, float64(1), emf["Findings.x.y"], "findings are counted by code")
 	assert.Contains(t, logs.String(), `"msg":"job done"`)
 	assert.Contains(t, logs.String(), `"scanned":1`)
 }
@@ -218,4 +255,22 @@ func TestReceiverModeHTTP(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, get.StatusCode)
 	get.Body.Close()
 	assert.Len(t, job.calls, 1, "refused requests never reach the job")
+}
+
+func TestSinkPublishingStopsBeforeTheDeadline(t *testing.T) {
+	release := make(chan struct{})
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release // a sink that never answers in time
+	}))
+	defer sink.Close()
+	defer close(release) // runs first: lets the handler return so Close can finish
+	var logs bytes.Buffer
+	f := newFunction(t, &recordingJob{}, Options{Sink: report.Sink{URL: sink.URL}, Margin: 300 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err := f.Lambda(ctx, sample(t, "cloudevent-sweep.json"))
+	require.NoError(t, err)
+	assert.NoError(t, ctx.Err(), "the invocation answered before its deadline")
+	assert.Contains(t, logs.String(), "report not published")
 }

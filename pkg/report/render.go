@@ -97,6 +97,9 @@ func (c Change) Resource() string { return resource(c.Namespace, c.Repository, c
 // Detail summarises the change's impact or reason in one line.
 func (c Change) Detail() string {
 	var parts []string
+	if fromTo := describeFromTo(c.Before, c.After); fromTo != "" {
+		parts = append(parts, fromTo)
+	}
 	if c.Impact != nil {
 		parts = append(parts, fmt.Sprintf("deletes %d of %d tags", c.Impact.Deletes(), c.Impact.TotalTags))
 	}
@@ -104,6 +107,22 @@ func (c Change) Detail() string {
 		parts = append(parts, c.Reason)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// describeFromTo renders Before → After when the values describe
+// themselves (implement fmt.Stringer); other values are left to the JSON.
+func describeFromTo(before, after any) string {
+	b, bok := before.(fmt.Stringer)
+	a, aok := after.(fmt.Stringer)
+	switch {
+	case bok && aok:
+		return b.String() + " → " + a.String()
+	case aok && before == nil:
+		return "→ " + a.String()
+	case bok && after == nil:
+		return b.String() + " →"
+	}
+	return ""
 }
 
 func resource(ns, repo, subject string) string {

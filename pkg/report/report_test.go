@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -140,4 +141,50 @@ func TestImpactTruncateKeepsCounts(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, r.WriteTable(&buf))
 	assert.Contains(t, buf.String(), "deletes 2 of 4 tags")
+}
+
+func TestCompactBoundsListsButKeepsCounts(t *testing.T) {
+	r := sample()
+	before := r.Counts
+	c := r.Compact(1, 1)
+	assert.Len(t, c.Changes, 1)
+	assert.Len(t, c.Findings, 1)
+	assert.Len(t, c.Errors, 1)
+	assert.Equal(t, 1+2, c.Omitted)
+	assert.Equal(t, before, c.Counts)
+	assert.Equal(t, []string{"v1"}, c.Changes[0].Impact.Delete)
+	assert.Equal(t, 2, c.Changes[0].Impact.Deletes())
+	assert.Len(t, r.Changes[0].Impact.Delete, 2, "the original is untouched")
+	s := r.Summary()
+	assert.Equal(t, 3, s.Findings)
+	assert.Equal(t, before, s.Counts)
+}
+
+func TestSinkSendsAtMostMaxEvents(t *testing.T) {
+	var mu sync.Mutex
+	var types []string
+	var last []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		types = append(types, r.Header.Get("Ce-Type"))
+		last, _ = io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	r := sample()
+	require.NoError(t, Sink{URL: srv.URL, MaxEvents: 2}.Publish(context.Background(), r))
+	assert.Equal(t, []string{EventTypeChange, EventTypeChange, EventTypeReport}, types)
+	assert.Contains(t, string(last), `"omitted_events":3`)
+}
+
+type level string
+
+func (l level) String() string { return string(l) }
+
+func TestDetailDescribesBeforeAndAfter(t *testing.T) {
+	assert.Equal(t, "read → write", Change{Before: level("read"), After: level("write")}.Detail())
+	assert.Equal(t, "→ write", Change{After: level("write")}.Detail())
+	assert.Equal(t, "read →", Change{Before: level("read")}.Detail())
+	assert.Equal(t, "", Change{Before: map[string]int{"a": 1}}.Detail(), "plain values stay in the JSON")
 }

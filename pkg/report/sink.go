@@ -24,11 +24,18 @@ type Sink struct {
 	URL    string
 	Source string       // CloudEvent source; defaults to "swr-autopilot"
 	Client *http.Client // defaults to a client with a 10 s timeout
+	// MaxEvents bounds the change and finding events one Publish sends
+	// (default DefaultMaxSinkEvents); the summary event counts the rest.
+	MaxEvents int
 }
 
-// Publish sends one event per change and per finding, then a summary
-// event with the counts. It stops at the first failure and says how many
-// were sent.
+// DefaultMaxSinkEvents is the default bound of Sink.MaxEvents.
+const DefaultMaxSinkEvents = 1000
+
+// Publish sends one event per change and per finding (at most MaxEvents),
+// then a summary event with the counts. It stops at the first failure and
+// says how many were sent. Bound ctx so that publishing cannot outlive the
+// invocation.
 func (s Sink) Publish(ctx context.Context, r *Report) error {
 	if s.URL == "" {
 		return errors.New("report sink: no URL")
@@ -64,12 +71,25 @@ func (s Sink) Publish(ctx context.Context, r *Report) error {
 		sent++
 		return nil
 	}
+	limit := s.MaxEvents
+	if limit <= 0 {
+		limit = DefaultMaxSinkEvents
+	}
+	omitted := 0
 	for _, ch := range r.Changes {
+		if sent >= limit {
+			omitted++
+			continue
+		}
 		if err := send(EventTypeChange, ch.Resource(), ch); err != nil {
 			return err
 		}
 	}
 	for _, f := range r.Findings {
+		if sent >= limit {
+			omitted++
+			continue
+		}
 		if err := send(EventTypeFinding, resource(f.Namespace, f.Repository, f.Subject), f); err != nil {
 			return err
 		}
@@ -81,6 +101,7 @@ func (s Sink) Publish(ctx context.Context, r *Report) error {
 		Duration Duration `json:"duration"`
 		APICalls int64    `json:"api_calls"`
 		Cursor   string   `json:"cursor,omitempty"`
-	}{r.Job, r.DryRun, r.Counts, r.Duration, r.APICalls, r.Cursor}
+		Omitted  int      `json:"omitted_events,omitempty"`
+	}{r.Job, r.DryRun, r.Counts, r.Duration, r.APICalls, r.Cursor, omitted}
 	return send(EventTypeReport, r.Job, summary)
 }

@@ -143,6 +143,57 @@ type Report struct {
 	Cursor   string      `json:"cursor,omitempty"` // set when the run stopped early and must be continued
 	EventIDs []string    `json:"event_ids,omitempty"`
 	Skipped  int         `json:"skipped_events,omitempty"` // duplicate or unknown events acknowledged without work
+	// Omitted counts the changes, findings and errors that Compact left
+	// out; the counts above still include them.
+	Omitted int `json:"omitted,omitempty"`
+}
+
+// Summary is a report without its lists: what an HTTP caller is told.
+type Summary struct {
+	Job      string    `json:"job"`
+	DryRun   bool      `json:"dry_run"`
+	Started  time.Time `json:"started"`
+	Duration Duration  `json:"duration"`
+	Counts   Counts    `json:"counts"`
+	Findings int       `json:"findings"`
+	APICalls int64     `json:"api_calls"`
+	Cursor   string    `json:"cursor,omitempty"`
+	EventIDs []string  `json:"event_ids,omitempty"`
+	Skipped  int       `json:"skipped_events,omitempty"`
+}
+
+// Summary returns r's counts and identifiers without its lists.
+func (r *Report) Summary() Summary {
+	return Summary{Job: r.Job, DryRun: r.DryRun, Started: r.Started, Duration: r.Duration, Counts: r.Counts,
+		Findings: len(r.Findings), APICalls: r.APICalls, Cursor: r.Cursor, EventIDs: r.EventIDs, Skipped: r.Skipped}
+}
+
+// Compact returns a copy of r that keeps at most maxItems of each of its
+// changes, findings and errors and at most maxTags tag names per impact,
+// so that it fits where size is bounded (a Lambda response is at most
+// 6 MB). Counts are unchanged; Omitted says how many items were left out.
+func (r *Report) Compact(maxItems, maxTags int) *Report {
+	c := *r
+	c.Changes = headOf(r.Changes, maxItems, &c.Omitted)
+	c.Findings = headOf(r.Findings, maxItems, &c.Omitted)
+	c.Errors = headOf(r.Errors, maxItems, &c.Omitted)
+	for i := range c.Changes {
+		if imp := c.Changes[i].Impact; imp != nil {
+			cut := *imp
+			cut.Truncate(maxTags)
+			c.Changes[i].Impact = &cut
+		}
+	}
+	return &c
+}
+
+// headOf copies the first n items of s, adding the rest to *omitted.
+func headOf[T any](s []T, n int, omitted *int) []T {
+	if len(s) > n {
+		*omitted += len(s) - n
+		s = s[:n]
+	}
+	return append([]T(nil), s...)
 }
 
 // Duration marshals as a Go duration string ("1.5s").

@@ -111,7 +111,7 @@ func TestIsSensitiveKey(t *testing.T) {
 	for _, key := range []string{
 		"sk", "SK", "ak", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "password", "dbPassword",
 		"Authorization", "Proxy-Authorization", "token", "accessToken", "AUTOPILOT_WEBHOOK_HMAC_SECRET",
-		"client_secret", "Cookie", "X-Api-Key", "apiKey", "credentials", "X-Signature", "hmac",
+		"client_secret", "Cookie", "X-Api-Key", "apiKey", "credentials", "X-Signature", "hmac", "AUTOPILOT_WEBHOOK_AUTH_HEADER", "authHeader",
 	} {
 		assert.True(t, runtime.IsSensitiveKey(key), key)
 	}

@@ -41,7 +41,7 @@ func IsSensitiveKey(key string) bool {
 	}
 	// Secret names that stay secret inside longer keys ("securityToken",
 	// "webhookSecret", "proxy-authorization", "x-api-key").
-	for _, part := range [...]string{"password", "passwd", "secret", "token", "authorization", "credential", "apikey"} {
+	for _, part := range [...]string{"password", "passwd", "secret", "token", "authorization", "authheader", "credential", "apikey"} {
 		if bytes.Contains(compact, []byte(part)) {
 			return true
 		}

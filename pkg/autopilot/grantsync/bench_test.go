@@ -75,7 +75,9 @@ func benchJob(b *testing.B, conformant, dryRun bool) (*grantsync.Job, *swrtest.S
 }
 
 // BenchmarkReconcileConformant measures the steady state of a tick: 50
-// namespaces × (10 users + 4 repositories) already in line, reads only.
+// managed namespaces × (10 users + 4 repositories) already in line, reads
+// only: per namespace one grant read, one repository listing and four
+// repository grant reads.
 func BenchmarkReconcileConformant(b *testing.B) {
 	j, srv, _ := benchJob(b, true, false)
 	var calls int64
@@ -122,4 +124,46 @@ func BenchmarkApplyFromScratch(b *testing.B) {
 		writes += srv.Writes()
 	}
 	b.ReportMetric(float64(writes)/float64(b.N), "writes/run")
+}
+
+// BenchmarkReconcileManagedNamespaceOfUnnamedRepositories measures what a
+// tick costs per repository the directory does not name in a managed
+// namespace: one namespace of 2500 repositories, none named, one of them
+// holding a stray grant the tick removes (granted again, untimed, before
+// each run).
+func BenchmarkReconcileManagedNamespaceOfUnnamedRepositories(b *testing.B) {
+	const repos = 2500
+	// The fraction cap is lifted: on so small a registry one removal is
+	// half of the grants the tick observes.
+	content := "teams:\n  - name: a\n    members: [{id: u-a, name: a}]\n    namespaces: {big: read}\nguard: {max_removal_fraction: 1}\nmanaged_namespaces: [big]\n"
+	seed := swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "big", Grants: []swrtest.SeedGrant{grant("u-a", "a", 1)}}}}
+	for i := range repos {
+		seed.Namespaces[0].Repositories = append(seed.Namespaces[0].Repositories, swrtest.SeedRepository{Name: fmt.Sprintf("r%05d", i)})
+	}
+	srv := swrtest.NewServer(swrtest.WithClock(testNow), swrtest.WithSeed(&seed))
+	b.Cleanup(srv.Close)
+	c, err := swr.NewClient(srv.URL, swr.AKSK{AK: srv.AK, SK: srv.SK}, swr.WithClock(testNow), swr.WithRetry(1, time.Millisecond, time.Millisecond))
+	require.NoError(b, err)
+	j := grantsync.New(c, grantsync.Config{Directory: writeDirectory(b, content), Now: testNow, Logger: slog.New(slog.DiscardHandler)})
+
+	var calls int64
+	var listPages int
+	for b.Loop() {
+		b.StopTimer()
+		require.NoError(b, c.RepositoryAccess.Create(context.Background(), "big", "r00000", []swr.UserAuth{{UserID: "u-x", UserName: "x", Auth: swr.AuthWrite}}))
+		srv.ResetLog()
+		b.StartTimer()
+		rep, err := j.Reconcile(context.Background(), false)
+		require.NoError(b, err)
+		require.Len(b, rep.Changes, 1)
+		calls += rep.APICalls
+		for _, r := range srv.Requests() {
+			if r.Path == "/v2/manage/repos" {
+				listPages++
+			}
+		}
+	}
+	b.ReportMetric(float64(calls)/float64(b.N), "api_calls/run")
+	b.ReportMetric(float64(listPages)/float64(b.N), "list_pages/run")
+	b.ReportMetric(float64(calls)/float64(b.N)/repos, "api_calls/repo")
 }

@@ -2,8 +2,10 @@ package grantsync_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
 
 // assertOnlyPaths checks that every request the emulator received has one
@@ -34,10 +37,7 @@ func TestGrantsChangedTouchesOnlyItsNamespace(t *testing.T) {
 	for _, r := range h.srv.Requests() {
 		assert.True(t, strings.HasPrefix(r.Path, "/v2/manage/namespaces/shared/"), r.Path)
 	}
-	h.assertWrites([]write{
-		{"POST", sharedAccess, `[{"user_id":"u-bob","user_name":"bob","auth":1},{"user_id":"u-erin","user_name":"erin","auth":3}]`},
-		{"POST", imagesAccess, `[{"user_id":"u-dave","user_name":"dave","auth":3}]`},
-	})
+	h.assertWrites(slices.Concat(sharedWrites, imagesWrites))
 	after := h.srv.State()
 	wasPayments, _ := before.Namespace("payments")
 	isPayments, _ := after.Namespace("payments")
@@ -52,7 +52,8 @@ func TestGrantsChangedOnManagedNamespaceRemovesThere(t *testing.T) {
 	handle(t, h.newJob(testDirectory(t), false), grantsChanged("e1", "payments", ""))
 
 	h.assertOnlyPaths(paymentsAccess, ledgerAccess)
-	h.assertWrites(fullRunWrites[:5])
+	h.assertWrites(slices.Concat(paymentsWrites, ledgerWrites))
+	assert.Equal(t, 7, h.grantsOf("payments", "app")["mallory"], "an event for the namespace does not list its repositories; the next full run does")
 	assert.Equal(t, map[string]int{"alice": 1, "carol": 7, "zed": 3}, h.grantsOf("shared", ""))
 	h.assertProtectedUntouched()
 }
@@ -62,7 +63,7 @@ func TestGrantsChangedOnOneRepository(t *testing.T) {
 	rep := handle(t, h.newJob(testDirectory(t), false), grantsChanged("e1", "payments", "ledger-api"))
 
 	h.assertOnlyPaths(ledgerAccess)
-	h.assertWrites(fullRunWrites[3:5])
+	h.assertWrites(ledgerWrites)
 	assert.Equal(t, 1, rep.Counts.Scanned)
 	h.assertProtectedUntouched()
 }
@@ -74,14 +75,14 @@ func TestGrantsChangedOnAnUnnamedRepositoryOfAManagedNamespace(t *testing.T) {
 	const billingAccess = "/v2/manage/namespaces/payments/repos/billing/access"
 
 	// In a managed namespace the directory is the whole truth: console
-	// grants on a repository it does not name are removed (here with the
-	// fraction cap lifted, as they are all the run observes).
-	content := replaceLine(t, testDirectory(t), "  max_removal_fraction: 0.5\n", "  max_removal_fraction: 1\n")
-	handle(t, h.newJob(content, false), grantsChanged("e1", "payments", "billing"))
+	// grants on a repository it does not name are removed. They are all the
+	// run observes, too few grants for the fraction cap to say anything.
+	rep := handle(t, h.newJob(testDirectory(t), false), grantsChanged("e1", "payments", "billing"))
 	h.assertOnlyPaths(billingAccess)
 	h.assertWrites([]write{
 		{"DELETE", billingAccess, `["u-alice","u-bob","u-zoe"]`},
 	})
+	assert.Empty(t, rep.Findings)
 	h.assertProtectedUntouched()
 }
 
@@ -101,22 +102,68 @@ func TestGrantsChangedEventsAreMerged(t *testing.T) {
 		grantsChanged("e1", "payments", "ledger-api"), grantsChanged("e2", "shared", ""), grantsChanged("e3", "payments", "ledger-api"))
 
 	h.assertOnlyPaths(ledgerAccess, sharedAccess, imagesAccess)
-	h.assertWrites(fullRunWrites[3:])
+	h.assertWrites(slices.Concat(ledgerWrites, sharedWrites, imagesWrites))
 	assert.Equal(t, 3, rep.Counts.Scanned, "the repository is read once")
 }
 
 func TestScopedRunsGuardTheirOwnRemovals(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	// The guard counts what the run observed: removing the only grant of
-	// the one repository an event names is 100% of the run, over the 50%
-	// cap, so the removal waits for a run that sees more.
-	require.NoError(t, h.srv.Seed(seedRepo("shared", "tools", grant("u-x", "x", 1))))
-	content := replaceLine(t, testDirectory(t), "managed_namespaces:\n  - payments\n", "managed_namespaces:\n  - payments\n  - shared\n")
-	rep := handle(t, h.newJob(content, false), grantsChanged("e1", "shared", "tools"))
+	// A scoped run is held to guard.max_removals, and to
+	// guard.max_removal_fraction only once it observed
+	// grantplan.MinObservedForFraction grants.
+	const toolsAccess = "/v2/manage/namespaces/shared/repos/tools/access"
+	strangers := func(n int) []swrtest.SeedGrant {
+		var out []swrtest.SeedGrant
+		for i := range n {
+			out = append(out, grant(fmt.Sprintf("u-x%02d", i), fmt.Sprintf("x%02d", i), 1))
+		}
+		return out
+	}
+	ids := func(n int) string {
+		var out []string
+		for i := range n {
+			out = append(out, fmt.Sprintf("%q", fmt.Sprintf("u-x%02d", i)))
+		}
+		return "[" + strings.Join(out, ",") + "]"
+	}
+	managed := replaceLine(t, testDirectory(t), "managed_namespaces:\n  - payments\n", "managed_namespaces:\n  - payments\n  - shared\n")
+	for _, tc := range []struct {
+		name    string
+		grants  int    // strangers on shared/tools, all to be removed
+		guard   string // replaces the test directory's guard
+		refused string // the refusing finding; empty when the removals apply
+	}{
+		// 100% of what the run saw, but one grant says nothing about the
+		// directory: the event prunes it.
+		{name: "the only grant of a repository", grants: 1},
+		{name: "every grant, under the threshold", grants: grantplan.MinObservedForFraction - 1,
+			guard: "  max_removals: 10\n  max_removal_fraction: 0.3\n"},
+		{name: "over the count cap", grants: 3, guard: "  max_removals: 2\n  max_removal_fraction: 0.3\n",
+			refused: grantplan.CodeMaxRemovals},
+		{name: "over the fraction cap at the threshold", grants: grantplan.MinObservedForFraction,
+			guard: "  max_removals: 10\n  max_removal_fraction: 0.5\n", refused: grantplan.CodeMaxFraction},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, harnessOptions{})
+			require.NoError(t, h.srv.Seed(seedRepo("shared", "tools", strangers(tc.grants)...)))
+			content := managed
+			if tc.guard != "" {
+				content = replaceLine(t, content, "  max_removals: 5\n  max_removal_fraction: 0.5\n", tc.guard)
+			}
+			rep := handle(t, h.newJob(content, false), grantsChanged("e1", "shared", "tools"))
 
-	h.assertNoDelete()
-	assert.Equal(t, 1, statuses(rep)[report.StatusRefused])
-	assert.Contains(t, findingCodes(rep), grantplan.CodeMaxFraction)
+			h.assertOnlyPaths(toolsAccess)
+			if tc.refused == "" {
+				h.assertWrites([]write{{"DELETE", toolsAccess, ids(tc.grants)}})
+				assert.Empty(t, rep.Findings)
+				assert.Empty(t, h.grantsOf("shared", "tools"))
+				return
+			}
+			h.assertNoDelete()
+			assert.Equal(t, []string{tc.refused}, findingCodes(rep))
+			assert.Equal(t, tc.grants, statuses(rep)[report.StatusRefused])
+			assert.Len(t, h.grantsOf("shared", "tools"), tc.grants)
+		})
+	}
 }
 
 func TestDirectoryChangedEventRunsEverything(t *testing.T) {
@@ -139,6 +186,6 @@ func TestTickAndGrantsChangedTogetherRunEverythingOnce(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	rep := handle(t, h.newJob(testDirectory(t), false), grantsChanged("e1", "shared", ""), tick("t"))
 	h.assertWrites(fullRunWrites)
-	assert.Equal(t, 4, rep.Counts.Scanned)
+	assert.Equal(t, 5, rep.Counts.Scanned)
 	assert.Equal(t, []string{"e1", "t"}, rep.EventIDs)
 }

@@ -198,6 +198,7 @@ func (h *harness) assertProtectedUntouched() {
 	assert.Equal(h.t, swr.AuthManage, payments[h.srv.UserName], "self in payments")
 	assert.Equal(h.t, swr.AuthManage, payments["owner"], "creator of payments")
 	assert.Equal(h.t, swr.AuthManage, payments["breakglass"], "keep user in payments")
+	assert.Equal(h.t, swr.AuthWrite, h.grantsOf("payments", "app")["breakglass"], "keep user in payments/app")
 	ns, _ := h.srv.State().Namespace("payments")
 	assert.Equal(h.t, "owner", ns.CreatorName)
 }
@@ -224,9 +225,11 @@ func (h *harness) assertNothingLowered() {
 //
 //	payments (managed, created by owner): self 7, owner 7, alice 1, bob 3,
 //	  erin 7, mallory 3, breakglass 7 (keep)
+//	  app (not in the directory): mallory 7, breakglass 3 (keep)
 //	  ledger-api: alice 3, bob 3, trudy 1
 //	shared (created by self): alice 1, carol 7, zed 3
 //	  base/images: no grants
+//	  scratch (not in the directory): mallory 3
 func seed(srv *swrtest.Server) swrtest.Seed {
 	g := func(id, name string, auth int) swrtest.SeedGrant {
 		return swrtest.SeedGrant{UserID: id, UserName: name, Auth: auth}
@@ -238,38 +241,68 @@ func seed(srv *swrtest.Server) swrtest.Seed {
 				g(srv.UserID, srv.UserName, 7), g("u-owner", "owner", 7), g("u-alice", "alice", 1), g("u-bob", "bob", 3),
 				g("u-erin", "erin", 7), g("u-mallory", "mallory", 3), g("u-breakglass", "breakglass", 7),
 			},
-			Repositories: []swrtest.SeedRepository{{
-				Name:   "ledger-api",
-				Grants: []swrtest.SeedGrant{g("u-alice", "alice", 3), g("u-bob", "bob", 3), g("u-trudy", "trudy", 1)},
-			}},
+			Repositories: []swrtest.SeedRepository{
+				{
+					Name:   "ledger-api",
+					Grants: []swrtest.SeedGrant{g("u-alice", "alice", 3), g("u-bob", "bob", 3), g("u-trudy", "trudy", 1)},
+				},
+				{
+					Name:   "app",
+					Grants: []swrtest.SeedGrant{g("u-mallory", "mallory", 7), g("u-breakglass", "breakglass", 3)},
+				},
+			},
 		},
 		{
-			Name:         "shared",
-			Grants:       []swrtest.SeedGrant{g("u-alice", "alice", 1), g("u-carol", "carol", 7), g("u-zed", "zed", 3)},
-			Repositories: []swrtest.SeedRepository{{Name: "base/images"}},
+			Name:   "shared",
+			Grants: []swrtest.SeedGrant{g("u-alice", "alice", 1), g("u-carol", "carol", 7), g("u-zed", "zed", 3)},
+			Repositories: []swrtest.SeedRepository{
+				{Name: "base/images"},
+				{Name: "scratch", Grants: []swrtest.SeedGrant{g("u-mallory", "mallory", 3)}},
+			},
 		},
 	}}
 }
 
-// Paths of the grant lists of the seeded registry.
+// Paths of the grant lists of the seeded registry, and of the repository
+// listing.
 const (
 	paymentsAccess = "/v2/manage/namespaces/payments/access"
+	appAccess      = "/v2/manage/namespaces/payments/repos/app/access"
 	ledgerAccess   = "/v2/manage/namespaces/payments/repos/ledger-api/access"
 	sharedAccess   = "/v2/manage/namespaces/shared/access"
 	imagesAccess   = "/v2/manage/namespaces/shared/repos/base$images/access"
+	scratchAccess  = "/v2/manage/namespaces/shared/repos/scratch/access"
+	reposList      = "/v2/manage/repos"
 )
 
-// fullRunWrites are the writes that bring the seed in line with
+// The writes that bring each grant list of the seed in line with
 // testdata/directory.yaml.
-var fullRunWrites = []write{
-	{"POST", paymentsAccess, `[{"user_id":"u-carol","user_name":"carol","auth":3}]`},
-	{"PATCH", paymentsAccess, `[{"user_id":"u-alice","user_name":"alice","auth":7},{"user_id":"u-erin","user_name":"erin","auth":3}]`},
-	{"DELETE", paymentsAccess, `["u-mallory"]`},
-	{"POST", ledgerAccess, `[{"user_id":"u-dave","user_name":"dave","auth":1}]`},
-	{"DELETE", ledgerAccess, `["u-trudy"]`},
-	{"POST", sharedAccess, `[{"user_id":"u-bob","user_name":"bob","auth":1},{"user_id":"u-erin","user_name":"erin","auth":3}]`},
-	{"POST", imagesAccess, `[{"user_id":"u-dave","user_name":"dave","auth":3}]`},
-}
+var (
+	paymentsWrites = []write{
+		{"POST", paymentsAccess, `[{"user_id":"u-carol","user_name":"carol","auth":3}]`},
+		{"PATCH", paymentsAccess, `[{"user_id":"u-alice","user_name":"alice","auth":7},{"user_id":"u-erin","user_name":"erin","auth":3}]`},
+		{"DELETE", paymentsAccess, `["u-mallory"]`},
+	}
+	// The directory does not name payments/app, and payments is managed:
+	// a full run removes its console grants (the keep user stays).
+	appWrites = []write{
+		{"DELETE", appAccess, `["u-mallory"]`},
+	}
+	ledgerWrites = []write{
+		{"POST", ledgerAccess, `[{"user_id":"u-dave","user_name":"dave","auth":1}]`},
+		{"DELETE", ledgerAccess, `["u-trudy"]`},
+	}
+	sharedWrites = []write{
+		{"POST", sharedAccess, `[{"user_id":"u-bob","user_name":"bob","auth":1},{"user_id":"u-erin","user_name":"erin","auth":3}]`},
+	}
+	imagesWrites = []write{
+		{"POST", imagesAccess, `[{"user_id":"u-dave","user_name":"dave","auth":3}]`},
+	}
+	// fullRunWrites are all of them, in the order of a full run:
+	// namespaces in name order, each followed by its repositories in name
+	// order.
+	fullRunWrites = slices.Concat(paymentsWrites, appWrites, ledgerWrites, sharedWrites, imagesWrites)
+)
 
 // testDirectory returns the test directory file's content.
 func testDirectory(t testing.TB) string {

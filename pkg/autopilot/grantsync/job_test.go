@@ -37,9 +37,12 @@ func TestFullRunMakesExactlyTheExpectedWrites(t *testing.T) {
 		"alice": 7, "bob": 3, "carol": 3, "erin": 3,
 	}, h.grantsOf("payments", ""))
 	assert.Equal(t, map[string]int{"alice": 3, "bob": 3, "dave": 1}, h.grantsOf("payments", "ledger-api"))
+	assert.Equal(t, map[string]int{"breakglass": 3}, h.grantsOf("payments", "app"),
+		"a repository of a managed namespace the directory does not name keeps only its keep user")
 	assert.Equal(t, map[string]int{"alice": 1, "bob": 1, "carol": 7, "erin": 3, "zed": 3}, h.grantsOf("shared", ""),
 		"outside managed namespaces nothing is removed or lowered (carol keeps manage, zed stays)")
 	assert.Equal(t, map[string]int{"dave": 3}, h.grantsOf("shared", "base/images"))
+	assert.Equal(t, map[string]int{"mallory": 3}, h.grantsOf("shared", "scratch"))
 
 	assert.Equal(t, "grantsync", rep.Job)
 	assert.False(t, rep.DryRun)
@@ -47,8 +50,8 @@ func TestFullRunMakesExactlyTheExpectedWrites(t *testing.T) {
 	assert.Equal(t, []string{"tick-1"}, rep.EventIDs)
 	assert.Empty(t, rep.Errors)
 	assert.Empty(t, rep.Findings)
-	assert.Equal(t, report.Counts{Scanned: 4, Changed: 9}, rep.Counts)
-	assert.Equal(t, map[report.Status]int{report.StatusApplied: 9}, statuses(rep))
+	assert.Equal(t, report.Counts{Scanned: 5, Changed: 10}, rep.Counts)
+	assert.Equal(t, map[report.Status]int{report.StatusApplied: 10}, statuses(rep))
 	assert.Equal(t, int64(len(h.srv.Requests())), rep.APICalls, "API calls are the client's requests of this run")
 
 	erin := changeFor(t, rep, "payments", "", "u-erin")
@@ -65,8 +68,8 @@ func TestFullRunMakesExactlyTheExpectedWrites(t *testing.T) {
 	assert.Zero(t, h.srv.Writes())
 	assert.Empty(t, h.loggedWrites())
 	assert.Empty(t, rep.Changes)
-	assert.Equal(t, report.Counts{Scanned: 4, Conformant: 4}, rep.Counts)
-	assert.Equal(t, int64(4), rep.APICalls, "a conformant run reads each grant list once")
+	assert.Equal(t, report.Counts{Scanned: 5, Conformant: 5}, rep.Counts)
+	assert.Equal(t, int64(6), rep.APICalls, "a conformant run reads each grant list once, and one page of the managed namespace's repositories")
 	h.assertProtectedUntouched()
 }
 
@@ -89,8 +92,8 @@ func TestDryRunWritesNothing(t *testing.T) {
 			h.assertNothingLowered()
 			h.assertProtectedUntouched()
 			assert.True(t, rep.DryRun)
-			assert.Equal(t, map[report.Status]int{report.StatusPlanned: 9}, statuses(rep), "the full plan is still reported")
-			assert.Equal(t, 9, rep.Counts.Changed)
+			assert.Equal(t, map[report.Status]int{report.StatusPlanned: 10}, statuses(rep), "the full plan is still reported")
+			assert.Equal(t, 10, rep.Counts.Changed)
 		})
 	}
 }
@@ -222,7 +225,7 @@ func TestConcurrentRunsWriteOnce(t *testing.T) {
 		applied += statuses(rep)[report.StatusApplied]
 		assert.Empty(t, rep.Errors)
 	}
-	assert.Equal(t, 9, applied, "exactly one of the runs made the changes")
+	assert.Equal(t, 10, applied, "exactly one of the runs made the changes")
 }
 
 func TestHandleHonoursCancellation(t *testing.T) {

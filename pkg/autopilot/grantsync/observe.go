@@ -3,6 +3,8 @@ package grantsync
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
@@ -18,6 +20,7 @@ const defaultNamespaceQuota = 5
 // it in scope, and plans each.
 func (r *run) observe(ctx context.Context, w work) {
 	ns := w.namespace
+	repos := w.repos
 	if w.own {
 		acc, err := r.j.client.NamespaceAccess.Get(ctx, ns)
 		switch {
@@ -28,7 +31,7 @@ func (r *run) observe(ctx context.Context, w work) {
 				return
 			}
 			r.add(grantplan.Namespace(ns, r.want.Namespaces[ns], *acc, r.dir), grants{r.j.client, ns, ""})
-			for _, repo := range w.repos {
+			for _, repo := range repos {
 				r.repositoryMissing(ns, repo) // a namespace just created holds no repository
 			}
 			return
@@ -40,7 +43,10 @@ func (r *run) observe(ctx context.Context, w work) {
 		}
 		r.add(grantplan.Namespace(ns, r.want.Namespaces[ns], *acc, r.dir), grants{r.j.client, ns, ""})
 	}
-	for _, repo := range w.repos {
+	if w.listed {
+		repos = r.withListed(ctx, ns, repos)
+	}
+	for _, repo := range repos {
 		if ctx.Err() != nil {
 			r.readFailed(ns, repo, "get repository access", ctx.Err())
 			return
@@ -58,10 +64,41 @@ func (r *run) observe(ctx context.Context, w work) {
 	}
 }
 
-// add records a plan and its findings.
+// withListed returns, sorted, the repositories named plus every
+// repository SWR lists in namespace ns, read a page of swr.MaxPageSize at
+// a time. The listing's namespace filter may match loosely, so items of
+// another namespace are skipped. When the listing fails, the error is
+// reported and the repositories named and those listed so far are still
+// reconciled.
+func (r *run) withListed(ctx context.Context, ns string, named []string) []string {
+	set := make(map[string]bool, len(named))
+	for _, repo := range named {
+		set[repo] = true
+	}
+	opts := &swr.ListReposOptions{Namespace: ns, Limit: swr.MaxPageSize}
+	for repo, err := range r.j.client.Repositories.All(ctx, opts) {
+		if err != nil {
+			r.readFailed(ns, "", "list repositories", err)
+			break
+		}
+		if repo.Namespace == ns && repo.Name != "" {
+			set[repo.Name] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// add records a plan and its findings. Only a plan that changes something
+// is kept for the guard and the writes; the others are counted.
 func (r *run) add(p grantplan.Plan, g grants) {
 	r.reads++
-	r.steps = append(r.steps, step{grants: g, plan: p})
+	r.observed += p.Observed
+	r.rep.Counts.Scanned++
+	if len(p.Changes) == 0 {
+		r.rep.Counts.Conformant++
+	} else {
+		r.steps = append(r.steps, step{grants: g, plan: p})
+	}
 	r.rep.Findings = append(r.rep.Findings, p.Findings...)
 }
 

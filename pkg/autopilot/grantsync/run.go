@@ -15,17 +15,19 @@ import (
 // run is one reconcile in progress: load → observe and plan → guard →
 // apply → report.
 type run struct {
-	j       *Job
-	rep     *report.Report
-	dryRun  bool
-	dir     *directory.Directory
-	invalid error // why the directory failed validation; nil when it passed
-	source  directory.Content
-	want    grantplan.Grants
-	steps   []step
-	reads   int   // grant lists read successfully
-	readErr error // the first failed read
-	quota   string
+	j        *Job
+	rep      *report.Report
+	dryRun   bool
+	scoped   bool // the run covers only what events name, not everything
+	dir      *directory.Directory
+	invalid  error // why the directory failed validation; nil when it passed
+	source   directory.Content
+	want     grantplan.Grants
+	steps    []step // the plans that change something
+	reads    int    // grant lists read successfully
+	observed int    // grants observed, over every list read
+	readErr  error  // the first failed read
+	quota    string
 }
 
 // step is the plan for one namespace's or one repository's grants.
@@ -45,7 +47,7 @@ func (j *Job) reconcile(ctx context.Context, rep *report.Report, dryRun bool, s 
 	}
 	defer unlock()
 
-	r := &run{j: j, rep: rep, dryRun: dryRun}
+	r := &run{j: j, rep: rep, dryRun: dryRun, scoped: !s.all}
 	if err := r.load(ctx); err != nil {
 		return err
 	}
@@ -92,14 +94,19 @@ func (r *run) load(ctx context.Context) error {
 	return nil
 }
 
-// guard applies the run-wide removal guard: when it refuses, every plan
-// keeps its additions and upgrades and has its removals refused.
+// guard applies the run-wide removal guard (the scoped variant when the
+// run covers only what events name): when it refuses, every plan keeps
+// its additions and upgrades and has its removals refused.
 func (r *run) guard() {
 	plans := make([]grantplan.Plan, len(r.steps))
 	for i, s := range r.steps {
 		plans[i] = s.plan
 	}
-	allowed, findings := grantplan.GuardRemovals(plans, grantplan.ObservedTotal(plans), r.dir, r.invalid)
+	guard := grantplan.GuardRemovals
+	if r.scoped {
+		guard = grantplan.GuardScopedRemovals
+	}
+	allowed, findings := guard(plans, r.observed, r.dir, r.invalid)
 	r.rep.Findings = append(r.rep.Findings, findings...)
 	if allowed {
 		return
@@ -129,10 +136,6 @@ func (r *run) apply(ctx context.Context) {
 			s.notAttempted()
 		default:
 			r.write(ctx, s)
-		}
-		r.rep.Counts.Scanned++
-		if len(s.plan.Changes) == 0 {
-			r.rep.Counts.Conformant++
 		}
 		r.rep.Changes = append(r.rep.Changes, s.plan.Changes...)
 	}

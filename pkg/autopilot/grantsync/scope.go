@@ -49,14 +49,23 @@ type work struct {
 	namespace string
 	own       bool     // reconcile the namespace's grants
 	repos     []string // repositories to reconcile, sorted
+	listed    bool     // also reconcile every repository SWR lists in the namespace
 }
 
 // resolve lists the work of a run in namespace order. The namespaces come
 // from the directory (those it grants on and the managed ones); a target
 // outside them is left alone, as the directory neither adds nor removes
-// anything there. A repository target is reconciled when the directory
-// names it, or when its namespace is managed (its grants are then all the
-// directory's to decide).
+// anything there.
+//
+// A full run reconciles every namespace with the repositories the
+// directory names in it and, in a managed namespace, every repository SWR
+// lists there: the grants of a managed namespace's repositories are all
+// the directory's to decide, named or not. A repository target is
+// reconciled when the directory names it, or when its namespace is
+// managed. A namespace target reconciles the namespace's grants, the
+// repositories the directory names there and, in a managed namespace, the
+// repository targets, without listing the others (the next full run
+// does).
 func (s scope) resolve(d *directory.Directory, want grantplan.Grants) []work {
 	named := map[string][]string{} // namespace → repositories the directory names
 	for key := range want.Repositories {
@@ -69,7 +78,7 @@ func (s scope) resolve(d *directory.Directory, want grantplan.Grants) []work {
 		repos := named[ns]
 		slices.Sort(repos)
 		if s.all {
-			out = append(out, work{namespace: ns, own: true, repos: repos})
+			out = append(out, work{namespace: ns, own: true, repos: repos, listed: d.Managed(ns)})
 			continue
 		}
 		t := s.namespaces[ns]

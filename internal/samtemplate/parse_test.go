@@ -1,0 +1,147 @@
+package samtemplate_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/swr-autopilot/swr-autopilot/internal/samtemplate"
+)
+
+func TestParseMergesGlobalsLikeSAM(t *testing.T) {
+	tmpl, err := samtemplate.Parse([]byte(`
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: provided.al2023
+    Timeout: 60
+    Layers: [global-layer]
+    Environment:
+      Variables:
+        SHARED: global
+        OVERRIDDEN: global
+        FROM_REF: !Ref Param
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildMethod: makefile
+    Properties:
+      Timeout: 900
+      Layers: [own-layer]
+      Environment:
+        Variables:
+          OVERRIDDEN: !Sub "${Param}-own"
+          OWN: own
+  Queue:
+    Type: AWS::SQS::Queue
+`))
+	require.NoError(t, err)
+	require.Equal(t, []string{"Fn"}, tmpl.FunctionIDs())
+	assert.Equal(t, "AWS::SQS::Queue", tmpl.Resources["Queue"].Type)
+
+	fn := tmpl.Functions["Fn"]
+	runtime, _ := samtemplate.Scalar(fn.Properties, "Runtime")
+	assert.Equal(t, "provided.al2023", runtime, "global scalars apply")
+	timeout, _ := samtemplate.Scalar(fn.Properties, "Timeout")
+	assert.Equal(t, "900", timeout, "the function's scalars win")
+	assert.Equal(t, []string{"global-layer", "own-layer"}, samtemplate.Strings(fn.Properties, "Layers"), "lists concatenate, globals first")
+	assert.ElementsMatch(t, []string{"SHARED", "OVERRIDDEN", "FROM_REF", "OWN"}, samtemplate.Keys(fn.Properties, "Environment", "Variables"))
+
+	overridden := samtemplate.Lookup(fn.Properties, "Environment", "Variables", "OVERRIDDEN")
+	name, arg, ok := samtemplate.Intrinsic(overridden)
+	require.True(t, ok, "an intrinsic function replaces the global value whole")
+	assert.Equal(t, "Fn::Sub", name)
+	assert.Equal(t, "${Param}-own", arg.Value)
+	_, plain := samtemplate.Scalar(fn.Properties, "Environment", "Variables", "FROM_REF")
+	assert.False(t, plain, "!Ref is not a plain scalar")
+
+	method, _ := samtemplate.Scalar(fn.Metadata, "BuildMethod")
+	assert.Equal(t, "makefile", method)
+}
+
+func TestIntrinsicAcceptsBothForms(t *testing.T) {
+	tmpl, err := samtemplate.Parse([]byte(`
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      A: !GetAtt Queue.Arn
+      B: {"Fn::GetAtt": [Queue, Arn]}
+      C: {Ref: Param}
+      D: plain
+`))
+	require.NoError(t, err)
+	props := tmpl.Functions["Fn"].Properties
+	for key, want := range map[string]string{"A": "Fn::GetAtt", "B": "Fn::GetAtt", "C": "Ref"} {
+		name, _, ok := samtemplate.Intrinsic(samtemplate.Lookup(props, key))
+		assert.True(t, ok, key)
+		assert.Equal(t, want, name, key)
+	}
+	_, _, ok := samtemplate.Intrinsic(samtemplate.Lookup(props, "D"))
+	assert.False(t, ok)
+}
+
+func TestParseRejectsMalformedTemplates(t *testing.T) {
+	for name, doc := range map[string]string{
+		"not a mapping":  "- a\n- b\n",
+		"no resources":   "Transform: x\n",
+		"typeless":       "Resources:\n  Fn:\n    Properties: {}\n",
+		"invalid syntax": "Resources: [\n",
+	} {
+		_, err := samtemplate.Parse([]byte(doc))
+		assert.Error(t, err, name)
+	}
+	_, err := samtemplate.Parse([]byte("Resources:\n  Fn:\n    Properties: {}\n"))
+	assert.ErrorContains(t, err, "line 2: resource Fn has no Type")
+}
+
+func TestParseMakefileExpandsItsOwnVariables(t *testing.T) {
+	mk := samtemplate.ParseMakefile([]byte(`GO ?= go
+FLAGS := -tags x
+BUILD := CGO_ENABLED=0 $(GO) build $(FLAGS)
+
+.PHONY: a b
+
+# comment
+a b: dep
+	$(BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./cmd/a
+
+c:
+	@echo $$HOME
+`))
+	assert.Equal(t, "go", mk.Vars["GO"])
+	require.Contains(t, mk.Rules, "a")
+	require.Contains(t, mk.Rules, "b")
+	assert.NotContains(t, mk.Rules, ".PHONY")
+	assert.Equal(t, []string{"dep"}, mk.Rules["a"].Prereqs)
+	assert.Equal(t, []string{`CGO_ENABLED=0 go build -tags x -o "$(ARTIFACTS_DIR)/bootstrap" ./cmd/a`}, mk.Rules["a"].Recipe)
+	assert.Equal(t, mk.Rules["a"].Recipe, mk.Rules["b"].Recipe)
+	assert.Equal(t, 8, mk.Rules["a"].Line)
+	assert.Equal(t, []string{"@echo $$HOME"}, mk.Rules["c"].Recipe)
+	assert.Empty(t, mk.Rules["c"].Prereqs)
+}
+
+func TestParseEnvVars(t *testing.T) {
+	vars, err := samtemplate.ParseEnvVars([]byte(`# header
+
+A_B | template | - | first
+PORT | receiver | 8080 | port | with a bar
+`))
+	require.NoError(t, err)
+	require.Len(t, vars, 2)
+	assert.Equal(t, samtemplate.EnvVar{Name: "A_B", Where: "template", Default: "-", Meaning: "first", Line: 3}, vars[0])
+	assert.Equal(t, "port | with a bar", vars[1].Meaning)
+
+	for doc, want := range map[string]string{
+		"A | template | -\n":                           "line 1: want NAME | where | default | meaning",
+		"lower | template | - | x\n":                   `line 1: "lower" is not an environment variable name`,
+		"A | lambda | - | x\n":                         `line 1: A: where is "lambda"`,
+		"A | template |  | x\n":                        "line 1: A: default and meaning must not be empty",
+		"A | template | - | x\nA | platform | - | y\n": "line 2: A is already listed on line 1",
+	} {
+		_, err := samtemplate.ParseEnvVars([]byte(doc))
+		assert.ErrorContains(t, err, want, doc)
+	}
+}

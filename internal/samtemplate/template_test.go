@@ -1,0 +1,564 @@
+package samtemplate_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kelseyhightower/envconfig"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/swr-autopilot/swr-autopilot/internal/samtemplate"
+	"github.com/swr-autopilot/swr-autopilot/pkg/config"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+)
+
+const (
+	templatePath = "../../template.yaml"
+	makefilePath = "../../Makefile"
+	envJSONPath  = "../../env.json"
+	functionsDir = "../../functions"
+	envVarsPath  = "envvars.txt"
+)
+
+// deployedFunction is what the project expects of one SAM function.
+type deployedFunction struct {
+	id  string
+	dir string // under functions/
+	// config is the function's configuration struct (a pointer).
+	config any
+	// scheduleType is the CloudEvent type of its schedule, "" for none.
+	scheduleType string
+	// url says whether it has a Function URL (webhook ingress).
+	url bool
+	// sqs says whether it consumes the sweep queue.
+	sqs bool
+}
+
+func deployedFunctions() []deployedFunction {
+	return []deployedFunction{
+		{id: "OnPushFunction", dir: "onpush", config: &config.OnPush{}, url: true},
+		{id: "RetentionSweepFunction", dir: "retentionsweep", config: &config.Sweep{}, scheduleType: events.TypeSweepRequested, sqs: true},
+		{id: "GrantSyncFunction", dir: "grantsync", config: &config.GrantSync{}, scheduleType: events.TypeGrantSyncRequested, url: true},
+	}
+}
+
+func loadTemplate(t *testing.T) *samtemplate.Template {
+	t.Helper()
+	tmpl, err := samtemplate.Load(templatePath)
+	require.NoError(t, err)
+	return tmpl
+}
+
+func loadEnvVars(t *testing.T) []samtemplate.EnvVar {
+	t.Helper()
+	vars, err := samtemplate.LoadEnvVars(envVarsPath)
+	require.NoError(t, err)
+	return vars
+}
+
+func templateVarNames(vars []samtemplate.EnvVar) []string {
+	var names []string
+	for _, v := range vars {
+		if v.Where == samtemplate.WhereTemplate {
+			names = append(names, v.Name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+func TestTemplateDeclaresTheProjectFunctions(t *testing.T) {
+	tmpl := loadTemplate(t)
+	transform, _ := samtemplate.Scalar(tmpl.Root, "Transform")
+	assert.Equal(t, "AWS::Serverless-2016-10-31", transform)
+
+	var want []string
+	for _, fn := range deployedFunctions() {
+		want = append(want, fn.id)
+	}
+	slices.Sort(want)
+	assert.Equal(t, want, tmpl.FunctionIDs())
+}
+
+func TestFunctionsBuildWithTheMakefileForProvidedAL2023OnArm64(t *testing.T) {
+	tmpl := loadTemplate(t)
+	for _, fn := range deployedFunctions() {
+		t.Run(fn.id, func(t *testing.T) {
+			f, ok := tmpl.Functions[fn.id]
+			require.True(t, ok, "template has no %s", fn.id)
+			for key, want := range map[string]string{"CodeUri": ".", "Handler": "bootstrap", "Runtime": "provided.al2023"} {
+				got, _ := samtemplate.Scalar(f.Properties, key)
+				assert.Equal(t, want, got, "%s (line %d) %s after merging Globals", fn.id, f.Line, key)
+			}
+			assert.Equal(t, []string{"arm64"}, samtemplate.Strings(f.Properties, "Architectures"),
+				"exactly one architecture; SAM concatenates Globals and function lists")
+			method, _ := samtemplate.Scalar(f.Metadata, "BuildMethod")
+			assert.Equal(t, "makefile", method, "%s Metadata.BuildMethod", fn.id)
+		})
+	}
+}
+
+func TestMakefileBuildsEachFunctionBootstrap(t *testing.T) {
+	mk, err := samtemplate.LoadMakefile(makefilePath)
+	require.NoError(t, err)
+	for _, target := range []string{"test", "build", "bench", "demo", "bootstraps", "rie"} {
+		assert.Contains(t, mk.Rules, target, "Makefile target %s", target)
+	}
+	for _, fn := range deployedFunctions() {
+		t.Run(fn.id, func(t *testing.T) {
+			rule, ok := mk.Rules["build-"+fn.id]
+			require.True(t, ok, "Makefile has no build-%s target (sam build runs it)", fn.id)
+			recipe := strings.Join(rule.Recipe, "\n")
+			for _, want := range []string{
+				"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "-tags lambda.norpc", "-trimpath", `-ldflags="-s -w"`,
+				`-o "$(ARTIFACTS_DIR)/bootstrap"`,
+			} {
+				assert.Contains(t, recipe, want, "build-%s (line %d)", fn.id, rule.Line)
+			}
+			built := regexp.MustCompile(`\./functions/([a-z0-9_-]+)`).FindAllStringSubmatch(recipe, -1)
+			require.Len(t, built, 1, "build-%s must build exactly one ./functions/<dir> package:\n%s", fn.id, recipe)
+			assert.Equal(t, fn.dir, built[0][1], "build-%s builds the wrong directory", fn.id)
+		})
+	}
+}
+
+// TestFunctionDirectoriesAreMainPackages checks each built directory
+// against the code. It skips a function whose directory does not exist
+// yet, and fails for one that exists but is not a main package.
+func TestFunctionDirectoriesAreMainPackages(t *testing.T) {
+	for _, fn := range deployedFunctions() {
+		t.Run(fn.id, func(t *testing.T) {
+			dir := filepath.Join(functionsDir, fn.dir)
+			if _, err := os.Stat(dir); os.IsNotExist(err) {
+				t.Skipf("functions/%s does not exist yet: build-%s cannot be checked against it", fn.dir, fn.id)
+			}
+			pkgs := goPackageNames(t, dir)
+			require.NotEmpty(t, pkgs, "functions/%s has no Go files", fn.dir)
+			assert.Equal(t, []string{"main"}, pkgs, "functions/%s must be a main package (it builds bootstrap)", fn.dir)
+		})
+	}
+}
+
+func TestEveryFunctionDirectoryIsDeployed(t *testing.T) {
+	entries, err := os.ReadDir(functionsDir)
+	if os.IsNotExist(err) {
+		t.Skip("functions/ does not exist yet")
+	}
+	require.NoError(t, err)
+	known := map[string]bool{}
+	for _, fn := range deployedFunctions() {
+		known[fn.dir] = true
+	}
+	for _, e := range entries {
+		if e.IsDir() && len(goPackageNames(t, filepath.Join(functionsDir, e.Name()))) > 0 {
+			assert.True(t, known[e.Name()], "functions/%s is not deployed by template.yaml", e.Name())
+		}
+	}
+}
+
+// goPackageNames returns the distinct package names of the non-test Go
+// files in dir.
+func goPackageNames(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	require.NoError(t, err)
+	var names []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		parsed, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.PackageClauseOnly)
+		require.NoError(t, err)
+		if !slices.Contains(names, parsed.Name.Name) {
+			names = append(names, parsed.Name.Name)
+		}
+	}
+	return names
+}
+
+func TestEventsDeliverCloudEventsAndPartialBatchFailures(t *testing.T) {
+	tmpl := loadTemplate(t)
+	decoder, err := events.NewDecoder(events.Config{})
+	require.NoError(t, err)
+
+	for _, fn := range deployedFunctions() {
+		t.Run(fn.id, func(t *testing.T) {
+			f := tmpl.Functions[fn.id]
+			require.NotNil(t, f.Properties)
+			timeout := intScalar(t, f.Properties, "Timeout")
+			var schedules, queues int
+			for _, name := range samtemplate.Keys(f.Properties, "Events") {
+				ev := samtemplate.Lookup(f.Properties, "Events", name)
+				typ, _ := samtemplate.Scalar(ev, "Type")
+				props := samtemplate.Lookup(ev, "Properties")
+				switch typ {
+				case "SQS":
+					queues++
+					assert.Contains(t, samtemplate.Strings(props, "FunctionResponseTypes"), "ReportBatchItemFailures",
+						"%s event %s (line %d) must report partial batch failures", fn.id, name, ev.Line)
+					queue := getAttResource(t, tmpl, samtemplate.Lookup(props, "Queue"), "AWS::SQS::Queue")
+					assert.GreaterOrEqual(t, intScalar(t, queue.Node, "Properties", "VisibilityTimeout"), timeout,
+						"queue %s: Lambda refuses a visibility timeout below the function timeout", queue.LogicalID)
+					getAttResource(t, tmpl, samtemplate.Lookup(queue.Node, "Properties", "RedrivePolicy", "deadLetterTargetArn"), "AWS::SQS::Queue")
+				case "ScheduleV2":
+					schedules++
+					input, ok := samtemplate.Scalar(props, "Input")
+					require.True(t, ok, "%s event %s (line %d) needs an Input CloudEvent", fn.id, name, ev.Line)
+					assertScheduleCloudEvent(t, decoder, input, fn.scheduleType)
+					getAttResource(t, tmpl, samtemplate.Lookup(props, "DeadLetterConfig", "Arn"), "AWS::SQS::Queue")
+				default:
+					t.Errorf("%s event %s (line %d) has type %q; the functions take SQS and ScheduleV2 events (webhooks come through the Function URL)",
+						fn.id, name, ev.Line, typ)
+				}
+			}
+			assert.Equal(t, fn.scheduleType != "", schedules == 1, "%s: one schedule expected: %v", fn.id, fn.scheduleType != "")
+			assert.Equal(t, fn.sqs, queues == 1, "%s: sweep queue consumer: %v", fn.id, fn.sqs)
+		})
+	}
+}
+
+// assertScheduleCloudEvent checks a schedule Input: a CloudEvent of the
+// project's own type that the real decoder accepts once EventBridge
+// Scheduler has filled in its context attributes.
+func assertScheduleCloudEvent(t *testing.T, decoder *events.Decoder, input, wantType string) {
+	t.Helper()
+	var ce map[string]any
+	require.NoError(t, json.Unmarshal([]byte(input), &ce), "schedule Input must be JSON: %s", input)
+	assert.Equal(t, "1.0", ce["specversion"])
+	assert.True(t, strings.HasPrefix(fmt.Sprint(ce["type"]), events.TypePrefix), "type %v", ce["type"])
+	assert.Equal(t, wantType, ce["type"])
+	assert.NotEmpty(t, ce["id"])
+	assert.NotEmpty(t, ce["source"])
+
+	filled := strings.NewReplacer(
+		"<aws.scheduler.execution-id>", "d32c5kddcf5bb8c3",
+		"<aws.scheduler.schedule-arn>", "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/tick",
+		"<aws.scheduler.scheduled-time>", "2026-03-02T02:00:00Z",
+		"<aws.scheduler.attempt-number>", "1",
+	).Replace(input)
+	require.NotContains(t, filled, "<aws.", "unknown scheduler context attribute")
+	batch, err := decoder.DecodeLambda(context.Background(), json.RawMessage(filled))
+	require.NoError(t, err, "decode %s", filled)
+	require.Len(t, batch.Events, 1)
+	assert.Equal(t, wantType, events.TypeOf(batch.Events[0].Kind))
+	assert.Equal(t, "d32c5kddcf5bb8c3", batch.Events[0].ID)
+}
+
+func TestWebhookIngressIsAFunctionURLAuthenticatedByTheFunction(t *testing.T) {
+	tmpl := loadTemplate(t)
+	for _, fn := range deployedFunctions() {
+		f := tmpl.Functions[fn.id]
+		cfg := samtemplate.Lookup(f.Properties, "FunctionUrlConfig")
+		if !fn.url {
+			assert.Nil(t, cfg, "%s has no webhook ingress", fn.id)
+			continue
+		}
+		require.NotNil(t, cfg, "%s needs a Function URL", fn.id)
+		auth, _ := samtemplate.Scalar(cfg, "AuthType")
+		assert.Equal(t, "NONE", auth, "%s: webhook senders cannot sign AWS requests", fn.id)
+		key := mappingKey(samtemplate.Lookup(tmpl.Resources[fn.id].Node, "Properties"), "FunctionUrlConfig")
+		require.NotNil(t, key)
+		assert.Regexp(t, `(?i)authorization|hmac`, key.HeadComment,
+			"%s: say next to AuthType NONE what authenticates the requests instead", fn.id)
+	}
+}
+
+func TestAsyncInvocationsAndQueuesHaveDeadLetterQueues(t *testing.T) {
+	tmpl := loadTemplate(t)
+	for _, fn := range deployedFunctions() {
+		dlq := samtemplate.Lookup(tmpl.Functions[fn.id].Properties, "DeadLetterQueue")
+		require.NotNil(t, dlq, "%s: failed asynchronous invocations need a dead-letter queue", fn.id)
+		typ, _ := samtemplate.Scalar(dlq, "Type")
+		assert.Equal(t, "SQS", typ)
+		getAttResource(t, tmpl, samtemplate.Lookup(dlq, "TargetArn"), "AWS::SQS::Queue")
+	}
+}
+
+func TestPoliciesAreLeastPrivilege(t *testing.T) {
+	tmpl := loadTemplate(t)
+	for _, fn := range deployedFunctions() {
+		policies := samtemplate.Lookup(tmpl.Functions[fn.id].Properties, "Policies")
+		require.NotNil(t, policies, "%s", fn.id)
+		for _, p := range policies.Content {
+			for _, st := range seqOrOne(samtemplate.Lookup(p, "Statement")) {
+				effect, _ := samtemplate.Scalar(st, "Effect")
+				assert.Equal(t, "Allow", effect)
+				for _, action := range seqOrOne(samtemplate.Lookup(st, "Action")) {
+					assert.NotContains(t, action.Value, "*", "%s (line %d): name the actions", fn.id, action.Line)
+				}
+				for _, res := range seqOrOne(samtemplate.Lookup(st, "Resource")) {
+					assert.False(t, res.Kind == yaml.ScalarNode && !samtemplate.IsIntrinsic(res) && strings.Contains(res.Value, "*"),
+						"%s (line %d): resource %q is a wildcard", fn.id, res.Line, res.Value)
+					if !samtemplate.IsIntrinsic(res) {
+						continue
+					}
+					refs := references(res)
+					assert.True(t, slices.Contains(refs, "PolicyLocation") || slices.Contains(refs, "DirectoryLocation"),
+						"%s (line %d): S3 reads are limited to the policy and directory objects", fn.id, res.Line)
+				}
+			}
+		}
+	}
+}
+
+func TestIntrinsicReferencesResolve(t *testing.T) {
+	tmpl := loadTemplate(t)
+	known := func(name string) bool {
+		if strings.HasPrefix(name, "AWS::") {
+			return true
+		}
+		if _, ok := tmpl.Parameters[name]; ok {
+			return true
+		}
+		if _, ok := tmpl.Resources[name]; ok {
+			return true
+		}
+		// SAM generates <LogicalId>Url for a function with a Function URL.
+		if id, ok := strings.CutSuffix(name, "Url"); ok {
+			return samtemplate.Lookup(tmpl.Functions[id].Properties, "FunctionUrlConfig") != nil
+		}
+		return false
+	}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if name, arg, ok := samtemplate.Intrinsic(n); ok {
+			switch name {
+			case "Ref", "Fn::GetAtt":
+				target, _, _ := strings.Cut(arg.Value, ".")
+				if arg.Kind == yaml.SequenceNode && len(arg.Content) > 0 {
+					target = arg.Content[0].Value
+				}
+				assert.True(t, known(target), "line %d: %s to unknown %q", n.Line, name, target)
+			case "Fn::Sub":
+				local := map[string]bool{}
+				if arg.Kind == yaml.SequenceNode && len(arg.Content) == 2 {
+					for _, k := range samtemplate.Keys(arg.Content[1]) {
+						local[k] = true
+					}
+				}
+				for _, m := range regexp.MustCompile(`\$\{([^}!]+)\}`).FindAllStringSubmatch(subString(arg), -1) {
+					target, _, _ := strings.Cut(m[1], ".")
+					assert.True(t, local[target] || known(target), "line %d: !Sub references unknown %q", n.Line, target)
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(tmpl.Root)
+}
+
+func TestEnvVarListMatchesTheCode(t *testing.T) {
+	vars := loadEnvVars(t)
+	listed := map[string]samtemplate.EnvVar{}
+	for _, v := range vars {
+		listed[v.Name] = v
+	}
+	readByCode := map[string]bool{
+		runtime.EnvRuntimeAPI: true, runtime.EnvPort: true, runtime.EnvLogLevel: true,
+		runtime.EnvLambdaLogFormat: true, runtime.EnvLambdaLogLevel: true,
+	}
+	for _, fn := range deployedFunctions() {
+		for _, name := range config.Variables(fn.config) {
+			readByCode[name] = true
+			v, ok := listed[name]
+			if assert.True(t, ok, "%s reads %s: add it to %s", fn.dir, name, envVarsPath) {
+				assert.Equal(t, samtemplate.WhereTemplate, v.Where, "%s (line %d) is configuration: declare it in the template", name, v.Line)
+			}
+		}
+	}
+	for _, v := range vars {
+		assert.True(t, readByCode[v.Name], "%s (line %d) is listed but no code reads it", v.Name, v.Line)
+	}
+	assert.Equal(t, samtemplate.WhereReceiver, listed[runtime.EnvPort].Where)
+	assert.Equal(t, samtemplate.WherePlatform, listed[runtime.EnvRuntimeAPI].Where)
+}
+
+func TestTemplateDeclaresEveryVariableForEveryFunction(t *testing.T) {
+	tmpl := loadTemplate(t)
+	want := templateVarNames(loadEnvVars(t))
+	for _, fn := range deployedFunctions() {
+		t.Run(fn.id, func(t *testing.T) {
+			declared := samtemplate.Keys(tmpl.Functions[fn.id].Properties, "Environment", "Variables")
+			slices.Sort(declared)
+			assert.Equal(t, want, declared, "Environment.Variables (Globals merged) must be exactly the template variables of %s", envVarsPath)
+		})
+	}
+}
+
+func TestTemplateKeepsSecretsOutOfPlainText(t *testing.T) {
+	tmpl := loadTemplate(t)
+	for _, fn := range deployedFunctions() {
+		env := samtemplate.Lookup(tmpl.Functions[fn.id].Properties, "Environment", "Variables")
+		for i := 0; i+1 < len(env.Content); i += 2 {
+			name, value := env.Content[i].Value, env.Content[i+1]
+			if !runtime.IsSensitiveKey(name) {
+				continue
+			}
+			if v, plain := samtemplate.Scalar(value); plain || !samtemplate.IsIntrinsic(value) {
+				assert.Empty(t, v, "%s: %s (line %d) must come from Secrets Manager, not plain text", fn.id, name, value.Line)
+				continue
+			}
+			fnName, arg, _ := samtemplate.Intrinsic(value)
+			assert.Equal(t, "Fn::Sub", fnName, "%s: %s (line %d)", fn.id, name, value.Line)
+			assert.Contains(t, subString(arg), "{{resolve:secretsmanager:", "%s: %s (line %d) must be a Secrets Manager dynamic reference", fn.id, name, value.Line)
+		}
+	}
+}
+
+func TestTemplateValuesParseAsTheirTypes(t *testing.T) {
+	tmpl := loadTemplate(t)
+	for _, fn := range deployedFunctions() {
+		t.Run(fn.id, func(t *testing.T) {
+			env := samtemplate.Lookup(tmpl.Functions[fn.id].Properties, "Environment", "Variables")
+			for i := 0; i+1 < len(env.Content); i += 2 {
+				t.Setenv(env.Content[i].Value, resolve(tmpl, env.Content[i+1]))
+			}
+			assert.NoError(t, envconfig.Process("", fn.config), "deployed values of %s", fn.id)
+		})
+	}
+}
+
+func TestEnvJSONOverridesEveryVariableOfEveryFunction(t *testing.T) {
+	data, err := os.ReadFile(envJSONPath)
+	require.NoError(t, err)
+	var envJSON map[string]map[string]string
+	require.NoError(t, json.Unmarshal(data, &envJSON), "env.json maps function logical ids to string variables")
+
+	want := templateVarNames(loadEnvVars(t))
+	var ids []string
+	for _, fn := range deployedFunctions() {
+		ids = append(ids, fn.id)
+		t.Run(fn.id, func(t *testing.T) {
+			vars, ok := envJSON[fn.id]
+			require.True(t, ok, "env.json has no %s", fn.id)
+			var names []string
+			for name, value := range vars {
+				names = append(names, name)
+				t.Setenv(name, value)
+			}
+			slices.Sort(names)
+			assert.Equal(t, want, names)
+			assert.NoError(t, envconfig.Process("", fn.config), "env.json values of %s", fn.id)
+		})
+	}
+	var got []string
+	for id := range envJSON {
+		got = append(got, id)
+	}
+	slices.Sort(got)
+	slices.Sort(ids)
+	assert.Equal(t, ids, got, "env.json keys are the template's functions")
+}
+
+// resolve gives a template value as the function would see it, with
+// parameters at their defaults (or a placeholder for required ones) and
+// other references as placeholders.
+func resolve(tmpl *samtemplate.Template, n *yaml.Node) string {
+	name, arg, ok := samtemplate.Intrinsic(n)
+	switch {
+	case !ok:
+		return n.Value
+	case name == "Ref":
+		if p, isParam := tmpl.Parameters[arg.Value]; isParam {
+			if def, has := samtemplate.Scalar(p, "Default"); has {
+				return def
+			}
+			return "placeholder-" + arg.Value
+		}
+		return "https://ref.example/" + arg.Value
+	case name == "Fn::Sub":
+		return subString(arg)
+	}
+	return "placeholder"
+}
+
+// getAttResource checks that n is !GetAtt <Resource>.Arn of a resource of
+// the given type and returns the resource.
+func getAttResource(t *testing.T, tmpl *samtemplate.Template, n *yaml.Node, typ string) samtemplate.Resource {
+	t.Helper()
+	require.NotNil(t, n, "missing reference to a %s", typ)
+	name, arg, ok := samtemplate.Intrinsic(n)
+	require.True(t, ok && name == "Fn::GetAtt", "line %d: want !GetAtt <%s>.Arn", n.Line, typ)
+	target, attr, _ := strings.Cut(arg.Value, ".")
+	if arg.Kind == yaml.SequenceNode && len(arg.Content) == 2 {
+		target, attr = arg.Content[0].Value, arg.Content[1].Value
+	}
+	assert.Equal(t, "Arn", attr, "line %d", n.Line)
+	r, ok := tmpl.Resources[target]
+	require.True(t, ok, "line %d: no resource %s", n.Line, target)
+	assert.Equal(t, typ, r.Type, "line %d: %s", n.Line, target)
+	return r
+}
+
+func intScalar(t *testing.T, n *yaml.Node, path ...string) int {
+	t.Helper()
+	v := samtemplate.Lookup(n, path...)
+	require.NotNil(t, v, "missing %s", strings.Join(path, "."))
+	var i int
+	require.NoError(t, v.Decode(&i), "line %d: %s is not an integer", v.Line, strings.Join(path, "."))
+	return i
+}
+
+func seqOrOne(n *yaml.Node) []*yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.SequenceNode && !samtemplate.IsIntrinsic(n) {
+		return n.Content
+	}
+	return []*yaml.Node{n}
+}
+
+func mappingKey(m *yaml.Node, key string) *yaml.Node {
+	if m == nil {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return nil
+}
+
+// subString returns the template string of a Fn::Sub argument.
+func subString(arg *yaml.Node) string {
+	if arg.Kind == yaml.SequenceNode && len(arg.Content) > 0 {
+		return arg.Content[0].Value
+	}
+	return arg.Value
+}
+
+// references lists the names that Ref, GetAtt and Sub inside n refer to.
+func references(n *yaml.Node) []string {
+	var out []string
+	if name, arg, ok := samtemplate.Intrinsic(n); ok {
+		switch name {
+		case "Ref", "Fn::GetAtt":
+			target, _, _ := strings.Cut(arg.Value, ".")
+			out = append(out, target)
+		case "Fn::Sub":
+			for _, m := range regexp.MustCompile(`\$\{([^}!.]+)`).FindAllStringSubmatch(subString(arg), -1) {
+				out = append(out, m[1])
+			}
+		}
+	}
+	for _, c := range n.Content {
+		out = append(out, references(c)...)
+	}
+	return out
+}
