@@ -21,8 +21,8 @@ type Function struct {
 	WebhookAuthHeader  string        `envconfig:"AUTOPILOT_WEBHOOK_AUTH_HEADER" secret:"true" json:"-" desc:"exact Authorization header value webhooks must send (Harbor / SWR Enterprise auth_header)"`
 	WebhookHMACSecret  string        `envconfig:"AUTOPILOT_WEBHOOK_HMAC_SECRET" secret:"true" json:"-" desc:"key of the HMAC-SHA256 body signature webhooks may send instead"`
 	WebhookAuthOff     bool          `envconfig:"AUTOPILOT_WEBHOOK_AUTH_DISABLED" default:"false" desc:"accept unauthenticated HTTP input (only behind another guard, e.g. a Function URL with AWS_IAM)"`
-	Sink               string        `envconfig:"AUTOPILOT_SINK" desc:"URL that receives changes and findings as CloudEvents; K_SINK is used when unset"`
-	KSink              string        `envconfig:"K_SINK" desc:"Knative's sink URL (used when AUTOPILOT_SINK is unset)"`
+	Sink               string        `envconfig:"AUTOPILOT_SINK" url:"true" desc:"URL that receives changes and findings as CloudEvents; K_SINK is used when unset"`
+	KSink              string        `envconfig:"K_SINK" url:"true" desc:"Knative's sink URL (used when AUTOPILOT_SINK is unset)"`
 	MetricsNamespace   string        `envconfig:"AUTOPILOT_METRICS_NAMESPACE" default:"SWRAutopilot" desc:"CloudWatch namespace of the EMF metrics"`
 	Metrics            bool          `envconfig:"AUTOPILOT_METRICS" default:"true" desc:"write CloudWatch Embedded Metric Format lines to standard output"`
 	DeadlineMargin     time.Duration `envconfig:"AUTOPILOT_DEADLINE_MARGIN" default:"500ms" desc:"time kept back before the invocation deadline to answer"`
@@ -33,15 +33,15 @@ type Function struct {
 // OnPush configures the onpush function.
 type OnPush struct {
 	Function
-	Policy   string        `envconfig:"AUTOPILOT_POLICY" desc:"policy file: a path, an https URL or s3://bucket/key"`
+	Policy   string        `envconfig:"AUTOPILOT_POLICY" url:"true" desc:"policy file: a path, an https URL or s3://bucket/key"`
 	CacheTTL time.Duration `envconfig:"AUTOPILOT_CACHE_TTL" default:"5m" desc:"how long a repository seen conformant is not read again"`
 }
 
 // Sweep configures the retentionsweep function.
 type Sweep struct {
 	Function
-	Policy      string `envconfig:"AUTOPILOT_POLICY" desc:"policy file: a path, an https URL or s3://bucket/key"`
-	QueueURL    string `envconfig:"AUTOPILOT_SWEEP_QUEUE_URL" desc:"SQS queue for continuation and shard events; empty = none"`
+	Policy      string `envconfig:"AUTOPILOT_POLICY" url:"true" desc:"policy file: a path, an https URL or s3://bucket/key"`
+	QueueURL    string `envconfig:"AUTOPILOT_SWEEP_QUEUE_URL" url:"true" desc:"SQS queue for continuation and shard events; empty = none"`
 	FanOut      bool   `envconfig:"AUTOPILOT_SWEEP_FANOUT" default:"false" desc:"a tick enqueues one shard per namespace instead of sweeping"`
 	Concurrency int    `envconfig:"AUTOPILOT_SWEEP_CONCURRENCY" default:"16" desc:"repositories worked on at once"`
 }
@@ -49,7 +49,7 @@ type Sweep struct {
 // GrantSync configures the grantsync function.
 type GrantSync struct {
 	Function
-	Directory string `envconfig:"AUTOPILOT_DIRECTORY" desc:"team directory file: a path, an https URL or s3://bucket/key"`
+	Directory string `envconfig:"AUTOPILOT_DIRECTORY" url:"true" desc:"team directory file: a path, an https URL or s3://bucket/key"`
 }
 
 // LoadFunction reads a function's configuration (a pointer to OnPush, Sweep

@@ -59,3 +59,26 @@ func TestVariablesIncludeEmbeddedStructs(t *testing.T) {
 	}
 	assert.NotContains(t, Variables(&OnPush{}), "AUTOPILOT_SWEEP_QUEUE_URL")
 }
+
+func TestURLCredentialsNeverPrinted(t *testing.T) {
+	setenv(t, map[string]string{
+		"HUAWEICLOUD_SDK_AK": "AKTEST", "HUAWEICLOUD_SDK_SK": "SKTEST", "HUAWEICLOUD_SDK_REGION": "cn-north-4",
+		"SWR_ENDPOINT": "https://user:TOPSECRET@swr.example.com", "AUTOPILOT_POLICY": "https://x.example.com/p.yaml?X-Amz-Signature=PRESIGNED",
+		"AUTOPILOT_SINK": "https://sink:SINKPASS@sink.example.com", "AUTOPILOT_WEBHOOK_AUTH_DISABLED": "true",
+	})
+	var c OnPush
+	err := LoadFunction(&c)
+	var outs []string
+	if err != nil {
+		outs = append(outs, err.Error())
+	}
+	_, cerr := c.NewClient()
+	require.Error(t, cerr, "user info in the endpoint is refused")
+	outs = append(outs, cerr.Error(), fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprint(c.SWR))
+	for _, out := range outs {
+		assert.NotContains(t, out, "TOPSECRET")
+		assert.NotContains(t, out, "PRESIGNED")
+		assert.NotContains(t, out, "SINKPASS")
+	}
+	assert.Contains(t, fmt.Sprint(c), "swr.example.com", "the rest of the URL is still shown")
+}

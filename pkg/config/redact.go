@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"io"
 	"reflect"
 	"strings"
@@ -54,6 +55,8 @@ func writeStruct(b *strings.Builder, rv reflect.Value) {
 			} else {
 				b.WriteString(Redacted)
 			}
+		case f.Tag.Get("url") == "true" && fv.Kind() == reflect.String && fv.String() != "":
+			fmt.Fprintf(b, "%q", swr.RedactURL(fv.String()))
 		case fv.Kind() == reflect.Struct:
 			writeStruct(b, fv)
 		case fv.Kind() == reflect.String:

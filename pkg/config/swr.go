@@ -30,7 +30,7 @@ type SWR struct {
 	SecurityToken string `envconfig:"HUAWEICLOUD_SDK_SECURITY_TOKEN" secret:"true" json:"-" desc:"security token of temporary AK/SK"`
 	ProjectID     string `envconfig:"HUAWEICLOUD_SDK_PROJECT_ID" desc:"project id, sent as X-Project-Id and used for quotas"`
 	Region        string `envconfig:"HUAWEICLOUD_SDK_REGION" desc:"region, e.g. cn-north-4; picks the SWR and IAM endpoints"`
-	EndpointURL   string `envconfig:"SWR_ENDPOINT" desc:"SWR API endpoint; overrides https://swr-api.{region}.myhuaweicloud.com"`
+	EndpointURL   string `envconfig:"SWR_ENDPOINT" url:"true" desc:"SWR API endpoint; overrides https://swr-api.{region}.myhuaweicloud.com"`
 
 	AuthToken   string `envconfig:"SWR_AUTH_TOKEN" secret:"true" json:"-" desc:"ready IAM token sent as X-Auth-Token, instead of AK/SK"`
 	IAMEndpoint string `envconfig:"HUAWEICLOUD_SDK_IAM_ENDPOINT" desc:"IAM endpoint for password authentication; default https://iam.{region}.myhuaweicloud.com"`
@@ -169,7 +169,7 @@ func (s SWR) Validate() error {
 func checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", raw)
+		return fmt.Errorf("%q is not an http(s) URL", swr.RedactURL(raw))
 	}
 	return nil
 }
