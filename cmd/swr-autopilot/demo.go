@@ -62,6 +62,7 @@ type demoStep struct {
 	fn    *handler.Function
 	event string // file in demodata
 	newID string // replaces the event's id, so a repeated tick is not a redelivery
+	check bool   // a check that nothing is left to do: not part of the combined report
 }
 
 func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbose bool) error {
@@ -135,7 +136,7 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 		{title: "1. EventGrid: repository acme/payments created (Function URL → onpush)", fn: onpushFn, event: "eventgrid-create-repository.json"},
 		{title: "2. Nightly sweep tick (EventBridge Scheduled Event → retentionsweep)", fn: sweepFn, event: "eventbridge-scheduled.json"},
 		{title: "3. Grant sync tick (CloudEvent → grantsync)", fn: grantFn, event: "cloudevent-grantsync.json"},
-		{title: "4. The next sweep tick: everything conforms, nothing to write", fn: sweepFn, event: "eventbridge-scheduled.json", newID: "demo-second-sweep"},
+		{title: "4. The next sweep tick: everything conforms, nothing to write", fn: sweepFn, event: "eventbridge-scheduled.json", newID: "demo-second-sweep", check: true},
 	}
 	total := &report.Report{Job: "demo", Started: time.Now()}
 	for _, s := range steps {
@@ -153,13 +154,15 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 			return err
 		}
 		fmt.Fprintf(stdout, "SWR writes: %d\n\n", srv.Writes()-writesBefore)
-		total.Merge(rep)
+		if !s.check {
+			total.Merge(rep)
+		}
 	}
 	total.Duration = report.Duration(time.Since(total.Started))
 	total.APICalls = client.Stats().Requests
 
 	state := srv.State()
-	fmt.Fprintf(stdout, "Done: %d SWR API calls, %d writes, %d changes, %d refused, %d findings, %d errors.\n",
+	fmt.Fprintf(stdout, "Done: %d SWR API calls, %d writes; steps 1–3 made %d changes, refused %d, found %d things and met %d errors.\n",
 		total.APICalls, srv.Writes(), total.Counts.Changed, total.Counts.Refused, len(total.Findings), total.Counts.Errors)
 	fmt.Fprintf(stdout, "The registry now holds %d repositories.\n", countRepos(state))
 	if htmlPath != "" {
