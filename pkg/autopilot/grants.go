@@ -12,8 +12,10 @@ import (
 // default_grants section asks for. It adds and upgrades, never removes.
 // It costs no call when no rule matches, else one read plus the writes.
 // When a grant appears between the read and the write (SWR then refuses
-// the whole create as a conflict), the grants are read and applied once
-// more.
+// the whole create as a conflict), the grants are read and planned once
+// more and what is still missing is applied; the changes reported are
+// those of that second plan, what this call applied, and none when the
+// other writer granted everything.
 func (e *Engine) DefaultGrants(ctx context.Context, ns, repo string, dryRun bool) RepoResult {
 	res := RepoResult{Namespace: ns, Repository: repo, Conformant: true}
 	desired := e.policy.GrantsFor(ns, repo)
@@ -38,11 +40,15 @@ func (e *Engine) DefaultGrants(ctx context.Context, ns, repo string, dryRun bool
 	if swr.IsConflict(createErr) {
 		again, err := e.grantPlan(ctx, ns, repo, desired)
 		if err != nil {
-			createErr = err
-		} else {
-			// What the other writer granted is done; apply what is left.
-			createErr, updateErr = e.applyGrants(ctx, again)
+			res.fail("get repository access", err)
+			res.Changes = withStatus(p.Changes, report.StatusFailed, "",
+				"not applied: another writer changed the grants and reading them again failed: "+err.Error())
+			return res
 		}
+		// What the other writer granted is done; apply what is left.
+		p = again
+		res.Conformant = p.Empty()
+		createErr, updateErr = e.applyGrants(ctx, p)
 	}
 	updateReason := errText(updateErr)
 	if createErr != nil {

@@ -91,13 +91,38 @@ func TestDefaultGrantsRacingAnotherWriterConverges(t *testing.T) {
 	res := e.DefaultGrants(t.Context(), "team", "api", false)
 
 	require.Empty(t, res.Errors, "the conflict is resolved by reading again")
-	for _, ch := range res.Changes {
-		assert.Equal(t, report.StatusApplied, ch.Status)
-	}
+	require.Len(t, res.Changes, 1, "only what this call applied: the other writer granted alice")
+	assert.Equal(t, report.OpUpdate, res.Changes[0].Op)
+	assert.Equal(t, "u-2", res.Changes[0].Subject)
+	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+	assert.False(t, res.Conformant)
 	assert.Equal(t, map[string]int{"u-1": swr.AuthRead, "u-2": swr.AuthWrite}, grantsOf(t, f))
 	counts := f.srv.Counts()
 	assert.Equal(t, 2, counts["POST /v2/manage/namespaces/{ns}/repos/{repo}/access"], "the other writer's create and ours, refused as a conflict")
 	assert.Equal(t, 2, counts["GET /v2/manage/namespaces/{ns}/repos/{repo}/access"], "read again after the conflict")
+}
+
+func TestDefaultGrantsRacingAWriterThatGrantsEverything(t *testing.T) {
+	var srv *swrtest.Server
+	f := newFixture(t, grantsSeed(), withHook(func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/access")
+	}, func() {
+		other := newClient(t, srv, nil)
+		require.NoError(t, other.RepositoryAccess.Create(t.Context(), "team", "api", []swr.UserAuth{{UserID: "u-1", UserName: "alice", Auth: swr.AuthRead}}))
+		require.NoError(t, other.RepositoryAccess.Update(t.Context(), "team", "api", []swr.UserAuth{{UserID: "u-2", UserName: "bob", Auth: swr.AuthWrite}}))
+	}))
+	srv = f.srv
+	e := f.engine(t, grantsPolicy)
+
+	res := e.DefaultGrants(t.Context(), "team", "api", false)
+
+	require.Empty(t, res.Errors)
+	assert.Empty(t, res.Changes, "nothing left to apply, nothing reported as applied")
+	assert.True(t, res.Conformant)
+	assert.True(t, res.Wrote, "the refused create was sent")
+	assert.Equal(t, map[string]int{"u-1": swr.AuthRead, "u-2": swr.AuthWrite}, grantsOf(t, f))
+	counts := f.srv.Counts()
+	assert.Equal(t, 1, counts["PATCH /v2/manage/namespaces/{ns}/repos/{repo}/access"], "only the other writer's upgrade")
 }
 
 func TestDefaultGrantsFailureIsReported(t *testing.T) {

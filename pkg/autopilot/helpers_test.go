@@ -1,6 +1,8 @@
 package autopilot_test
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"sync"
@@ -53,7 +55,7 @@ func (f *fixture) engine(t testing.TB, policyYAML string) *autopilot.Engine {
 	t.Helper()
 	p, err := policy.Parse([]byte(policyYAML), "policy.yaml")
 	require.NoError(t, err)
-	return autopilot.NewEngine(f.client, p, autopilot.Options{Now: clock})
+	return autopilot.NewEngine(f.client, p, autopilot.Options{Now: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
 // repo returns the emulator's state of ns/name.

@@ -3,6 +3,9 @@ package autopilot
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
+	"syscall"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
@@ -78,16 +81,22 @@ func (r *RepoResult) Retryable() bool {
 	return true
 }
 
-// transient reports whether err may go away by itself.
+// transient reports whether err may go away by itself: a network failure
+// (a net.Error, a connection reset, refused or cut short), ctx ending, or
+// an SWR answer that is a 5xx, throttling or "system busy". Anything else
+// (an invalid name, an answer that does not decode, a 4xx about the
+// request) fails the same way every time.
 func transient(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
 	var se *swr.Error
 	if errors.As(err, &se) {
-		return se.StatusCode >= 500 || swr.IsThrottled(err)
+		return se.StatusCode >= 500 || swr.IsThrottled(err) || se.Code == swr.CodeSystemBusy
 	}
-	return true
+	var ne net.Error
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &ne) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // note records findings; any finding makes the repository non-conformant.

@@ -83,16 +83,37 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 	return res, raced
 }
 
-// tags lists every tag of ns/repo, a thousand per request.
+// Tags are listed oldest push first (swr-api.md §4.6): a tag pushed while
+// the pages are read goes to the end of the listing instead of shifting
+// the pages not yet read by one, which would list one tag twice.
+const (
+	tagOrderColumn = "updated_at"
+	tagOrderType   = "asc"
+)
+
+// tags lists every tag of ns/repo, a thousand per request, oldest push
+// first. A tag listed twice (pushed again while listing) is kept once, as
+// last listed.
 func (e *Engine) tags(ctx context.Context, ns, repo string) ([]swr.Tag, error) {
 	var tags []swr.Tag
+	index := map[string]int{}
+	offset := 0
 	for {
-		page, info, err := e.client.Repositories.ListTags(ctx, ns, repo, &swr.ListTagsOptions{Offset: len(tags), Limit: swr.MaxPageSize})
+		page, info, err := e.client.Repositories.ListTags(ctx, ns, repo, &swr.ListTagsOptions{
+			OrderColumn: tagOrderColumn, OrderType: tagOrderType, Offset: offset, Limit: swr.MaxPageSize})
 		if err != nil {
 			return nil, err
 		}
-		tags = append(tags, page...)
-		if len(page) < info.Limit || (info.Total >= 0 && len(tags) >= info.Total) {
+		offset += len(page)
+		for _, t := range page {
+			if i, ok := index[t.Tag]; ok {
+				tags[i] = t
+				continue
+			}
+			index[t.Tag] = len(tags)
+			tags = append(tags, t)
+		}
+		if len(page) == 0 || len(page) < info.Limit || (info.Total >= 0 && offset >= info.Total) {
 			return tags, nil
 		}
 	}
@@ -147,25 +168,41 @@ func (e *Engine) deleteRetention(ctx context.Context, ns, repo string, id int) e
 	return nil
 }
 
+// createAttempts bounds how often createRetention sends one create.
+const createAttempts = 4
+
 // createRetention creates a rule. When the create fails, the rules are
 // listed again: if the repository now holds the rule wanted (another
 // instance won a race, or SWR created it but its answer was lost), the
 // create counts as done; if it holds other rules, they are returned as
-// raced with the error.
+// raced with the error. If it holds no rule, SWR did not act, and a
+// create that failed in a way that may pass (a 5xx, a cut connection) is
+// sent again, up to createAttempts in all: the client does not re-send a
+// POST itself, since it cannot know whether SWR acted. The caller holds
+// the repository's lock, so no other create of this engine interleaves.
 func (e *Engine) createRetention(ctx context.Context, ns, repo string, req swr.RetentionRequest) (raced []swr.Retention, err error) {
-	if _, err = e.client.Retentions.Create(ctx, ns, repo, req); err == nil {
-		return nil, nil
-	}
-	current, lerr := e.client.Retentions.List(ctx, ns, repo)
-	if lerr != nil || len(current) == 0 {
-		return nil, err
-	}
-	for _, r := range current {
-		if len(r.Rules) == 1 && len(req.Rules) == 1 && plan.SameRule(r.Rules[0], req.Rules[0]) {
+	for attempt := 1; ; attempt++ {
+		if _, err = e.client.Retentions.Create(ctx, ns, repo, req); err == nil {
 			return nil, nil
 		}
+		current, lerr := e.client.Retentions.List(ctx, ns, repo)
+		if lerr != nil {
+			return nil, err
+		}
+		if len(current) > 0 {
+			for _, r := range current {
+				if len(r.Rules) == 1 && len(req.Rules) == 1 && plan.SameRule(r.Rules[0], req.Rules[0]) {
+					return nil, nil
+				}
+			}
+			return current, err
+		}
+		if attempt >= createAttempts || !transient(err) || ctx.Err() != nil {
+			return nil, err
+		}
+		e.log.InfoContext(ctx, "retention create failed and SWR holds no rule; sending it again",
+			"namespace", ns, "repository", repo, "attempt", attempt, "error", err.Error())
 	}
-	return current, err
 }
 
 // refusal summarises guard findings as one reason.

@@ -2,7 +2,9 @@ package autopilot_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -372,4 +374,141 @@ func TestRetentionSimulatesOverEveryTagPage(t *testing.T) {
 	assert.Equal(t, "build-0000", impact.Delete[0], "the oldest go")
 	assert.Equal(t, 2, f.srv.Counts()["GET /v2/manage/namespaces/{ns}/repos/{repo}/tags"], "1,000 tags per page")
 	assert.Len(t, f.repo(t, "ci", "cache").TagNames(), 1000)
+}
+
+// failingPosts answers the first n retention creates with status itself,
+// before they reach SWR, and counts the creates sent.
+type failingPosts struct {
+	base   http.RoundTripper
+	n      int
+	status int
+	mu     sync.Mutex
+	sent   int
+}
+
+func (f *failingPosts) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/retentions") {
+		return f.base.RoundTrip(r)
+	}
+	f.mu.Lock()
+	f.sent++
+	fail := f.sent <= f.n
+	f.mu.Unlock()
+	if !fail {
+		return f.base.RoundTrip(r)
+	}
+	body := fmt.Sprintf(`{"errorCode":"SVCSTG.SWR.%d0001","errorMessage":"refused"}`, f.status)
+	return &http.Response{StatusCode: f.status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+}
+
+func (f *failingPosts) creates() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.sent
+}
+
+func TestRetentionCreateIsSentAgainWhenSWRDidNotAct(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		failures        int
+		status          int
+		creates         int
+		applied, ruleIn bool
+	}{
+		{name: "two 500s, then done", failures: 2, status: http.StatusInternalServerError, creates: 3, applied: true, ruleIn: true},
+		{name: "500s throughout: bounded", failures: 100, status: http.StatusInternalServerError, creates: 4},
+		{name: "a 400 is not sent again", failures: 1, status: http.StatusBadRequest, creates: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			posts := &failingPosts{n: tc.failures, status: tc.status}
+			f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}),
+				func(base http.RoundTripper) http.RoundTripper { posts.base = base; return posts })
+			e := f.engine(t, keepLast3)
+
+			res := e.Retention(t.Context(), "team", "api", false, nil)
+
+			assert.Equal(t, tc.creates, posts.creates(), "creates sent")
+			assert.Equal(t, 1+min(tc.failures, tc.creates), f.srv.Counts()["GET /v2/manage/namespaces/{ns}/repos/{repo}/retentions"],
+				"the first read, and one after each failed create")
+			require.Len(t, res.Changes, 1)
+			got := f.repo(t, "team", "api")
+			if tc.applied {
+				require.Empty(t, res.Errors)
+				assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+			} else {
+				require.Len(t, res.Errors, 1)
+				assert.Equal(t, "create retention", res.Errors[0].Op)
+				assert.Equal(t, report.StatusFailed, res.Changes[0].Status)
+			}
+			assert.Equal(t, tc.ruleIn, got.Retention != nil)
+			assert.LessOrEqual(t, f.srv.Writes(), 1, "one rule at most")
+		})
+	}
+}
+
+func TestRetentionListsTagsInPushOrderWhilePushesArrive(t *testing.T) {
+	ages := map[string]int{}
+	for i := range 1001 {
+		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
+	}
+	var srv *swrtest.Server
+	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
+		withHook(func(r *http.Request) bool {
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") == "1000"
+		}, func() {
+			require.NoError(t, srv.PushTag("ci", "cache", "hotfix", testNow)) // between the two pages
+		}))
+	srv = f.srv
+	e := f.engine(t, "mode: enforce\nretention:\n  - match: \"**\"\n    keep_last: 1000\n")
+
+	res := e.Retention(t.Context(), "ci", "cache", false, nil)
+
+	require.Empty(t, res.Errors)
+	require.Len(t, res.Changes, 1)
+	impact := res.Changes[0].Impact
+	require.NotNil(t, impact)
+	assert.Equal(t, 1002, impact.TotalTags, "every tag once, the one pushed meanwhile included")
+	assert.Equal(t, []string{"build-0000", "build-0001"}, impact.Delete, "the two oldest go")
+	seen := map[string]bool{}
+	for _, name := range append(slices.Clone(impact.Keep), impact.Delete...) {
+		assert.False(t, seen[name], "%s listed twice", name)
+		seen[name] = true
+	}
+	assert.True(t, seen["hotfix"])
+	assert.ElementsMatch(t, impact.Keep, f.repo(t, "ci", "cache").TagNames(), "SWR kept what was simulated")
+	for _, r := range f.srv.Requests() {
+		if strings.HasSuffix(r.Path, "/tags") {
+			assert.Contains(t, r.Query, "order_column=updated_at")
+			assert.Contains(t, r.Query, "order_type=asc")
+		}
+	}
+}
+
+func TestRetentionCountsATagPushedAgainWhileListingOnce(t *testing.T) {
+	ages := map[string]int{}
+	for i := range 1001 {
+		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
+	}
+	var srv *swrtest.Server
+	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
+		withHook(func(r *http.Request) bool {
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") == "1000"
+		}, func() {
+			require.NoError(t, srv.PushTag("ci", "cache", "build-0500", testNow)) // read on page one, now the newest
+		}))
+	srv = f.srv
+	e := f.engine(t, "mode: enforce\nguard: {max_delete_fraction: 1}\nretention:\n  - match: \"**\"\n    keep_last: 10\n")
+
+	res := e.Retention(t.Context(), "ci", "cache", true, nil)
+
+	require.Len(t, res.Changes, 1)
+	impact := res.Changes[0].Impact
+	seen := map[string]bool{}
+	for _, name := range append(slices.Clone(impact.Keep), impact.Delete...) {
+		assert.False(t, seen[name], "%s listed twice", name)
+		seen[name] = true
+	}
+	assert.Equal(t, len(seen), impact.TotalTags)
+	assert.Contains(t, impact.Keep, "build-0500", "kept as the newest push it now is")
 }

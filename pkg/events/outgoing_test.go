@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,7 +26,7 @@ func roundTrip(t *testing.T, d *Decoder, raw []byte) (bare, sqs Event) {
 func TestOutgoingRoundTrip(t *testing.T) {
 	d := newTestDecoder(t, Config{})
 
-	cont := NewSweepContinuation("acme/web", []string{"acme", "payments"}, true)
+	cont := NewSweepContinuation("", "acme/web", []string{"acme", "payments"}, true)
 	assert.Equal(t, TypeSweepRequested, cont.Type())
 	assert.Equal(t, Source, cont.Source())
 	require.NoError(t, cont.Validate())
@@ -37,7 +38,7 @@ func TestOutgoingRoundTrip(t *testing.T) {
 	assert.Equal(t, want, viaSQS.Payload)
 	assert.Equal(t, cont.ID(), bare.ID)
 
-	shard := NewSweepShard("payments", "", false)
+	shard := NewSweepShard("", "payments", "", false)
 	raw, err = json.Marshal(shard)
 	require.NoError(t, err)
 	bare, _ = roundTrip(t, d, raw)
@@ -59,6 +60,32 @@ func TestOutgoingRoundTrip(t *testing.T) {
 		got, _ := roundTrip(t, d, raw)
 		assert.Equal(t, p, got.Payload)
 	}
+}
+
+func TestHandOnIDsDeriveFromTheParent(t *testing.T) {
+	const parent, other = "test\x00ev-1", "test\x00ev-2"
+
+	first := NewSweepContinuation(parent, "v1:acme:100", nil, false)
+	retry := NewSweepContinuation(parent, "v1:acme:100", nil, false)
+	assert.Equal(t, first.ID(), retry.ID(), "a retried invocation hands on the same id")
+	further := NewSweepContinuation(parent, "v1:payments:40", nil, false)
+	assert.Equal(t, first.ID(), further.ID(), "one continuation per parent, however far the retry got")
+	assert.NotEqual(t, first.ID(), NewSweepContinuation(other, "v1:acme:100", nil, false).ID(), "other parents differ")
+	assert.NotEqual(t, "v1:acme:100", first.ID())
+
+	shard := NewSweepShard(parent, "acme", "", false)
+	assert.Equal(t, shard.ID(), NewSweepShard(parent, "acme", "", false).ID(), "a retried fan-out hands on the same ids")
+	assert.NotEqual(t, shard.ID(), NewSweepShard(parent, "payments", "", false).ID(), "one id per namespace")
+	assert.NotEqual(t, shard.ID(), NewSweepShard(other, "acme", "", false).ID(), "other parents differ")
+	assert.NotEqual(t, shard.ID(), first.ID(), "a shard is not a continuation")
+
+	for _, e := range []string{first.ID(), shard.ID()} {
+		require.NoError(t, uuid.Validate(e))
+		assert.Equal(t, uuid.Version(5), uuid.MustParse(e).Version())
+	}
+	assert.NotEqual(t, NewSweepContinuation("", "c", nil, false).ID(), NewSweepContinuation("", "c", nil, false).ID(),
+		"without a parent the ids are random")
+	assert.NotEqual(t, NewSweepShard("", "acme", "", false).ID(), NewSweepShard("", "acme", "", false).ID())
 }
 
 func TestNewCloudEventRefuses(t *testing.T) {

@@ -101,11 +101,12 @@ func (i *Impact) Truncate(n int) {
 	if n < 0 {
 		n = 0
 	}
+	// Copy, so that the full lists can be collected.
 	if len(i.Keep) > n {
-		i.Keep = i.Keep[:n:n]
+		i.Keep = append([]string(nil), i.Keep[:n]...)
 	}
 	if len(i.Delete) > n {
-		i.Delete = i.Delete[:n:n]
+		i.Delete = append([]string(nil), i.Delete[:n]...)
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 func shards(n int) []cloudevents.Event {
 	evs := make([]cloudevents.Event, n)
 	for i := range evs {
-		evs[i] = events.NewSweepShard(fmt.Sprintf("team-%02d", i), "", false)
+		evs[i] = events.NewSweepShard("tick", fmt.Sprintf("team-%02d", i), "", false)
 	}
 	return evs
 }

@@ -98,6 +98,11 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	for attempt, sent := 1, 0; ; attempt++ {
 		if r.authed && c.limiter != nil {
 			if err := c.limiter.Wait(ctx); err != nil {
+				if ctx.Err() == nil {
+					// The limiter refuses early when the wait would outlast
+					// the deadline; say so in a way errors.Is understands.
+					err = fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+				}
 				return nil, pathError(r.method, path, fmt.Errorf("rate limiter: %w", err))
 			}
 		}

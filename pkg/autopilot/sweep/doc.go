@@ -23,9 +23,18 @@
 // start. It hands the rest on as a continuation event through
 // Config.Continue; the next invocation resumes exactly there, so that
 // across invocations every repository is swept once and no write is
-// repeated. Resuming relies on the listing order being stable: a
-// repository created or deleted in an already swept part of the same
-// namespace between two invocations shifts the offsets by one.
+// repeated. Without Continue the cursor in the report is all that is
+// left of the unfinished work: a SweepRequested carrying it resumes it.
+// The events handed on take ids derived from the event being handled
+// (events.NewSweepContinuation, events.NewSweepShard), so that a retried
+// invocation hands on the same ids and the receiving instance's
+// de-duplication keeps one sweep chain going, not two.
+//
+// Resuming relies on the listing order being stable: a repository
+// created or deleted in an already swept part of the same namespace
+// between two invocations shifts the offsets by one. Repositories of
+// other namespaces that a loose namespace filter lists are skipped but
+// keep their place in the offsets.
 //
 // # Fan-out
 //

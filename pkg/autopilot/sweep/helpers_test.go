@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -63,7 +65,8 @@ func mustPolicy(t testing.TB, src string) *policy.Policy {
 
 func newJob(t testing.TB, c *swr.Client, pol string, cfg sweep.Config) *sweep.Job {
 	t.Helper()
-	return sweep.New(autopilot.NewEngine(c, mustPolicy(t, pol), autopilot.Options{}), c, cfg)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return sweep.New(autopilot.NewEngine(c, mustPolicy(t, pol), autopilot.Options{Logger: quiet}), c, cfg)
 }
 
 // sweepEvent wraps a request as the decoder would deliver it.

@@ -45,7 +45,9 @@ type Config struct {
 	DeadlineMargin time.Duration
 	// Continue receives the continuation event of a sweep that ran out of
 	// time and, with FanOut, the shard events of a tick. Nil hands nothing
-	// on: an unfinished sweep only reports its cursor.
+	// on: an unfinished sweep then only reports where it stopped, in
+	// Report.Cursor, and the caller resumes it by sending a SweepRequested
+	// that carries that cursor.
 	Continue Enqueuer
 	// FanOut makes a tick that names no namespace (and carries no cursor)
 	// enqueue one shard event per namespace through Continue instead of
@@ -59,6 +61,14 @@ type Config struct {
 	// Now is the clock of the report's Started and Duration (default
 	// time.Now).
 	Now func() time.Time
+	// MaxImpactTags, when positive, cuts the tag names each change's
+	// Impact lists to at most that many in Keep and in Delete as the
+	// sweep collects the changes (report.Impact.Truncate: TotalTags and
+	// the counts stay whole), so that the report of a large registry stays
+	// small: tag names are most of the 1.2 MB of JSON that 2,000 drifting
+	// repositories of 40 tags make. 0 keeps every name, for a report meant
+	// to show each tag.
+	MaxImpactTags int
 }
 
 // Job is the sweep job. It is safe for concurrent use.
@@ -122,7 +132,7 @@ func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, e
 			pendingKeys = append(pendingKeys, ev.Key())
 			continue
 		}
-		if err := j.sweep(ctx, req, rep); err != nil {
+		if err := j.sweep(ctx, req, ev.Key(), rep); err != nil {
 			var bad *inputError
 			if errors.As(err, &bad) {
 				rep.Errors = append(rep.Errors, report.RepoError{Op: "sweep request", Error: err.Error()})
@@ -133,7 +143,7 @@ func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, e
 		}
 	}
 	if len(pending) > 0 {
-		if err := j.enqueue(ctx, continuations(pending, j.cfg.DryRun)); err != nil {
+		if err := j.enqueue(ctx, continuations(pending, pendingKeys, j.cfg.DryRun)); err != nil {
 			for _, k := range pendingKeys {
 				j.seen.Forget(k)
 			}
@@ -155,7 +165,7 @@ func (j *Job) Run(ctx context.Context, req events.SweepRequested) (*report.Repor
 	started := j.cfg.Now()
 	calls := j.client.Stats().Requests
 	rep := &report.Report{Job: JobName, Started: started, DryRun: j.cfg.DryRun || req.DryRun}
-	err := j.sweep(ctx, req, rep)
+	err := j.sweep(ctx, req, "", rep)
 	j.finish(rep, started, calls)
 	return rep, err
 }
@@ -179,11 +189,12 @@ func (j *Job) finish(rep *report.Report, started time.Time, calls int64) {
 	rep.APICalls = j.client.Stats().Requests - calls
 }
 
-// continuations re-issues sweep requests unchanged, as continuation events.
-func continuations(reqs []events.SweepRequested, dryRun bool) []cloudevents.Event {
+// continuations re-issues sweep requests unchanged, as continuation events
+// of the events they came in (parents holds their keys).
+func continuations(reqs []events.SweepRequested, parents []string, dryRun bool) []cloudevents.Event {
 	out := make([]cloudevents.Event, len(reqs))
 	for i, r := range reqs {
-		out[i] = events.NewSweepContinuation(r.Cursor, r.Namespaces, dryRun || r.DryRun)
+		out[i] = events.NewSweepContinuation(parents[i], r.Cursor, r.Namespaces, dryRun || r.DryRun)
 	}
 	return out
 }
@@ -194,9 +205,19 @@ func (j *Job) enqueue(ctx context.Context, evs []cloudevents.Event) error {
 	if j.cfg.Continue == nil {
 		return errors.New("no queue to hand the work on to (Config.Continue is nil)")
 	}
-	// Hand on even when ctx has just run out: the work was done. The
-	// margin kept before the deadline is the time there is for it.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), j.cfg.DeadlineMargin)
+	ctx, cancel := handOnContext(ctx, j.cfg.DeadlineMargin)
 	defer cancel()
 	return j.cfg.Continue.Enqueue(ctx, evs)
+}
+
+// handOnContext returns the context to hand work on under. It survives
+// the cancellation of parent, since the work handed on was done, but ends
+// after margin (the time kept before the deadline for this) and never
+// after parent's deadline, past which the invocation is gone.
+func handOnContext(parent context.Context, margin time.Duration) (context.Context, context.CancelFunc) {
+	end := time.Now().Add(margin)
+	if deadline, ok := parent.Deadline(); ok && deadline.Before(end) {
+		end = deadline
+	}
+	return context.WithDeadline(context.WithoutCancel(parent), end)
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,19 +142,4 @@ func TestSweepFailsWhenSWRIsUnreachable(t *testing.T) {
 	assert.NotContains(t, err.Error(), reg.SK)
 	require.NotNil(t, rep)
 	assert.Zero(t, rep.Counts.Scanned)
-}
-
-func TestMetrics(t *testing.T) {
-	r := &report.Report{
-		Counts: report.Counts{Scanned: 10, Conformant: 6, Changed: 2, Refused: 1, Unmanaged: 1, Errors: 1,
-			Findings: map[string]int{"trigger.disabled": 2, "sync.missing_replica": 1}},
-		APICalls: 25, Duration: report.Duration(1500 * time.Millisecond), Cursor: "v1:a:3",
-	}
-	assert.Equal(t, map[string]float64{
-		"Scanned": 10, "Conformant": 6, "Changed": 2, "Refused": 1, "Unmanaged": 1, "Errors": 1,
-		"Findings": 3, "Findings.trigger.disabled": 2, "Findings.sync.missing_replica": 1,
-		"APICalls": 25, "DurationMilliseconds": 1500, "Unfinished": 1,
-	}, sweep.Metrics(r))
-	r.Cursor = ""
-	assert.Zero(t, sweep.Metrics(r)["Unfinished"])
 }

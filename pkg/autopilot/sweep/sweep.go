@@ -29,8 +29,10 @@ type inputError struct{ err error }
 func (e *inputError) Error() string { return e.err.Error() }
 func (e *inputError) Unwrap() error { return e.err }
 
-// sweep carries out one sweep request into rep.
-func (j *Job) sweep(ctx context.Context, req events.SweepRequested, rep *report.Report) error {
+// sweep carries out one sweep request into rep. parent is the key of the
+// event that asked for it (empty for none): the events it hands on derive
+// their ids from it, so that a retried invocation hands on the same ids.
+func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent string, rep *report.Report) error {
 	dryRun := j.cfg.DryRun || req.DryRun
 	var start Cursor
 	if req.Cursor != "" {
@@ -50,7 +52,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, rep *report.
 		return err
 	}
 	if j.cfg.FanOut && j.cfg.Continue != nil && len(req.Namespaces) == 0 && req.Cursor == "" {
-		return j.fanOut(ctx, namespaces, dryRun)
+		return j.fanOut(ctx, parent, namespaces, dryRun)
 	}
 
 	first := 0
@@ -85,7 +87,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, rep *report.
 	if j.cfg.Continue == nil {
 		return nil
 	}
-	ev := events.NewSweepContinuation(rep.Cursor, req.Namespaces, dryRun)
+	ev := events.NewSweepContinuation(parent, rep.Cursor, req.Namespaces, dryRun)
 	if err := j.enqueue(ctx, []cloudevents.Event{ev}); err != nil {
 		return fmt.Errorf("hand on the sweep at cursor %s: %w", rep.Cursor, err)
 	}
@@ -112,14 +114,14 @@ func (j *Job) namespaces(ctx context.Context, asked []string) ([]string, error) 
 	return slices.Compact(names), nil
 }
 
-// fanOut enqueues one shard event per namespace.
-func (j *Job) fanOut(ctx context.Context, namespaces []string, dryRun bool) error {
+// fanOut enqueues one shard event per namespace, as children of parent.
+func (j *Job) fanOut(ctx context.Context, parent string, namespaces []string, dryRun bool) error {
 	if len(namespaces) == 0 {
 		return nil
 	}
 	evs := make([]cloudevents.Event, len(namespaces))
 	for i, ns := range namespaces {
-		evs[i] = events.NewSweepShard(ns, "", dryRun)
+		evs[i] = events.NewSweepShard(parent, ns, "", dryRun)
 	}
 	if err := j.enqueue(ctx, evs); err != nil {
 		return fmt.Errorf("sweep: fan out %d namespaces: %w", len(namespaces), err)
@@ -189,6 +191,12 @@ func (s *sweeper) run(ctx, work context.Context, namespaces []string, offset int
 // pool. It returns the offset of the first repository not started and
 // whether it stopped because work ended. A listing failure is reported
 // and ends the namespace, not the sweep.
+//
+// SWR may match the namespace filter loosely (swr-api.md §4.1), listing
+// repositories of other namespaces too (those of "team-a" for "team"):
+// they are skipped here, their own namespace sweeps them, but they keep
+// their place in the offsets, so that a cursor resumes the same listing
+// where it stopped.
 func (s *sweeper) namespace(ctx, work context.Context, ns string, offset int) (int, bool) {
 	opts := &swr.ListReposOptions{
 		Namespace: ns, Offset: offset, Limit: swr.MaxPageSize,
@@ -203,6 +211,10 @@ func (s *sweeper) namespace(ctx, work context.Context, ns string, offset int) (i
 			s.fail(report.RepoError{Namespace: ns, Op: "list repositories",
 				Error: fmt.Sprintf("list repositories of %s from offset %d (the rest of the namespace was not swept): %v", ns, at, err)})
 			return at, false
+		}
+		if repo.Namespace != ns {
+			at++
+			continue
 		}
 		if !s.acquire(work) {
 			return at, true
@@ -241,6 +253,9 @@ func (s *sweeper) check(ctx context.Context, repo swr.Repository) {
 	defer func() { <-s.sem }()
 	res := s.job.engine.Retention(ctx, repo.Namespace, repo.Name, s.dryRun, nil)
 	res.Merge(s.job.engine.Audit(ctx, repo, s.dryRun))
+	if n := s.job.cfg.MaxImpactTags; n > 0 {
+		cutImpacts(res.Changes, n)
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -252,6 +267,20 @@ func (s *sweeper) check(ctx context.Context, repo swr.Repository) {
 			total = s.done // repositories appeared while sweeping
 		}
 		s.job.cfg.Progress(s.done, total)
+	}
+}
+
+// cutImpacts keeps at most n tag names in each list of the changes'
+// impacts. The names kept are copied, so that the full lists can be
+// collected.
+func cutImpacts(changes []report.Change, n int) {
+	for _, c := range changes {
+		if c.Impact == nil {
+			continue
+		}
+		c.Impact.Truncate(n)
+		c.Impact.Keep = slices.Clone(c.Impact.Keep)
+		c.Impact.Delete = slices.Clone(c.Impact.Delete)
 	}
 }
 
