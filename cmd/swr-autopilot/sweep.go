@@ -42,6 +42,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		dryRun     bool
 		namespaces namespaceList
 		workers    int
+		cursor     string
 	)
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -50,10 +51,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&out.policy, "policy", os.Getenv("AUTOPILOT_POLICY"), "policy `FILE` (default $AUTOPILOT_POLICY)")
 	fs.BoolVar(&out.json, "json", false, "print the report as JSON instead of a table")
 	fs.StringVar(&out.html, "html", "", "also write the report as self-contained HTML to `FILE`")
+	fs.StringVar(&cursor, "cursor", "", "resume an unfinished sweep from the `CURSOR` its report printed")
 	fs.IntVar(&workers, "concurrency", sweep.DefaultConcurrency, "repositories swept at once (`N`); SWR_RATE_LIMIT bounds the request rate")
 	out.swr.register(fs)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: swr-autopilot sweep [-dry-run] [-namespace NS]... -policy FILE [-json] [-html FILE] [-concurrency N]\n\n"+
+		fmt.Fprint(stderr, "usage: swr-autopilot sweep [-dry-run] [-namespace NS]... [-cursor CURSOR] -policy FILE [-json] [-html FILE] [-concurrency N]\n\n"+
 			"Sweeps every repository (or those of the namespaces named): retention rules simulated,\n"+
 			"guarded and fixed, and the trigger, sync and visibility audits the policy switches on.\n"+
 			"Writes only when the policy is in enforce mode and -dry-run is not given.\n"+
@@ -76,6 +78,12 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "sweep: no policy file: pass -policy FILE or set AUTOPILOT_POLICY")
 		return 2
 	}
+	if cursor != "" {
+		if _, err := sweep.ParseCursor(cursor); err != nil {
+			fmt.Fprintf(stderr, "sweep: -cursor: %v\n", err)
+			return 2
+		}
+	}
 	pol, err := loadPolicy(out.policy)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -95,7 +103,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		progress = newSweepProgress(stderr, time.Now)
 		cfg.Progress = progress.update
 	}
-	rep, err := sweep.New(engine, client, cfg).Run(ctx, events.SweepRequested{Namespaces: namespaces, DryRun: dryRun})
+	rep, err := sweep.New(engine, client, cfg).Run(ctx, events.SweepRequested{Namespaces: namespaces, DryRun: dryRun, Cursor: cursor})
 	progress.clear()
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep: %v\n", err)

@@ -100,6 +100,24 @@ func TestSweepCommandDryRunOfOneNamespace(t *testing.T) {
 	assert.Zero(t, srv.Writes())
 }
 
+func TestSweepCommandResumesFromACursor(t *testing.T) {
+	srv := sweepEmulator(t)
+	policyFile := writeFile(t, "policy.yaml", sweepPolicy)
+	// Namespace b, from its second repository on: a/* and b/api stay untouched.
+	code, out, errOut := repoCommand("sweep", "-policy", policyFile, "-json", "-cursor", "v1:b:1")
+	require.Equal(t, 0, code, errOut)
+	rep := sweepJSON(t, out)
+	require.Equal(t, 1, rep.Counts.Scanned)
+	assert.Equal(t, "b", rep.Changes[0].Namespace)
+	assert.Equal(t, "web/app", rep.Changes[0].Repository)
+	st := srv.State()
+	for repo, want := range map[[2]string]int{{"b", "web/app"}: 3, {"b", "api"}: 4, {"a", "api"}: 4, {"a", "web/app"}: 4} {
+		r, ok := st.Repository(repo[0], repo[1])
+		require.True(t, ok)
+		assert.Len(t, r.TagNames(), want, "%s/%s", repo[0], repo[1])
+	}
+}
+
 func TestSweepCommandFailsWhenSWRFails(t *testing.T) {
 	sweepEmulator(t, swrtest.WithFaults(swrtest.Faults{Rate500: 1}))
 	code, _, errOut := repoCommand("sweep", "-policy", writeFile(t, "policy.yaml", sweepPolicy), "-json")
@@ -117,6 +135,7 @@ func TestSweepCommandUsageErrors(t *testing.T) {
 		"unknown flag":      {"sweep", "-policy", policyFile, "-fast"},
 		"empty namespace":   {"sweep", "-policy", policyFile, "-namespace", ""},
 		"missing flag arg.": {"sweep", "-policy"},
+		"malformed cursor":  {"sweep", "-policy", policyFile, "-cursor", "not-a-cursor"},
 	} {
 		code, _, errOut := repoCommand(args...)
 		assert.Equal(t, 2, code, name)
