@@ -182,7 +182,7 @@ func randomCase(rng *rand.Rand) simulationCase {
 	seen := map[string]bool{}
 	for len(c.tags) < n {
 		name := randomTagName(rng)
-		if seen[name] || !swrtest.ValidTagName(name) {
+		if seen[name] || swr.CheckTagName(name) != nil {
 			continue
 		}
 		seen[name] = true

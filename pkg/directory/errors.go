@@ -1,9 +1,9 @@
 package directory
 
 import (
-	"fmt"
-	"sort"
-	"strings"
+	"cmp"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
 )
 
 // Error is one problem found in a directory file, at a position.
@@ -15,19 +15,12 @@ type Error struct {
 	Msg    string
 }
 
-// Error formats the problem as "file:line:column: message".
+// Error formats the problem as "file:line:column: message"; the file reads
+// "<input>" when it has no name.
 func (e *Error) Error() string {
-	pos := e.File
-	if pos == "" {
-		pos = "<input>"
-	}
-	if e.Line > 0 {
-		pos += fmt.Sprintf(":%d", e.Line)
-		if e.Column > 0 {
-			pos += fmt.Sprintf(":%d", e.Column)
-		}
-	}
-	return pos + ": " + e.Msg
+	pos := yamlfile.Error(*e)
+	pos.File = cmp.Or(pos.File, "<input>")
+	return pos.Error()
 }
 
 // ErrorList is every problem found in a directory file, in file order.
@@ -35,13 +28,7 @@ func (e *Error) Error() string {
 type ErrorList []*Error
 
 // Error joins the problems, one per line.
-func (l ErrorList) Error() string {
-	msgs := make([]string, len(l))
-	for i, e := range l {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "\n")
-}
+func (l ErrorList) Error() string { return yamlfile.Join(l) }
 
 // Err returns l as an error, or nil when l is empty.
 func (l ErrorList) Err() error {
@@ -54,10 +41,5 @@ func (l ErrorList) Err() error {
 // sortByPosition orders l by line, then column, keeping the order of
 // problems found at the same position.
 func (l ErrorList) sortByPosition() {
-	sort.SliceStable(l, func(i, j int) bool {
-		if l[i].Line != l[j].Line {
-			return l[i].Line < l[j].Line
-		}
-		return l[i].Column < l[j].Column
-	})
+	yamlfile.SortByPosition(l, func(e *Error) (int, int) { return e.Line, e.Column })
 }

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 // ErrEmpty is returned by Validate for a well-formed directory that grants
@@ -68,26 +71,18 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 
 func (p *parser) parse(data []byte) {
 	p.checkFinalNewline(data)
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if !errors.Is(err, io.EOF) {
-			p.syntaxError(err)
-		}
-		return
+	doc, next, err := yamlfile.Decode(data)
+	if next != nil {
+		p.errorf(next, "a second YAML document starts here; a directory file holds exactly one")
 	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		p.errorf(&extra, "a second YAML document starts here; a directory file holds exactly one")
-	case !errors.Is(err, io.EOF):
+	if err != nil {
 		p.syntaxError(err)
 	}
-	if len(doc.Content) == 0 {
+	if doc == nil {
 		return
 	}
-	root := resolve(doc.Content[0])
-	if isNull(root) {
+	root := yamlfile.Resolve(doc)
+	if yamlfile.IsNull(root) {
 		return
 	}
 	p.checkManagedLast(root)
@@ -132,28 +127,18 @@ func (p *parser) checkManagedLast(root *yaml.Node) {
 		return
 	}
 	for i := 0; i+2 < len(root.Content); i += 2 {
-		if key := resolve(root.Content[i]); key.Value == "managed_namespaces" {
-			next := resolve(root.Content[i+2])
+		if key := yamlfile.Resolve(root.Content[i]); key.Value == "managed_namespaces" {
+			next := yamlfile.Resolve(root.Content[i+2])
 			p.errorf(next, "%q follows managed_namespaces, which must be the last key so that a file cut short never removes access", next.Value)
 			return
 		}
 	}
 }
 
-// syntaxError records a YAML syntax error. yaml.v3 reports these as
-// "yaml: line N: problem", with a line but no column.
+// syntaxError records a YAML syntax error, with the line the parser names.
 func (p *parser) syntaxError(err error) {
-	e := &Error{File: p.file}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, problem, ok := strings.Cut(rest, ": "); ok {
-			if line, convErr := strconv.Atoi(num); convErr == nil {
-				e.Line, msg = line, problem
-			}
-		}
-	}
-	e.Msg = "invalid YAML: " + msg
-	p.errs = append(p.errs, e)
+	e := Error(yamlfile.SyntaxError(p.file, err))
+	p.errs = append(p.errs, &e)
 }
 
 func (p *parser) teams(n *yaml.Node) {
@@ -275,7 +260,7 @@ func (p *parser) consistent(m Member, idNode, nameNode *yaml.Node) bool {
 func (p *parser) namespaceLevels(n *yaml.Node) map[string]Level {
 	levels := map[string]Level{}
 	p.fields(n, "namespaces", nil, func(key, value *yaml.Node) {
-		if err := CheckNamespaceName(key.Value); err != nil {
+		if err := swr.CheckNamespaceName(key.Value); err != nil {
 			p.errorf(key, "namespace %q %v", key.Value, err)
 			return
 		}
@@ -294,11 +279,11 @@ func (p *parser) repositoryLevels(n *yaml.Node) map[string]Level {
 			p.errorf(key, "repository %q must be written \"namespace/repository\"", key.Value)
 			return
 		}
-		if err := CheckNamespaceName(ns); err != nil {
+		if err := swr.CheckNamespaceName(ns); err != nil {
 			p.errorf(key, "repository %q: namespace %q %v", key.Value, ns, err)
 			return
 		}
-		if err := CheckRepositoryName(repo); err != nil {
+		if err := swr.CheckRepositoryName(repo); err != nil {
 			p.errorf(key, "repository %q: name %q %v", key.Value, repo, err)
 			return
 		}
@@ -316,7 +301,7 @@ func (p *parser) managedNamespaces(n *yaml.Node) {
 		if !ok {
 			return
 		}
-		if err := CheckNamespaceName(ns); err != nil {
+		if err := swr.CheckNamespaceName(ns); err != nil {
 			p.errorf(item, "namespace %q %v", ns, err)
 			return
 		}
@@ -333,8 +318,8 @@ func (p *parser) guard(n *yaml.Node) {
 	p.fields(n, "guard", []string{"max_removals", "max_removal_fraction"}, func(key, value *yaml.Node) {
 		switch key.Value {
 		case "max_removals":
-			var v int
-			if value.Kind != yaml.ScalarNode || value.ShortTag() != "!!int" || value.Decode(&v) != nil {
+			v, ok := yamlfile.Int(value)
+			if !ok {
 				p.errorf(value, "guard.max_removals must be a whole number, not %s", describe(value))
 				return
 			}
@@ -344,9 +329,8 @@ func (p *parser) guard(n *yaml.Node) {
 			}
 			p.d.Guard.MaxRemovals = v
 		case "max_removal_fraction":
-			var v float64
-			tag := value.ShortTag()
-			if value.Kind != yaml.ScalarNode || (tag != "!!float" && tag != "!!int") || value.Decode(&v) != nil {
+			v, ok := yamlfile.Number(value)
+			if !ok {
 				p.errorf(value, "guard.max_removal_fraction must be a number between 0 and 1, not %s", describe(value))
 				return
 			}
@@ -360,7 +344,7 @@ func (p *parser) guard(n *yaml.Node) {
 }
 
 func (p *parser) level(n *yaml.Node, what string) (Level, bool) {
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	if n.Kind == yaml.ScalarNode {
 		if l, ok := ParseLevel(n.Value); ok {
 			return l, true
@@ -371,22 +355,21 @@ func (p *parser) level(n *yaml.Node, what string) (Level, bool) {
 }
 
 func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) {
-	n = resolve(n)
-	var b bool
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+	n = yamlfile.Resolve(n)
+	b, ok := yamlfile.Bool(n)
+	if !ok {
 		p.errorf(n, "%s must be true or false, not %s", what, describe(n))
-		return false, false
 	}
-	return b, true
+	return b, ok
 }
 
 // text returns a non-empty scalar without surrounding spaces.
 func (p *parser) text(n *yaml.Node, what string) (string, bool) {
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	switch {
 	case n.Kind != yaml.ScalarNode:
 		p.errorf(n, "%s must be a string, not %s", what, describe(n))
-	case isNull(n) || n.Value == "":
+	case yamlfile.IsNull(n) || n.Value == "":
 		p.errorf(n, "%s must not be empty", what)
 	case strings.TrimSpace(n.Value) != n.Value:
 		p.errorf(n, "%s %q has leading or trailing spaces", what, n.Value)
@@ -398,8 +381,8 @@ func (p *parser) text(n *yaml.Node, what string) (string, bool) {
 
 // sequence calls fn for each item of a list; a null value is an empty list.
 func (p *parser) sequence(n *yaml.Node, what string, fn func(item *yaml.Node)) {
-	n = resolve(n)
-	if isNull(n) {
+	n = yamlfile.Resolve(n)
+	if yamlfile.IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
@@ -407,7 +390,7 @@ func (p *parser) sequence(n *yaml.Node, what string, fn func(item *yaml.Node)) {
 		return
 	}
 	for _, item := range n.Content {
-		fn(resolve(item))
+		fn(yamlfile.Resolve(item))
 	}
 }
 
@@ -415,45 +398,28 @@ func (p *parser) sequence(n *yaml.Node, what string, fn func(item *yaml.Node)) {
 // non-string keys and, when known is non-nil, keys not in known. A null
 // value is an empty mapping. It reports false when n is not a mapping.
 func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key, value *yaml.Node)) bool {
-	n = resolve(n)
-	if isNull(n) {
+	n = yamlfile.Resolve(n)
+	if yamlfile.IsNull(n) {
 		return true
 	}
 	if n.Kind != yaml.MappingNode {
 		p.errorf(n, "%s must be a mapping, not %s", what, describe(n))
 		return false
 	}
-	seen := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		key, value := resolve(n.Content[i]), resolve(n.Content[i+1])
-		if key.Kind != yaml.ScalarNode {
+	for k := range yamlfile.Keys(n) {
+		key := k.Node
+		switch {
+		case key.Kind != yaml.ScalarNode:
 			p.errorf(key, "a key in %s must be a string, not %s", what, describe(key))
-			continue
-		}
-		if first, dup := seen[key.Value]; dup {
-			p.errorf(key, "key %q is repeated in %s (first at line %d:%d)", key.Value, what, first.Line, first.Column)
-			continue
-		}
-		seen[key.Value] = key
-		if known != nil && !contains(known, key.Value) {
+		case k.First != nil:
+			p.errorf(key, "key %q is repeated in %s (first at line %d:%d)", key.Value, what, k.First.Line, k.First.Column)
+		case known != nil && !slices.Contains(known, key.Value):
 			p.errorf(key, "unknown key %q in %s; known keys are %s", key.Value, what, strings.Join(known, ", "))
-			continue
+		default:
+			fn(key, yamlfile.Resolve(k.Value))
 		}
-		fn(key, value)
 	}
 	return true
-}
-
-// resolve follows an alias to the node it names.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
 func hasKey(n *yaml.Node, key string) bool {
@@ -465,43 +431,29 @@ func hasKey(n *yaml.Node, key string) bool {
 // null, an empty list or an empty mapping.
 func absentOrEmpty(n *yaml.Node, key string) bool {
 	v, ok := valueOf(n, key)
-	return !ok || isNull(v) || ((v.Kind == yaml.SequenceNode || v.Kind == yaml.MappingNode) && len(v.Content) == 0)
+	return !ok || yamlfile.IsNull(v) || ((v.Kind == yaml.SequenceNode || v.Kind == yaml.MappingNode) && len(v.Content) == 0)
 }
 
 func valueOf(n *yaml.Node, key string) (*yaml.Node, bool) {
-	n = resolve(n)
+	n = yamlfile.Resolve(n)
 	if n.Kind != yaml.MappingNode {
 		return nil, false
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := resolve(n.Content[i]); k.Kind == yaml.ScalarNode && k.Value == key {
-			return resolve(n.Content[i+1]), true
+		if k := yamlfile.Resolve(n.Content[i]); k.Kind == yaml.ScalarNode && k.Value == key {
+			return yamlfile.Resolve(n.Content[i+1]), true
 		}
 	}
 	return nil, false
 }
 
-// describe names what a node holds, for messages.
+// describe names what a node holds, for messages: scalars quoted.
 func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if isNull(n) {
-			return "an empty value"
-		}
+	if shape, ok := yamlfile.Shape(n); ok {
+		return shape
+	}
+	if n.Kind == yaml.ScalarNode {
 		return strconv.Quote(n.Value)
 	}
 	return "an unexpected YAML node"
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,64 +1,46 @@
 package events
 
 import (
+	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
-// Name rules. SWR's own rules (swr-api.md §1.4) are a subset of these; the
-// rules are widened where SWR Enterprise / Harbor allow more (a namespace may
-// start with a digit, names may be up to 255 characters), so that no real
-// webhook is refused while anything that could not be a name still is.
+// Name rules. Tags and trigger names follow SWR's rules (swr.CheckTagName,
+// swr.CheckTriggerName). Namespace and repository names follow SWR's
+// grammar with the limits of SWR Enterprise / Harbor, which are wider (see
+// harborNamespaceRule): a webhook from such a registry must not be refused
+// for a name it allows, while anything that could not be a name still is.
+//
+// A name accepted here may therefore be one SWR itself cannot hold. The
+// jobs that act on it through the SWR API check it against SWR's own
+// rules (swr.CheckNamespaceName, swr.CheckRepositoryName) first and report
+// the rule it breaks, rather than sending it to SWR.
 const (
-	maxNameLen    = 255
-	maxTagLen     = 128
-	maxTriggerLen = 64
-	maxCursorLen  = 4096
+	maxNameLen   = 255 // Harbor's limit on names, also applied to digests
+	maxCursorLen = 4096
 )
+
+// harborNamespaceRule is SWR's namespace rule with Harbor's limits: a
+// project (namespace) name may start with a digit and be up to 255
+// characters long.
+func harborNamespaceRule() swr.NameRule {
+	r := swr.NamespaceNameRule()
+	r.MaxLen, r.LetterFirst = maxNameLen, false
+	return r
+}
+
+// harborRepositoryRule is SWR's repository rule with Harbor's limit: a
+// repository name may be up to 255 characters long.
+func harborRepositoryRule() swr.NameRule {
+	r := swr.RepositoryNameRule()
+	r.MaxLen = maxNameLen
+	return r
+}
 
 func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
-
-// validPath reports whether s is a lower-case name made of alphanumeric
-// components joined by '.', '_', '__', '-' (and '/' when slash is set).
-func validPath(s string, slash bool) bool {
-	if s == "" || len(s) > maxNameLen || !isLowerAlnum(s[0]) || !isLowerAlnum(s[len(s)-1]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if isLowerAlnum(c) {
-			continue
-		}
-		if c != '.' && c != '_' && c != '-' && (c != '/' || !slash) {
-			return false
-		}
-		p := s[i-1]
-		if !isLowerAlnum(p) && !(c == '_' && p == '_' && (i < 2 || s[i-2] != '_')) {
-			return false
-		}
-	}
-	return true
-}
-
-func validNamespace(s string) bool  { return validPath(s, false) }
-func validRepository(s string) bool { return validPath(s, true) }
-
-// validTag follows the OCI distribution tag grammar.
-func validTag(s string) bool {
-	if s == "" || len(s) > maxTagLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
-		case (c == '.' || c == '-') && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
 
 // validDigest follows the OCI digest grammar and, for sha256 and sha512,
 // the length and lower-case hex of the encoded part.
@@ -99,22 +81,6 @@ func validDigest(s string) bool {
 	return true
 }
 
-// validTrigger follows SWR's trigger name rule: a letter, then letters,
-// digits, '-' or '_'.
-func validTrigger(s string) bool {
-	if s == "" || len(s) > maxTriggerLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '-' || c == '_')) {
-			return false
-		}
-	}
-	return true
-}
-
 // rule is a kind of name and its check.
 type rule int
 
@@ -132,18 +98,22 @@ func (r rule) what() string {
 	return [...]string{"namespace name", "repository name", "tag", "digest", "trigger name"}[r]
 }
 
-func (r rule) valid(s string) bool {
+// check reports why s breaks r, or nil when it follows it.
+func (r rule) check(s string) error {
 	switch r {
 	case namespaceRule:
-		return validNamespace(s)
+		return harborNamespaceRule().Check(s)
 	case repositoryRule:
-		return validRepository(s)
+		return harborRepositoryRule().Check(s)
 	case tagRule:
-		return validTag(s)
+		return swr.CheckTagName(s)
 	case digestRule:
-		return validDigest(s)
+		if !validDigest(s) {
+			return errors.New("does not follow the OCI digest grammar")
+		}
+		return nil
 	}
-	return validTrigger(s)
+	return swr.CheckTriggerName(s)
 }
 
 // checkName returns a 400 naming path+"."+field when value is missing or
@@ -152,8 +122,8 @@ func checkName(path, field, value string, r rule) error {
 	if value == "" {
 		return badRequest(join(path, field), "missing")
 	}
-	if !r.valid(value) {
-		return badRequest(join(path, field), "not a valid "+r.what()+": "+quote(value))
+	if err := r.check(value); err != nil {
+		return badRequest(join(path, field), "not a valid "+r.what()+": "+quote(value)+" "+err.Error())
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 func TestNameRules(t *testing.T) {
@@ -23,7 +25,10 @@ func TestNameRules(t *testing.T) {
 		{namespaceRule, "acme-", false},
 		{namespaceRule, "Acme", false},
 		{namespaceRule, "team/web", false},
+		{namespaceRule, strings.Repeat("a", maxNameLen), true},
 		{namespaceRule, strings.Repeat("a", maxNameLen+1), false},
+		{repositoryRule, "0day/" + strings.Repeat("a", maxNameLen-5), true},
+		{repositoryRule, strings.Repeat("a", maxNameLen+1), false},
 		{repositoryRule, "team/web", true},
 		{repositoryRule, "team//web", false},
 		{repositoryRule, "/web", false},
@@ -33,7 +38,7 @@ func TestNameRules(t *testing.T) {
 		{tagRule, "Latest", true},
 		{tagRule, ".hidden", false},
 		{tagRule, "v1:2", false},
-		{tagRule, strings.Repeat("t", maxTagLen+1), false},
+		{tagRule, strings.Repeat("t", swr.MaxTagNameLen+1), false},
 		{digestRule, digestWeb, true},
 		{digestRule, "sha512:" + strings.Repeat("ab", 64), true},
 		{digestRule, "sha256:" + strings.ToUpper(digestWeb[7:]), false},
@@ -45,6 +50,25 @@ func TestNameRules(t *testing.T) {
 		{triggerRule, "9lives", false},
 		{triggerRule, "deploy web", false},
 	} {
-		assert.Equal(t, tt.ok, tt.rule.valid(tt.value), "%s %q", tt.rule.what(), tt.value)
+		err := tt.rule.check(tt.value)
+		assert.Equal(t, tt.ok, err == nil, "%s %q: %v", tt.rule.what(), tt.value, err)
 	}
+}
+
+// TestHarborNamesAreWiderThanSWRs pins the deliberate difference: names
+// SWR Enterprise / Harbor allow pass decoding although SWR itself cannot
+// hold them, and the rejection of anything else says which rule broke.
+func TestHarborNamesAreWiderThanSWRs(t *testing.T) {
+	for _, ns := range []string{"0day", strings.Repeat("a", swr.MaxNamespaceNameLen+1)} {
+		assert.NoError(t, namespaceRule.check(ns), ns)
+		assert.Error(t, swr.CheckNamespaceName(ns), ns)
+	}
+	long := strings.Repeat("r", swr.MaxRepositoryNameLen+1)
+	assert.NoError(t, repositoryRule.check(long))
+	assert.Error(t, swr.CheckRepositoryName(long))
+
+	err := checkName("body", "namespace", "Acme", namespaceRule)
+	assert.EqualError(t, err, `events: body.namespace: not a valid namespace name: "Acme" must start with a lowercase letter or a digit`)
+	err = checkName("body", "trigger", "9lives", triggerRule)
+	assert.EqualError(t, err, `events: body.trigger: not a valid trigger name: "9lives" must start with a letter`)
 }

@@ -1,10 +1,9 @@
 package policy
 
 import (
-	"cmp"
-	"fmt"
 	"slices"
-	"strings"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
 )
 
 // Error is one problem in a policy file. Line and Column are 1-based;
@@ -17,41 +16,16 @@ type Error struct {
 }
 
 // Error formats the problem as "file:line:col: message".
-func (e Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteByte(':')
-	}
-	if e.Line > 0 {
-		fmt.Fprintf(&b, "%d:", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, "%d:", e.Column)
-		}
-	}
-	if b.Len() > 0 {
-		b.WriteByte(' ')
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+func (e Error) Error() string { return yamlfile.Error(e).Error() }
 
 // Errors is every problem found in a policy file, in file order.
 type Errors []Error
 
 // Error formats the problems one per line.
-func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
+func (es Errors) Error() string { return yamlfile.Join(es) }
 
 func (es Errors) sorted() Errors {
 	out := slices.Clone(es)
-	slices.SortStableFunc(out, func(a, b Error) int {
-		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-	})
+	yamlfile.SortByPosition(out, func(e Error) (int, int) { return e.Line, e.Column })
 	return out
 }

@@ -1,16 +1,12 @@
 package policy
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"regexp"
-	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
 )
 
 // Load reads and parses the policy file at path.
@@ -46,38 +42,16 @@ func Parse(data []byte, filename string) (*Policy, error) {
 // decodeDocument returns the root node of the file's only document, or nil
 // when the file holds no document.
 func decodeDocument(data []byte, file string) (*yaml.Node, *Error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, syntaxError(file, err)
-	}
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case err == nil:
+	root, next, err := yamlfile.Decode(data)
+	switch {
+	case err != nil:
+		e := Error(yamlfile.SyntaxError(file, err))
+		return nil, &e
+	case next != nil:
 		return nil, &Error{File: file, Line: next.Line, Column: next.Column,
 			Msg: "a policy file holds one YAML document; found a second"}
-	case !errors.Is(err, io.EOF):
-		return nil, syntaxError(file, err)
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, nil
-	}
-	return doc.Content[0], nil
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxError turns a YAML parser error into an Error with its line.
-func syntaxError(file string, err error) *Error {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
-	}
-	return &Error{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	return root, nil
 }
 
 func (d *decoder) policy(root *yaml.Node) *Policy {
@@ -92,7 +66,7 @@ func (d *decoder) policy(root *yaml.Node) *Policy {
 	}
 	if n := f.values["version"]; n != nil {
 		if v, ok := d.integer(n, "version"); ok && v != 1 {
-			d.errorf(resolve(n), "unsupported version %d (this release reads version 1)", v)
+			d.errorf(yamlfile.Resolve(n), "unsupported version %d (this release reads version 1)", v)
 		}
 	}
 	if n := f.values["mode"]; n != nil {

@@ -4,6 +4,8 @@ import (
 	"regexp"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
 )
 
 func (d *decoder) audits(n *yaml.Node) Audits {
@@ -131,7 +133,7 @@ func (d *decoder) syncRequirement(n *yaml.Node) (SyncRequirement, bool) {
 		if r.Region, ok = d.str(n, "region"); !ok {
 			valid = false
 		} else if !regionName.MatchString(r.Region) {
-			d.errorf(resolve(n), "region %q is not a region id such as cn-north-4", r.Region)
+			d.errorf(yamlfile.Resolve(n), "region %q is not a region id such as cn-north-4", r.Region)
 			valid = false
 		}
 	}
@@ -139,7 +141,7 @@ func (d *decoder) syncRequirement(n *yaml.Node) (SyncRequirement, bool) {
 		if r.Namespace, ok = d.str(n, "namespace"); !ok {
 			valid = false
 		} else if sample := r.RemoteNamespace("ns"); !namespaceName.MatchString(sample) {
-			d.errorf(resolve(n), "namespace %q: use lowercase letters, digits, '.', '_', '-' and the placeholder {namespace}", r.Namespace)
+			d.errorf(yamlfile.Resolve(n), "namespace %q: use lowercase letters, digits, '.', '_', '-' and the placeholder {namespace}", r.Namespace)
 			valid = false
 		}
 	}

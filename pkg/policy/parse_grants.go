@@ -5,6 +5,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -70,13 +71,13 @@ func (d *decoder) users(n *yaml.Node) []swr.UserAuth {
 			if u.UserID, ok = d.str(n, "user_id"); !ok {
 				valid = false
 			} else if strings.ContainsAny(u.UserID, " \t/") {
-				d.errorf(resolve(n), "user_id %q must not contain spaces or '/'", u.UserID)
+				d.errorf(yamlfile.Resolve(n), "user_id %q must not contain spaces or '/'", u.UserID)
 				valid = false
 			} else if first, dup := seen[u.UserID]; dup {
-				d.errorf(resolve(n), "duplicate user_id %q (first at line %d)", u.UserID, first)
+				d.errorf(yamlfile.Resolve(n), "duplicate user_id %q (first at line %d)", u.UserID, first)
 				valid = false
 			} else {
-				seen[u.UserID] = resolve(n).Line
+				seen[u.UserID] = yamlfile.Resolve(n).Line
 			}
 		}
 		if n := f.values["user_name"]; n != nil {

@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -34,7 +35,7 @@ func (d *decoder) guard(n *yaml.Node, what string) guardOverride {
 	if n := f.values["max_delete_fraction"]; n != nil {
 		if v, ok := d.number(n, "max_delete_fraction"); ok {
 			if v < 0 || v > 1 {
-				d.errorf(resolve(n), "max_delete_fraction must be between 0 and 1, not %v", v)
+				d.errorf(yamlfile.Resolve(n), "max_delete_fraction must be between 0 and 1, not %v", v)
 			} else {
 				o.fraction = &v
 			}
@@ -77,10 +78,10 @@ func (d *decoder) retention(n *yaml.Node, base Guard) []RetentionRule {
 
 // matchNode returns the node of a rule's match value (for positions).
 func (d *decoder) matchNode(rule *yaml.Node) *yaml.Node {
-	rule = resolve(rule)
+	rule = yamlfile.Resolve(rule)
 	for i := 0; i+1 < len(rule.Content); i += 2 {
 		if rule.Content[i].Value == "match" {
-			return resolve(rule.Content[i+1])
+			return yamlfile.Resolve(rule.Content[i+1])
 		}
 	}
 	return rule
@@ -150,8 +151,6 @@ func (d *decoder) retentionRule(n *yaml.Node, base Guard) (RetentionRule, bool) 
 	return r, valid
 }
 
-var tagName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-
 // protect reads the protect list: exact tags, or /regexp/.
 func (d *decoder) protect(n *yaml.Node) []swr.TagSelector {
 	items, _ := d.sequence(n, "protect")
@@ -162,7 +161,7 @@ func (d *decoder) protect(n *yaml.Node) []swr.TagSelector {
 		if !ok {
 			continue
 		}
-		it = resolve(it)
+		it = yamlfile.Resolve(it)
 		var sel swr.TagSelector
 		if len(s) >= 2 && strings.HasPrefix(s, "/") && strings.HasSuffix(s, "/") {
 			expr := s[1 : len(s)-1]
@@ -176,7 +175,7 @@ func (d *decoder) protect(n *yaml.Node) []swr.TagSelector {
 			}
 			sel = swr.TagSelector{Kind: swr.SelectorRegexp, Pattern: expr}
 		} else {
-			if !tagName.MatchString(s) {
+			if swr.CheckTagName(s) != nil {
 				d.errorf(it, "protect entry %q is not a valid tag name (write a regular expression as /…/)", s)
 				continue
 			}

@@ -1,9 +1,11 @@
 package swr
 
 import (
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -34,6 +36,33 @@ func pageBounds(offset, limit int) (int, int, error) {
 		limit = DefaultPageSize
 	}
 	return offset, limit, nil
+}
+
+// pageQuery checks and defaults the paging and ordering of a list request
+// and returns the query that carries them, with the offset and limit it
+// holds: offset and limit always, order_column and order_type (which go
+// together) when set.
+func pageQuery(offset, limit int, orderColumn, orderType string) (url.Values, int, int, error) {
+	offset, limit, err := pageBounds(offset, limit)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if (orderColumn == "") != (orderType == "") {
+		return nil, 0, 0, errors.New("swr: OrderColumn and OrderType must be set together")
+	}
+	q := url.Values{}
+	setIf(q, "order_column", orderColumn)
+	setIf(q, "order_type", orderType)
+	q.Set("offset", strconv.Itoa(offset))
+	q.Set("limit", strconv.Itoa(limit))
+	return q, offset, limit, nil
+}
+
+// setIf sets key in q when value is not empty.
+func setIf(q url.Values, key, value string) {
+	if value != "" {
+		q.Set(key, value)
+	}
 }
 
 // contentRangeTotal reads the total from a "Content-Range: <offset>-<count>/<total>" header.

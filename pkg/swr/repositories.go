@@ -27,24 +27,16 @@ type ListReposOptions struct {
 }
 
 func (o *ListReposOptions) query() (url.Values, int, int, error) {
-	offset, limit, err := pageBounds(o.Offset, o.Limit)
+	q, offset, limit, err := pageQuery(o.Offset, o.Limit, o.OrderColumn, o.OrderType)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if (o.OrderColumn == "") != (o.OrderType == "") {
-		return nil, 0, 0, errors.New("swr: OrderColumn and OrderType must be set together")
-	}
-	q := url.Values{}
 	setIf(q, "namespace", o.Namespace)
 	setIf(q, "name", o.Name)
 	setIf(q, "category", o.Category)
-	setIf(q, "order_column", o.OrderColumn)
-	setIf(q, "order_type", o.OrderType)
 	if o.IsPublic != nil {
 		q.Set("is_public", strconv.FormatBool(*o.IsPublic))
 	}
-	q.Set("offset", strconv.Itoa(offset))
-	q.Set("limit", strconv.Itoa(limit))
 	return q, offset, limit, nil
 }
 
@@ -138,10 +130,4 @@ func (s *RepositoriesService) Delete(ctx context.Context, ns, repo string) error
 		return fmt.Errorf("delete repository %s/%s: %w", ns, repo, err)
 	}
 	return nil
-}
-
-func setIf(q url.Values, key, value string) {
-	if value != "" {
-		q.Set(key, value)
-	}
 }

@@ -2,12 +2,10 @@ package swr
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // ListTagsOptions filters and pages GET …/repos/{repo}/tags. Offset and
@@ -21,19 +19,11 @@ type ListTagsOptions struct {
 }
 
 func (o *ListTagsOptions) query() (url.Values, int, int, error) {
-	offset, limit, err := pageBounds(o.Offset, o.Limit)
+	q, offset, limit, err := pageQuery(o.Offset, o.Limit, o.OrderColumn, o.OrderType)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if (o.OrderColumn == "") != (o.OrderType == "") {
-		return nil, 0, 0, errors.New("swr: OrderColumn and OrderType must be set together")
-	}
-	q := url.Values{}
 	setIf(q, "tag", o.Tag)
-	setIf(q, "order_column", o.OrderColumn)
-	setIf(q, "order_type", o.OrderType)
-	q.Set("offset", strconv.Itoa(offset))
-	q.Set("limit", strconv.Itoa(limit))
 	return q, offset, limit, nil
 }
 

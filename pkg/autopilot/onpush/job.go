@@ -119,18 +119,38 @@ func (j *Job) handle(ctx context.Context, ev events.Event) (res autopilot.RepoRe
 	if !ok {
 		return res, false
 	}
+	var work func() autopilot.RepoResult
 	switch ev.Kind {
-	case events.KindImagePushed:
-		return j.repository(ctx, ns, repo, false), true
-	case events.KindRepositoryCreated:
-		return j.repository(ctx, ns, repo, true), true
+	case events.KindImagePushed, events.KindRepositoryCreated:
+		created := ev.Kind == events.KindRepositoryCreated
+		work = func() autopilot.RepoResult { return j.repository(ctx, ns, repo, created) }
 	case events.KindTriggerChanged:
 		if j.engine.Policy().Audits.Triggers == nil {
 			return res, false
 		}
-		return j.engine.AuditTriggers(ctx, ns, repo, j.cfg.DryRun), true
+		work = func() autopilot.RepoResult { return j.engine.AuditTriggers(ctx, ns, repo, j.cfg.DryRun) }
+	default:
+		return res, false
 	}
-	return res, false
+	if err := checkSWRNames(ns, repo); err != nil {
+		return autopilot.Failed(ns, repo, "check names", err), true
+	}
+	return work(), true
+}
+
+// checkSWRNames reports a namespace or repository name SWR cannot hold.
+// Decoding accepts the wider names of SWR Enterprise / Harbor (a namespace
+// starting with a digit, names of up to 255 characters); such a name
+// reaches no repository through the SWR API, so the event is reported,
+// naming the rule it breaks, instead of being sent there.
+func checkSWRNames(ns, repo string) error {
+	if err := swr.CheckNamespaceName(ns); err != nil {
+		return fmt.Errorf("namespace %q is not an SWR namespace name: it %w", ns, err)
+	}
+	if err := swr.CheckRepositoryName(repo); err != nil {
+		return fmt.Errorf("repository %q is not an SWR repository name: it %w", repo, err)
+	}
+	return nil
 }
 
 // repository brings ns/repo's retention in line, and its default grants

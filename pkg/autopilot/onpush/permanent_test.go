@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,7 +15,9 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
 
 // TestLastingFailureIsNotRedelivered has SWR answer every call with a body
@@ -39,4 +42,34 @@ func TestLastingFailureIsNotRedelivered(t *testing.T) {
 	require.Len(t, rep.Errors, 1)
 	assert.Contains(t, rep.Errors[0].Error, "decode response")
 	assert.Equal(t, 1, rep.Counts.Errors)
+}
+
+// TestNameOnlyHarborAllowsIsReported decodes a Harbor push CloudEvent
+// whose project name starts with a digit, which Harbor allows and SWR does not:
+// the job reports the SWR rule the name breaks, sends nothing to SWR and
+// does not ask for redelivery.
+func TestNameOnlyHarborAllowsIsReported(t *testing.T) {
+	e := newEnv(t, seed("team", swrtest.SeedRepository{Name: "api"}))
+	job := e.job(t, jobPolicy, onpush.Config{})
+	dec, err := events.NewDecoder(events.Config{})
+	require.NoError(t, err)
+	b, err := dec.DecodeLambda(t.Context(), []byte(`{"specversion":"1.0","id":"h1","source":"/projects/3/webhook/policies/7",
+		"type":"harbor.artifact.pushed","time":"2026-03-01T12:00:00Z","datacontenttype":"application/json",
+		"data":{"resources":[{"tag":"v1"}],"repository":{"name":"api","namespace":"0day","repo_full_name":"0day/api"}}}`))
+	require.NoError(t, err, "the events package accepts the name")
+	require.Len(t, b.Events, 1)
+	e.srv.ResetLog()
+
+	rep, err := job.Handle(t.Context(), b.Events)
+
+	require.NoError(t, err, "redelivery cannot make the name valid")
+	require.Len(t, rep.Errors, 1)
+	assert.Equal(t, report.RepoError{Namespace: "0day", Repository: "api", Op: "check names",
+		Error: `namespace "0day" is not an SWR namespace name: it must start with a lowercase letter`}, rep.Errors[0])
+	assert.Empty(t, e.srv.Requests(), "nothing was sent to SWR")
+
+	rep, err = job.Handle(t.Context(), []events.Event{pushed("p2", "team", strings.Repeat("a", swr.MaxRepositoryNameLen+1))})
+	require.NoError(t, err)
+	require.Len(t, rep.Errors, 1)
+	assert.Contains(t, rep.Errors[0].Error, "is not an SWR repository name: it is 129 characters long, at most 128 are allowed")
 }

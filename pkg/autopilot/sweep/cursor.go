@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 // cursorVersion starts every cursor this package writes.
@@ -48,8 +50,8 @@ func ParseCursor(s string) (Cursor, error) {
 	if parts[0] != cursorVersion {
 		return bad("unknown version %s, want %s", quoteShort(parts[0]), cursorVersion)
 	}
-	if err := checkNamespace(parts[1]); err != nil {
-		return bad("namespace: %v", err)
+	if err := swr.CheckNamespaceName(parts[1]); err != nil {
+		return bad("namespace %s %v", quoteShort(parts[1]), err)
 	}
 	off, err := strconv.Atoi(parts[2])
 	switch {
@@ -62,31 +64,6 @@ func ParseCursor(s string) (Cursor, error) {
 	}
 	return Cursor{Namespace: parts[1], Offset: off}, nil
 }
-
-// checkNamespace accepts an SWR organization name: 1–64 characters of
-// a–z, 0–9, '.', '_' and '-', starting with a letter and ending with a
-// letter or digit.
-func checkNamespace(ns string) error {
-	switch {
-	case ns == "":
-		return errors.New("empty")
-	case len(ns) > 64:
-		return fmt.Errorf("%d characters, more than 64", len(ns))
-	case !isLower(ns[0]):
-		return fmt.Errorf("%s does not start with a lowercase letter", quoteShort(ns))
-	case !isLower(ns[len(ns)-1]) && !isDigit(ns[len(ns)-1]):
-		return fmt.Errorf("%s does not end with a lowercase letter or digit", quoteShort(ns))
-	}
-	for i := 0; i < len(ns); i++ {
-		if c := ns[i]; !isLower(c) && !isDigit(c) && c != '.' && c != '_' && c != '-' {
-			return fmt.Errorf("%s holds %q; only a-z, 0-9, '.', '_' and '-' are allowed", quoteShort(ns), c)
-		}
-	}
-	return nil
-}
-
-func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // quoteShort quotes s, cut to a length fit for an error message.
 func quoteShort(s string) string {

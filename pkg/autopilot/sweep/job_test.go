@@ -2,6 +2,7 @@ package sweep_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"sync"
@@ -113,6 +114,30 @@ func TestSweepOfNamedNamespaces(t *testing.T) {
 	_, err = job.Run(context.Background(), events.SweepRequested{Namespaces: []string{"Bad Name"}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sweep namespace")
+}
+
+// TestSweepReportsNamespacesOnlyHarborAllows: decoding accepts the wider
+// names of SWR Enterprise / Harbor; a sweep of one reports the SWR rule it
+// breaks, once, and asks for no redelivery.
+func TestSweepReportsNamespacesOnlyHarborAllows(t *testing.T) {
+	ce, err := events.NewCloudEvent(events.SweepRequested{Namespaces: []string{"ns000", "0day"}})
+	require.NoError(t, err)
+	body, err := json.Marshal(ce)
+	require.NoError(t, err)
+	dec, err := events.NewDecoder(events.Config{})
+	require.NoError(t, err)
+	b, err := dec.DecodeLambda(context.Background(), body)
+	require.NoError(t, err, "the events package accepts the name")
+	require.Len(t, b.Events, 1)
+
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 2, 1))))
+	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{})
+	rep, err := job.Handle(context.Background(), b.Events)
+	require.NoError(t, err, "redelivery cannot make the name valid")
+	require.Len(t, rep.Errors, 1)
+	assert.Equal(t, "sweep request", rep.Errors[0].Op)
+	assert.Equal(t, `sweep namespace "0day": not an SWR namespace name: it must start with a lowercase letter`, rep.Errors[0].Error)
+	assert.Empty(t, reg.Requests(), "nothing was sent to SWR")
 }
 
 func TestProgressCountsUpToTheTotal(t *testing.T) {

@@ -22,8 +22,8 @@ const (
 )
 
 // inputError is a sweep request that cannot be carried out as given (a
-// malformed cursor, an invalid namespace name): delivering it again would
-// not help.
+// malformed cursor, a namespace name SWR cannot hold): delivering it again
+// would not help.
 type inputError struct{ err error }
 
 func (e *inputError) Error() string { return e.err.Error() }
@@ -43,8 +43,11 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 		start = c
 	}
 	for _, ns := range req.Namespaces {
-		if err := checkNamespace(ns); err != nil {
-			return &inputError{fmt.Errorf("sweep namespace: %w", err)}
+		// Decoding accepts the wider names of SWR Enterprise / Harbor;
+		// this sweep lists and writes through the SWR API, which holds
+		// none that breaks SWR's rule.
+		if err := swr.CheckNamespaceName(ns); err != nil {
+			return &inputError{fmt.Errorf("sweep namespace %s: not an SWR namespace name: it %w", quoteShort(ns), err)}
 		}
 	}
 	namespaces, err := j.namespaces(ctx, req.Namespaces)

@@ -21,7 +21,7 @@ func (s *Server) createNamespace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := *body.Namespace
-	if !ValidNamespaceName(name) {
+	if swr.CheckNamespaceName(name) != nil {
 		writeError(w, swrError(http.StatusBadRequest, CodeInvalidNamespace, fmt.Sprintf("invalid namespace name %q", name)))
 		return
 	}

@@ -33,7 +33,7 @@ func (s *Server) createRepo(w http.ResponseWriter, r *http.Request) {
 	case e != nil:
 	case body.Repository == nil || body.IsPublic == nil:
 		e = badParams("repository and is_public are required")
-	case !ValidRepositoryName(*body.Repository):
+	case swr.CheckRepositoryName(*body.Repository) != nil:
 		e = swrError(http.StatusBadRequest, CodeInvalidRepository, fmt.Sprintf("invalid repository name %q", *body.Repository))
 	case body.Category != nil && *body.Category != "" && !validCategory(*body.Category):
 		e = badParams(fmt.Sprintf("invalid category %q", *body.Category))

@@ -186,7 +186,7 @@ func (s Seed) Validate() error {
 	nsSeen := map[string]bool{}
 	for i, n := range s.Namespaces {
 		p := fmt.Sprintf("namespaces[%d]", i)
-		if !ValidNamespaceName(n.Name) {
+		if swr.CheckNamespaceName(n.Name) != nil {
 			return &SeedError{Path: p + ".name", Msg: fmt.Sprintf("invalid namespace name %q", n.Name)}
 		}
 		if nsSeen[n.Name] {
@@ -229,7 +229,7 @@ func validateGrants(path string, gs []SeedGrant) error {
 }
 
 func validateSeedRepo(p string, r SeedRepository) error {
-	if !ValidRepositoryName(r.Name) {
+	if swr.CheckRepositoryName(r.Name) != nil {
 		return &SeedError{Path: p + ".name", Msg: fmt.Sprintf("invalid repository name %q", r.Name)}
 	}
 	if r.Category != "" && !validCategory(r.Category) {
@@ -239,7 +239,7 @@ func validateSeedRepo(p string, r SeedRepository) error {
 	for k, t := range r.Tags {
 		tp := fmt.Sprintf("%s.tags[%d]", p, k)
 		switch {
-		case !ValidTagName(t.Name):
+		case swr.CheckTagName(t.Name) != nil:
 			return &SeedError{Path: tp + ".name", Msg: fmt.Sprintf("invalid tag name %q", t.Name)}
 		case tagSeen[t.Name]:
 			return &SeedError{Path: tp + ".name", Msg: fmt.Sprintf("tag %s appears twice", t.Name)}
@@ -277,7 +277,7 @@ func validateSeedRepo(p string, r SeedRepository) error {
 		sp := fmt.Sprintf("%s.sync_repos[%d]", p, k)
 		key := [2]string{sr.RemoteRegionID, sr.RemoteNamespace}
 		switch {
-		case sr.RemoteRegionID == "" || !ValidNamespaceName(sr.RemoteNamespace):
+		case sr.RemoteRegionID == "" || swr.CheckNamespaceName(sr.RemoteNamespace) != nil:
 			return &SeedError{Path: sp, Msg: "remote_region_id and a valid remote_namespace are required"}
 		case syncSeen[key]:
 			return &SeedError{Path: sp, Msg: fmt.Sprintf("sync rule to %s/%s appears twice", key[0], key[1])}
@@ -321,7 +321,7 @@ func (sr SeedRetention) rule() (swr.Rule, error) {
 
 func (t SeedTrigger) validate() error {
 	switch {
-	case !ValidTriggerName(t.Name):
+	case swr.CheckTriggerName(t.Name) != nil:
 		return fmt.Errorf("invalid trigger name %q", t.Name)
 	case t.Action != "" && t.Action != "update":
 		return fmt.Errorf(`action must be "update"`)

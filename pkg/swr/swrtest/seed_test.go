@@ -141,15 +141,3 @@ func TestParseAge(t *testing.T) {
 		assert.Error(t, err, in)
 	}
 }
-
-func TestNameRules(t *testing.T) {
-	for name, want := range map[string]bool{"a": true, "a.b": true, "a__b": true, "a___b": false, "a_.b": false, "1a": false, "a1": true, "a-": false} {
-		assert.Equal(t, want, swrtest.ValidNamespaceName(name), name)
-	}
-	for name, want := range map[string]bool{"1a": true, "lib/nginx": true, "a/b/c": true, "a/_b": false, "/a": false, "a/": false, "a__b": true, "A": false} {
-		assert.Equal(t, want, swrtest.ValidRepositoryName(name), name)
-	}
-	for name, want := range map[string]bool{"Deploy_1-x": true, "1x": false, "x y": false, "": false} {
-		assert.Equal(t, want, swrtest.ValidTriggerName(name), name)
-	}
-}

@@ -131,10 +131,10 @@ func defaultTagSize(name string) int64 {
 // moves the tag if it exists, and fires matching enabled triggers and
 // auto-sync rules. The namespace must exist.
 func (s *Server) PushTag(ns, repo, tag string, at time.Time) error {
-	if !ValidRepositoryName(repo) {
+	if swr.CheckRepositoryName(repo) != nil {
 		return fmt.Errorf("push %s/%s:%s: invalid repository name", ns, repo, tag)
 	}
-	if !ValidTagName(tag) {
+	if swr.CheckTagName(tag) != nil {
 		return fmt.Errorf("push %s/%s:%s: invalid tag name", ns, repo, tag)
 	}
 	s.mu.Lock()

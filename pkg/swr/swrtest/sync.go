@@ -25,7 +25,7 @@ func (s *Server) checkSyncTarget(region, ns *string) *apiError {
 		return badParams("remoteRegionId and remoteNamespace are required")
 	case !slices.Contains(s.syncRegions, *region):
 		return badParams(fmt.Sprintf("remoteRegionId %q is not a sync region", *region))
-	case !ValidNamespaceName(*ns):
+	case swr.CheckNamespaceName(*ns) != nil:
 		return swrError(http.StatusBadRequest, CodeInvalidNamespace, fmt.Sprintf("invalid remoteNamespace %q", *ns))
 	}
 	return nil

@@ -144,7 +144,7 @@ func (s *Server) createTag(w http.ResponseWriter, r *http.Request) {
 		DestinationTag string `json:"destination_tag"`
 	}
 	e := decodeBody(r, &body)
-	if e == nil && (!ValidTagName(body.SourceTag) || !ValidTagName(body.DestinationTag)) {
+	if e == nil && (swr.CheckTagName(body.SourceTag) != nil || swr.CheckTagName(body.DestinationTag) != nil) {
 		e = badParams("source_tag and destination_tag must be valid tag names")
 	}
 	if e != nil {

@@ -44,7 +44,7 @@ func decodeTrigger(r *http.Request) (swr.Trigger, *apiError) {
 		t.TriggerMode = "cce"
 	}
 	switch {
-	case !ValidTriggerName(t.Name):
+	case swr.CheckTriggerName(t.Name) != nil:
 		return t, badParams(fmt.Sprintf("invalid trigger name %q", t.Name))
 	case t.Action != "update":
 		return t, badParams(`action must be "update"`)
