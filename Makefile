@@ -39,21 +39,34 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# The policy and team directory bundled next to the bootstraps, where Lambda
+# unpacks them as /var/task/policy.yaml and /var/task/directory.yaml (the
+# paths env.json gives `sam local invoke`). Bundle your own with e.g.
+# `POLICY_FILE=ops/policy.yaml sam build`: a path inside the project, or an
+# absolute one.
+POLICY_FILE    ?= examples/policy.yaml
+DIRECTORY_FILE ?= examples/directory.yaml
+
 # `sam build` runs build-<LogicalId> with ARTIFACTS_DIR set (BuildMethod:
-# makefile in template.yaml); each writes that function's bootstrap there.
+# makefile in template.yaml); each writes that function's bootstrap there,
+# with the files the function reads.
 build-OnPushFunction: check-artifacts-dir
 	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/onpush
+	cp "$(POLICY_FILE)" "$(ARTIFACTS_DIR)/policy.yaml"
 
 build-RetentionSweepFunction: check-artifacts-dir
 	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/retentionsweep
+	cp "$(POLICY_FILE)" "$(ARTIFACTS_DIR)/policy.yaml"
 
 build-GrantSyncFunction: check-artifacts-dir
 	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/grantsync
+	cp "$(DIRECTORY_FILE)" "$(ARTIFACTS_DIR)/directory.yaml"
 
 check-artifacts-dir:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: sam build sets it, or run make bootstraps" >&2; exit 1; }
 
-# All three bootstraps as bin/<function>/bootstrap, as sam build would make them.
+# All three bootstraps as bin/<function>/bootstrap, with their bundled files,
+# as sam build would make them.
 bootstraps:
 	$(MAKE) --no-print-directory build-OnPushFunction ARTIFACTS_DIR="$(CURDIR)/$(BIN)/onpush"
 	$(MAKE) --no-print-directory build-RetentionSweepFunction ARTIFACTS_DIR="$(CURDIR)/$(BIN)/retentionsweep"

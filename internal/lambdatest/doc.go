@@ -6,7 +6,8 @@
 // static binary built with -tags lambda.norpc, for the host architecture),
 // Start runs it under the emulator pinned by the module's tool directive,
 // and Invoke sends payloads to it one at a time: the emulator crashes when
-// invoked concurrently.
+// invoked concurrently. StartReceiver runs the same binary without the
+// runtime API, as the plain HTTP receiver it then is.
 //
 // The package is for tests only and runs on Linux, the emulator's only
 // platform.

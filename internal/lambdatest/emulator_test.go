@@ -6,14 +6,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -99,7 +97,9 @@ func TestEmulatorRunsTheLambdaLoop(t *testing.T) {
 	assert.InDelta(t, got.RemainingMs-500, got.WorkRemainingMs, 50)
 
 	// Lines logged with the invocation context carry both ids.
-	require.Eventually(t, func() bool { return strings.Contains(emu.Log(), got.RequestID) }, 5*time.Second, 10*time.Millisecond)
+	// The emulator's own START line names the request id before the
+	// function's output arrives: wait for the function's line itself.
+	require.Eventually(t, func() bool { return strings.Contains(emu.Log(), `"message":"echo invoked"`) }, 5*time.Second, 10*time.Millisecond)
 	line := logLine(t, emu.Log(), "echo invoked")
 	assert.Equal(t, got.RequestID, line["requestId"])
 	assert.Equal(t, "evt-1", line["eventId"])
@@ -178,38 +178,9 @@ func TestEmulatorSerializesConcurrentInvokes(t *testing.T) {
 // plain HTTP receiver and stops it with SIGTERM, as a container platform
 // would.
 func TestBootstrapServesHTTPWithoutTheRuntimeAPI(t *testing.T) {
-	bootstrap := lambdatest.BuildBootstrap(t, echoPkg)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	require.NoError(t, ln.Close())
+	rcv := lambdatest.StartReceiver(t, lambdatest.BuildBootstrap(t, echoPkg), nil)
 
-	var out bytes.Buffer
-	cmd := exec.Command(bootstrap)
-	cmd.Env = []string{"PORT=" + port}
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		if t.Failed() {
-			t.Logf("bootstrap output:\n%s", out.String())
-		}
-	})
-
-	base := "http://127.0.0.1:" + port
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 10*time.Second, 10*time.Millisecond)
-
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/", strings.NewReader(`{"id":"http-evt"}`))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, rcv.URL+"/", strings.NewReader(`{"id":"http-evt"}`))
 	require.NoError(t, err)
 	req.Header.Set("Ce-Id", "http-evt")
 	resp, err := http.DefaultClient.Do(req)
@@ -222,14 +193,27 @@ func TestBootstrapServesHTTPWithoutTheRuntimeAPI(t *testing.T) {
 	assert.Equal(t, resp.Header.Get("X-Request-Id"), got.RequestID)
 	assert.Positive(t, got.RemainingMs, "requests get a deadline in HTTP mode too")
 
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	select {
-	case err := <-exited:
-		require.NoError(t, err, "a SIGTERM is a clean shutdown")
-	case <-time.After(30 * time.Second):
-		t.Fatal("the receiver did not stop after SIGTERM")
+	require.NoError(t, rcv.Stop(30*time.Second), "a SIGTERM is a clean shutdown")
+	assert.Contains(t, rcv.Log(), "echofn stopped")
+	assert.NoError(t, rcv.Stop(time.Second), "stopping a stopped receiver reports its exit again")
+}
+
+// TestStartReceiverReportsABinaryThatExits checks that a receiver which
+// cannot start fails the test with its output instead of hanging.
+func TestStartReceiverReportsABinaryThatExits(t *testing.T) {
+	exits, err := exec.LookPath("false")
+	if err != nil {
+		t.Skip("no false command on PATH")
 	}
-	assert.Contains(t, out.String(), "echofn stopped")
+	ft := &fatalRecorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lambdatest.StartReceiver(ft, exits, nil)
+	}()
+	<-done
+	require.True(t, ft.fataled)
+	assert.Contains(t, ft.msg, "exited before it was healthy")
 }
 
 // logLine returns the first JSON log line whose message is msg.

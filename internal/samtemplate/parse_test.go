@@ -122,26 +122,3 @@ c:
 	assert.Equal(t, []string{"@echo $$HOME"}, mk.Rules["c"].Recipe)
 	assert.Empty(t, mk.Rules["c"].Prereqs)
 }
-
-func TestParseEnvVars(t *testing.T) {
-	vars, err := samtemplate.ParseEnvVars([]byte(`# header
-
-A_B | template | - | first
-PORT | receiver | 8080 | port | with a bar
-`))
-	require.NoError(t, err)
-	require.Len(t, vars, 2)
-	assert.Equal(t, samtemplate.EnvVar{Name: "A_B", Where: "template", Default: "-", Meaning: "first", Line: 3}, vars[0])
-	assert.Equal(t, "port | with a bar", vars[1].Meaning)
-
-	for doc, want := range map[string]string{
-		"A | template | -\n":                           "line 1: want NAME | where | default | meaning",
-		"lower | template | - | x\n":                   `line 1: "lower" is not an environment variable name`,
-		"A | lambda | - | x\n":                         `line 1: A: where is "lambda"`,
-		"A | template |  | x\n":                        "line 1: A: default and meaning must not be empty",
-		"A | template | - | x\nA | platform | - | y\n": "line 2: A is already listed on line 1",
-	} {
-		_, err := samtemplate.ParseEnvVars([]byte(doc))
-		assert.ErrorContains(t, err, want, doc)
-	}
-}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -20,7 +22,9 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/internal/samtemplate"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
+	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
 )
 
@@ -29,7 +33,8 @@ const (
 	makefilePath = "../../Makefile"
 	envJSONPath  = "../../env.json"
 	functionsDir = "../../functions"
-	envVarsPath  = "envvars.txt"
+	// projectDir is where sam build and make run.
+	projectDir = "../.."
 )
 
 // deployedFunction is what the project expects of one SAM function.
@@ -61,22 +66,31 @@ func loadTemplate(t *testing.T) *samtemplate.Template {
 	return tmpl
 }
 
-func loadEnvVars(t *testing.T) []samtemplate.EnvVar {
-	t.Helper()
-	vars, err := samtemplate.LoadEnvVars(envVarsPath)
-	require.NoError(t, err)
-	return vars
-}
-
-func templateVarNames(vars []samtemplate.EnvVar) []string {
-	var names []string
-	for _, v := range vars {
-		if v.Where == samtemplate.WhereTemplate {
-			names = append(names, v.Name)
+// templateVariables lists, sorted, the variables the template declares
+// for every function (in Globals, so that env.json can set any of them):
+// every variable a function's configuration reads, and the log level the
+// runtime reads.
+func templateVariables() []string {
+	set := map[string]bool{runtime.EnvLogLevel: true}
+	for _, fn := range deployedFunctions() {
+		for _, name := range config.Variables(fn.config) {
+			set[name] = true
 		}
 	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(set))
+}
+
+// notDeclared are variables the code reads that Lambda sets itself (it
+// refuses them in a template) or that only the HTTP receiver reads.
+var notDeclared = []string{runtime.EnvRuntimeAPI, runtime.EnvLambdaLogFormat, runtime.EnvLambdaLogLevel, runtime.EnvPort}
+
+func loadEnvJSON(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(envJSONPath)
+	require.NoError(t, err)
+	var envJSON map[string]map[string]string
+	require.NoError(t, json.Unmarshal(data, &envJSON), "env.json maps function logical ids to string variables")
+	return envJSON
 }
 
 func TestTemplateDeclaresTheProjectFunctions(t *testing.T) {
@@ -361,40 +375,20 @@ func TestIntrinsicReferencesResolve(t *testing.T) {
 	walk(tmpl.Root)
 }
 
-func TestEnvVarListMatchesTheCode(t *testing.T) {
-	vars := loadEnvVars(t)
-	listed := map[string]samtemplate.EnvVar{}
-	for _, v := range vars {
-		listed[v.Name] = v
-	}
-	readByCode := map[string]bool{
-		runtime.EnvRuntimeAPI: true, runtime.EnvPort: true, runtime.EnvLogLevel: true,
-		runtime.EnvLambdaLogFormat: true, runtime.EnvLambdaLogLevel: true,
-	}
-	for _, fn := range deployedFunctions() {
-		for _, name := range config.Variables(fn.config) {
-			readByCode[name] = true
-			v, ok := listed[name]
-			if assert.True(t, ok, "%s reads %s: add it to %s", fn.dir, name, envVarsPath) {
-				assert.Equal(t, samtemplate.WhereTemplate, v.Where, "%s (line %d) is configuration: declare it in the template", name, v.Line)
-			}
-		}
-	}
-	for _, v := range vars {
-		assert.True(t, readByCode[v.Name], "%s (line %d) is listed but no code reads it", v.Name, v.Line)
-	}
-	assert.Equal(t, samtemplate.WhereReceiver, listed[runtime.EnvPort].Where)
-	assert.Equal(t, samtemplate.WherePlatform, listed[runtime.EnvRuntimeAPI].Where)
-}
-
 func TestTemplateDeclaresEveryVariableForEveryFunction(t *testing.T) {
 	tmpl := loadTemplate(t)
-	want := templateVarNames(loadEnvVars(t))
+	want := templateVariables()
 	for _, fn := range deployedFunctions() {
 		t.Run(fn.id, func(t *testing.T) {
 			declared := samtemplate.Keys(tmpl.Functions[fn.id].Properties, "Environment", "Variables")
+			for _, name := range append(config.Variables(fn.config), runtime.EnvLogLevel) {
+				assert.Contains(t, declared, name, "functions/%s reads %s: declare it so that env.json can set it", fn.dir, name)
+			}
+			for _, name := range notDeclared {
+				assert.NotContains(t, declared, name, "%s is set by Lambda or read by the HTTP receiver only", name)
+			}
 			slices.Sort(declared)
-			assert.Equal(t, want, declared, "Environment.Variables (Globals merged) must be exactly the template variables of %s", envVarsPath)
+			assert.Equal(t, want, declared, "Environment.Variables (Globals merged) must be exactly the variables the functions read")
 		})
 	}
 }
@@ -433,12 +427,8 @@ func TestTemplateValuesParseAsTheirTypes(t *testing.T) {
 }
 
 func TestEnvJSONOverridesEveryVariableOfEveryFunction(t *testing.T) {
-	data, err := os.ReadFile(envJSONPath)
-	require.NoError(t, err)
-	var envJSON map[string]map[string]string
-	require.NoError(t, json.Unmarshal(data, &envJSON), "env.json maps function logical ids to string variables")
-
-	want := templateVarNames(loadEnvVars(t))
+	envJSON := loadEnvJSON(t)
+	want := templateVariables()
 	var ids []string
 	for _, fn := range deployedFunctions() {
 		ids = append(ids, fn.id)
@@ -455,13 +445,116 @@ func TestEnvJSONOverridesEveryVariableOfEveryFunction(t *testing.T) {
 			assert.NoError(t, envconfig.Process("", fn.config), "env.json values of %s", fn.id)
 		})
 	}
-	var got []string
-	for id := range envJSON {
-		got = append(got, id)
-	}
-	slices.Sort(got)
 	slices.Sort(ids)
-	assert.Equal(t, ids, got, "env.json keys are the template's functions")
+	assert.Equal(t, ids, slices.Sorted(maps.Keys(envJSON)), "env.json keys are the template's functions")
+}
+
+// bundled maps the variables that name a file a function reads to the name
+// of the copy its build target puts next to the bootstrap.
+var bundled = map[string]string{"AUTOPILOT_POLICY": "policy.yaml", "AUTOPILOT_DIRECTORY": "directory.yaml"}
+
+// taskRoot is where Lambda, and `sam local invoke`, unpack a function's
+// artifact.
+const taskRoot = "/var/task/"
+
+var copyToArtifacts = regexp.MustCompile(`^cp\s+"?([^"\s]+)"?\s+"?\$\(ARTIFACTS_DIR\)/([^"\s]+)"?$`)
+
+// TestSamLocalInvokeFindsTheBundledFiles checks that `sam local invoke
+// --env-vars env.json` finds the policy and directory: after `sam build`
+// the container holds only the build target's artifacts, so each file a
+// function reads must be copied there by its build-<LogicalId> target, and
+// env.json must name that copy under /var/task.
+func TestSamLocalInvokeFindsTheBundledFiles(t *testing.T) {
+	envJSON := loadEnvJSON(t)
+	mk, err := samtemplate.LoadMakefile(makefilePath)
+	require.NoError(t, err)
+	for _, fn := range deployedFunctions() {
+		t.Run(fn.id, func(t *testing.T) {
+			copies := map[string]string{} // artifact name → source
+			for _, line := range mk.Rules["build-"+fn.id].Recipe {
+				if m := copyToArtifacts.FindStringSubmatch(line); m != nil {
+					copies[m[2]] = m[1]
+				}
+			}
+			reads := config.Variables(fn.config)
+			for _, name := range slices.Sorted(maps.Keys(bundled)) {
+				file, value := bundled[name], envJSON[fn.id][name]
+				if !slices.Contains(reads, name) {
+					assert.Empty(t, value, "env.json: %s does not read %s", fn.dir, name)
+					assert.NotContains(t, copies, file, "build-%s bundles %s, which %s does not read", fn.id, file, fn.dir)
+					continue
+				}
+				assert.Equal(t, taskRoot+file, value, "env.json: %s of %s must name the bundled copy", name, fn.id)
+				src, ok := copies[file]
+				if !assert.True(t, ok, "build-%s must copy a file to $(ARTIFACTS_DIR)/%s", fn.id, file) {
+					continue
+				}
+				data, err := os.ReadFile(filepath.Join(projectDir, src))
+				require.NoError(t, err, "build-%s copies %s", fn.id, src)
+				switch name {
+				case "AUTOPILOT_POLICY":
+					pol, err := policy.Parse(data, src)
+					require.NoError(t, err)
+					assert.Equal(t, policy.ModeAudit, pol.Mode, "%s: an example never writes to SWR", src)
+				case "AUTOPILOT_DIRECTORY":
+					_, err := directory.Parse(data, src)
+					require.NoError(t, err)
+				}
+			}
+		})
+	}
+}
+
+// TestBuildTargetsBundleTheFilesTheyAreGiven runs the copying part of
+// each build target with make, the build itself replaced by a no-op, once
+// with the default sources and once with POLICY_FILE and DIRECTORY_FILE
+// from the environment, as `POLICY_FILE=… sam build` passes them.
+func TestBuildTargetsBundleTheFilesTheyAreGiven(t *testing.T) {
+	mk, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("make is not on PATH")
+	}
+	own := t.TempDir()
+	ownPolicy := filepath.Join(own, "my-policy.yaml")
+	ownDirectory := filepath.Join(own, "my-directory.yaml")
+	require.NoError(t, os.WriteFile(ownPolicy, []byte("version: 1\n"), 0o644))
+	require.NoError(t, os.WriteFile(ownDirectory, []byte("teams: []\n"), 0o644))
+
+	for _, fn := range deployedFunctions() {
+		for _, own := range []bool{false, true} {
+			artifacts := t.TempDir()
+			cmd := exec.Command(mk, "--no-print-directory", "build-"+fn.id, "ARTIFACTS_DIR="+artifacts, "LAMBDA_BUILD=true")
+			cmd.Dir = projectDir
+			cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
+				// Neither the caller's choice of files nor, when `make test`
+				// runs this, the outer make's flags and overrides.
+				name, _, _ := strings.Cut(kv, "=")
+				return slices.Contains([]string{"POLICY_FILE", "DIRECTORY_FILE", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}, name)
+			})
+			if own {
+				cmd.Env = append(cmd.Env, "POLICY_FILE="+ownPolicy, "DIRECTORY_FILE="+ownDirectory)
+			}
+			if out, err := cmd.CombinedOutput(); !assert.NoError(t, err, "make build-%s:\n%s", fn.id, out) {
+				continue
+			}
+			for _, name := range config.Variables(fn.config) {
+				file, ok := bundled[name]
+				if !ok {
+					continue
+				}
+				want := filepath.Join(projectDir, "examples", file)
+				if own {
+					want = map[string]string{"AUTOPILOT_POLICY": ownPolicy, "AUTOPILOT_DIRECTORY": ownDirectory}[name]
+				}
+				wantData, err := os.ReadFile(want)
+				require.NoError(t, err)
+				got, err := os.ReadFile(filepath.Join(artifacts, file))
+				if assert.NoError(t, err, "build-%s bundles %s", fn.id, file) {
+					assert.Equal(t, string(wantData), string(got), "build-%s: %s is a copy of %s", fn.id, file, want)
+				}
+			}
+		}
+	}
 }
 
 // resolve gives a template value as the function would see it, with
