@@ -42,7 +42,8 @@ func main() {
 	if err != nil {
 		wire.Exit(log, "decoder", err)
 	}
-	sc := sweep.Config{DryRun: cfg.DryRun, Concurrency: cfg.Concurrency, FanOut: cfg.FanOut}
+	sc := sweep.Config{DryRun: cfg.DryRun, Concurrency: cfg.Concurrency, FanOut: cfg.FanOut,
+		DeadlineMargin: cfg.Margin, MaxImpactTags: cfg.MaxImpactTags}
 	if cfg.QueueURL != "" {
 		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 		if err != nil {

@@ -44,6 +44,11 @@ type Sweep struct {
 	QueueURL    string `envconfig:"AUTOPILOT_SWEEP_QUEUE_URL" url:"true" desc:"SQS queue for continuation and shard events; empty = none"`
 	FanOut      bool   `envconfig:"AUTOPILOT_SWEEP_FANOUT" default:"false" desc:"a tick enqueues one shard per namespace instead of sweeping"`
 	Concurrency int    `envconfig:"AUTOPILOT_SWEEP_CONCURRENCY" default:"16" desc:"repositories worked on at once"`
+	// Margin is how long before the deadline the sweep stops starting
+	// repositories, leaving the ones in flight time to finish.
+	Margin time.Duration `envconfig:"AUTOPILOT_SWEEP_MARGIN" default:"2s" desc:"stop starting repositories this long before the invocation deadline"`
+	// MaxImpactTags bounds the tag names kept per change in the report.
+	MaxImpactTags int `envconfig:"AUTOPILOT_SWEEP_MAX_IMPACT_TAGS" default:"20" desc:"tag names kept per retention change in the report (counts stay exact); 0 keeps all"`
 }
 
 // GrantSync configures the grantsync function.
@@ -77,6 +82,12 @@ func LoadFunction(spec any) error {
 		}
 		if s.Concurrency < 1 {
 			problems = append(problems, "AUTOPILOT_SWEEP_CONCURRENCY must be at least 1")
+		}
+		if s.Margin <= s.DeadlineMargin {
+			problems = append(problems, fmt.Sprintf("AUTOPILOT_SWEEP_MARGIN (%s) must exceed AUTOPILOT_DEADLINE_MARGIN (%s): repositories in flight need time to finish", s.Margin, s.DeadlineMargin))
+		}
+		if s.MaxImpactTags < 0 {
+			problems = append(problems, "AUTOPILOT_SWEEP_MAX_IMPACT_TAGS must not be negative")
 		}
 	case *GrantSync:
 		fn = &s.Function

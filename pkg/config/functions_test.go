@@ -20,11 +20,12 @@ func setenv(t *testing.T, kv map[string]string) {
 }
 
 func TestLoadFunctionListsEveryProblem(t *testing.T) {
-	setenv(t, map[string]string{"AUTOPILOT_SWEEP_FANOUT": "true", "AUTOPILOT_SWEEP_CONCURRENCY": "0", "AUTOPILOT_SCHEDULED_KIND": "nope"})
+	setenv(t, map[string]string{"AUTOPILOT_SWEEP_FANOUT": "true", "AUTOPILOT_SWEEP_CONCURRENCY": "0", "AUTOPILOT_SCHEDULED_KIND": "nope",
+		"AUTOPILOT_SWEEP_MARGIN": "100ms"})
 	var s Sweep
 	err := LoadFunction(&s)
 	require.Error(t, err)
-	for _, want := range []string{"AUTOPILOT_POLICY", "AUTOPILOT_SWEEP_QUEUE_URL", "AUTOPILOT_SWEEP_CONCURRENCY", "AUTOPILOT_SCHEDULED_KIND", "webhook authentication", "HUAWEICLOUD_SDK_REGION"} {
+	for _, want := range []string{"AUTOPILOT_POLICY", "AUTOPILOT_SWEEP_QUEUE_URL", "AUTOPILOT_SWEEP_CONCURRENCY", "AUTOPILOT_SCHEDULED_KIND", "webhook authentication", "HUAWEICLOUD_SDK_REGION", "AUTOPILOT_SWEEP_MARGIN"} {
 		assert.Contains(t, err.Error(), want)
 	}
 }
