@@ -98,14 +98,26 @@ type hook struct {
 	base   http.RoundTripper
 	match  func(*http.Request) bool
 	before func()
+	every  bool // run before on every matching request, not just the first
 	once   sync.Once
 }
 
 func (h *hook) RoundTrip(r *http.Request) (*http.Response, error) {
 	if h.match(r) {
-		h.once.Do(h.before)
+		if h.every {
+			h.before()
+		} else {
+			h.once.Do(h.before)
+		}
 	}
 	return h.base.RoundTrip(r)
+}
+
+// withHookEvery is withHook for every matching request.
+func withHookEvery(match func(*http.Request) bool, before func()) func(http.RoundTripper) http.RoundTripper {
+	return func(base http.RoundTripper) http.RoundTripper {
+		return &hook{base: base, match: match, before: before, every: true}
+	}
 }
 
 func withHook(match func(*http.Request) bool, before func()) func(http.RoundTripper) http.RoundTripper {

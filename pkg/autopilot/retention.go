@@ -2,6 +2,7 @@ package autopilot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
@@ -83,37 +84,59 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 	return res, raced
 }
 
-// Tags are listed oldest push first (swr-api.md §4.6): a tag pushed while
-// the pages are read goes to the end of the listing instead of shifting
-// the pages not yet read by one, which would list one tag twice.
+// Tags are listed oldest push first (swr-api.md §4.6), a thousand per
+// request. SWR has no snapshot listing: a tag pushed again, or deleted,
+// while the pages are read shifts the pages not yet read, so that one tag
+// is listed twice and another not at all. A simulation over such a
+// listing could let SWR delete a tag the report says it keeps, so a torn
+// listing is read again, and refused after listAttempts tries.
 const (
 	tagOrderColumn = "updated_at"
 	tagOrderType   = "asc"
+	listAttempts   = 3
 )
 
-// tags lists every tag of ns/repo, a thousand per request, oldest push
-// first. A tag listed twice (pushed again while listing) is kept once, as
-// last listed.
+// errTornListing says that the tags kept changing while they were listed.
+var errTornListing = errors.New("the tags changed while they were listed")
+
+// tags lists every tag of ns/repo from one consistent listing: no tag seen
+// twice, and as many tags as SWR's total said at the first and at the last
+// page. A one-page repository is always consistent.
 func (e *Engine) tags(ctx context.Context, ns, repo string) ([]swr.Tag, error) {
+	for range listAttempts {
+		tags, err := e.listTagsOnce(ctx, ns, repo)
+		if !errors.Is(err, errTornListing) {
+			return tags, err
+		}
+	}
+	return nil, fmt.Errorf("list tags of %s/%s: %w (%d tries); not simulated, nothing written", ns, repo, errTornListing, listAttempts)
+}
+
+func (e *Engine) listTagsOnce(ctx context.Context, ns, repo string) ([]swr.Tag, error) {
 	var tags []swr.Tag
-	index := map[string]int{}
-	offset := 0
-	for {
+	seen := map[string]bool{}
+	offset, firstTotal := 0, -1
+	for pages := 0; ; pages++ {
 		page, info, err := e.client.Repositories.ListTags(ctx, ns, repo, &swr.ListTagsOptions{
 			OrderColumn: tagOrderColumn, OrderType: tagOrderType, Offset: offset, Limit: swr.MaxPageSize})
 		if err != nil {
 			return nil, err
 		}
+		if pages == 0 {
+			firstTotal = info.Total
+		}
 		offset += len(page)
 		for _, t := range page {
-			if i, ok := index[t.Tag]; ok {
-				tags[i] = t
-				continue
+			if seen[t.Tag] {
+				return nil, errTornListing
 			}
-			index[t.Tag] = len(tags)
+			seen[t.Tag] = true
 			tags = append(tags, t)
 		}
 		if len(page) == 0 || len(page) < info.Limit || (info.Total >= 0 && offset >= info.Total) {
+			if pages > 0 && (info.Total != firstTotal || (info.Total >= 0 && len(tags) != info.Total)) {
+				return nil, errTornListing
+			}
 			return tags, nil
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -485,7 +486,7 @@ func TestRetentionListsTagsInPushOrderWhilePushesArrive(t *testing.T) {
 	}
 }
 
-func TestRetentionCountsATagPushedAgainWhileListingOnce(t *testing.T) {
+func TestRetentionRelistsATornTagListingAndKeepsWhatItSays(t *testing.T) {
 	ages := map[string]int{}
 	for i := range 1001 {
 		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
@@ -495,20 +496,48 @@ func TestRetentionCountsATagPushedAgainWhileListingOnce(t *testing.T) {
 		withHook(func(r *http.Request) bool {
 			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") == "1000"
 		}, func() {
-			require.NoError(t, srv.PushTag("ci", "cache", "build-0500", testNow)) // read on page one, now the newest
+			// Read on page one, now the newest: every later tag moves up
+			// one place, so build-1000 slips into the page already read.
+			require.NoError(t, srv.PushTag("ci", "cache", "build-0500", testNow))
 		}))
 	srv = f.srv
-	e := f.engine(t, "mode: enforce\nguard: {max_delete_fraction: 1}\nretention:\n  - match: \"**\"\n    keep_last: 10\n")
+	e := f.engine(t, "mode: enforce\nguard: {max_delete_fraction: 1, max_delete_tags: 2000}\nretention:\n  - match: \"**\"\n    keep_last: 10\n")
 
-	res := e.Retention(t.Context(), "ci", "cache", true, nil)
+	res := e.Retention(t.Context(), "ci", "cache", false, nil)
 
+	require.Empty(t, res.Errors)
 	require.Len(t, res.Changes, 1)
 	impact := res.Changes[0].Impact
-	seen := map[string]bool{}
-	for _, name := range append(slices.Clone(impact.Keep), impact.Delete...) {
-		assert.False(t, seen[name], "%s listed twice", name)
-		seen[name] = true
-	}
-	assert.Equal(t, len(seen), impact.TotalTags)
+	assert.Equal(t, 1001, impact.TotalTags, "the simulation saw every tag")
+	assert.Contains(t, impact.Keep, "build-1000")
 	assert.Contains(t, impact.Keep, "build-0500", "kept as the newest push it now is")
+	r, ok := srv.State().Repository("ci", "cache")
+	require.True(t, ok)
+	assert.ElementsMatch(t, impact.Keep, r.TagNames(), "SWR kept exactly what the report says")
+}
+
+func TestRetentionRefusesWhenTheTagsKeepChangingWhileListed(t *testing.T) {
+	ages := map[string]int{}
+	for i := range 1001 {
+		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
+	}
+	var srv *swrtest.Server
+	n := 0
+	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
+		withHookEvery(func(r *http.Request) bool {
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") == "1000"
+		}, func() {
+			// Every listing is torn: another old tag is pushed again.
+			n++
+			require.NoError(t, srv.PushTag("ci", "cache", fmt.Sprintf("build-%04d", n), testNow.Add(time.Duration(n)*time.Second)))
+		}))
+	srv = f.srv
+	e := f.engine(t, "mode: enforce\nguard: {max_delete_fraction: 1, max_delete_tags: 2000}\nretention:\n  - match: \"**\"\n    keep_last: 10\n")
+	srv.ResetLog()
+
+	res := e.Retention(t.Context(), "ci", "cache", false, nil)
+
+	require.Len(t, res.Errors, 1)
+	assert.Contains(t, res.Errors[0].Error, "changed while they were listed")
+	assert.Zero(t, srv.Writes(), "nothing is written from a torn listing")
 }
