@@ -26,7 +26,7 @@ import (
 func LoadPolicy(ctx context.Context, src string) (*policy.Policy, error) {
 	content, err := directory.Fetch(ctx, src, directory.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("policy: %w", err)
+		return nil, fmt.Errorf("policy file: %w", err)
 	}
 	return policy.Parse(content.Data, content.Source)
 }

@@ -16,11 +16,11 @@ func fetchHTTP(ctx context.Context, src string, opts Options) (Content, error) {
 	u, err := url.Parse(src)
 	if err != nil {
 		// url.Parse errors quote the whole input, which may hold a token.
-		return Content{}, errors.New("fetch team directory: malformed URL")
+		return Content{}, errors.New("fetch: malformed URL")
 	}
 	where := redactURL(u)
 	if err := checkScheme(u, opts.AllowLoopbackHTTP); err != nil {
-		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
 	}
 	client := http.Client{}
 	if opts.HTTPClient != nil {
@@ -34,7 +34,7 @@ func fetchHTTP(ctx context.Context, src string, opts Options) (Content, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -43,19 +43,19 @@ func fetchHTTP(ctx context.Context, src string, opts Options) (Content, error) {
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
-		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return Content{}, fmt.Errorf("fetch team directory %s: HTTP %s", where, resp.Status)
+		return Content{}, fmt.Errorf("fetch %s: HTTP %s", where, resp.Status)
 	}
 	maxBytes := opts.maxBytes()
 	if resp.ContentLength > maxBytes {
-		return Content{}, fmt.Errorf("fetch team directory %s: %d bytes is larger than the %d-byte limit", where, resp.ContentLength, maxBytes)
+		return Content{}, fmt.Errorf("fetch %s: %d bytes is larger than the %d-byte limit", where, resp.ContentLength, maxBytes)
 	}
 	data, err := readLimited(resp.Body, maxBytes)
 	if err != nil {
-		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
 	}
 	return Content{Source: where, Data: data, ETag: resp.Header.Get("ETag")}, nil
 }

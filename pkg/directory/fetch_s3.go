@@ -18,25 +18,25 @@ const defaultS3Region = "us-east-1"
 func fetchS3(ctx context.Context, src string, opts Options) (Content, error) {
 	bucket, key, ok := strings.Cut(strings.TrimPrefix(src, "s3://"), "/")
 	if !ok || bucket == "" || key == "" {
-		return Content{}, errors.New("fetch team directory: an S3 source must be s3://bucket/key")
+		return Content{}, errors.New("fetch: an S3 source must be s3://bucket/key")
 	}
 	where := "s3://" + bucket + "/" + key
 	client, err := newS3Client(ctx, opts)
 	if err != nil {
-		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
 	}
 	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
-		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
 	}
 	defer out.Body.Close()
 	maxBytes := opts.maxBytes()
 	if size := aws.ToInt64(out.ContentLength); size > maxBytes {
-		return Content{}, fmt.Errorf("fetch team directory %s: %d bytes is larger than the %d-byte limit", where, size, maxBytes)
+		return Content{}, fmt.Errorf("fetch %s: %d bytes is larger than the %d-byte limit", where, size, maxBytes)
 	}
 	data, err := readLimited(out.Body, maxBytes)
 	if err != nil {
-		return Content{}, fmt.Errorf("fetch team directory %s: %w", where, err)
+		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
 	}
 	return Content{Source: where, Data: data, ETag: aws.ToString(out.ETag)}, nil
 }

@@ -93,7 +93,7 @@ func Fetch(ctx context.Context, src string, opts Options) (Content, error) {
 	case scheme == "file":
 		c, err = fetchFile(strings.TrimPrefix(src, "file://"), opts.maxBytes())
 	case strings.Contains(src, "://"):
-		return Content{}, fmt.Errorf("fetch team directory: unsupported source scheme %q: use a path, https:// or s3://", scheme)
+		return Content{}, fmt.Errorf("fetch: unsupported source scheme %q: use a path, https:// or s3://", scheme)
 	default:
 		c, err = fetchFile(src, opts.maxBytes())
 	}
@@ -111,7 +111,7 @@ func Fetch(ctx context.Context, src string, opts Options) (Content, error) {
 func Load(ctx context.Context, src string, opts Options) (*Directory, Content, error) {
 	c, err := Fetch(ctx, src, opts)
 	if err != nil {
-		return nil, c, err
+		return nil, c, fmt.Errorf("team directory: %w", err)
 	}
 	d, err := Parse(c.Data, c.Source)
 	return d, c, err
@@ -127,12 +127,12 @@ func (o Options) maxBytes() int64 {
 func fetchFile(path string, maxBytes int64) (Content, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Content{}, fmt.Errorf("fetch team directory: %w", err)
+		return Content{}, fmt.Errorf("fetch: %w", err)
 	}
 	defer f.Close()
 	data, err := readLimited(f, maxBytes)
 	if err != nil {
-		return Content{}, fmt.Errorf("fetch team directory %s: %w", path, err)
+		return Content{}, fmt.Errorf("fetch %s: %w", path, err)
 	}
 	return Content{Source: path, Data: data}, nil
 }

@@ -53,7 +53,7 @@ func TestLoadLocal(t *testing.T) {
 	assert.ErrorContains(t, err, "larger than the 100-byte limit")
 
 	_, _, err = Load(context.Background(), "ftp://host/dir.yaml", Options{})
-	assert.EqualError(t, err, `fetch team directory: unsupported source scheme "ftp": use a path, https:// or s3://`)
+	assert.EqualError(t, err, `team directory: fetch: unsupported source scheme "ftp": use a path, https:// or s3://`)
 }
 
 func TestLoadReturnsPartialDirectoryOnInvalidFile(t *testing.T) {
@@ -98,7 +98,7 @@ func TestLoadHTTPS(t *testing.T) {
 	assert.Equal(t, srv.URL+"/dir.yaml", c.Source)
 
 	_, _, err = Load(context.Background(), srv.URL+"/missing.yaml", opts)
-	assert.EqualError(t, err, "fetch team directory "+srv.URL+"/missing.yaml: HTTP 404 Not Found")
+	assert.EqualError(t, err, "team directory: fetch "+srv.URL+"/missing.yaml: HTTP 404 Not Found")
 
 	_, _, err = Load(context.Background(), srv.URL+"/big.yaml", Options{HTTPClient: srv.Client(), MaxBytes: 1000})
 	assert.ErrorContains(t, err, "5000 bytes is larger than the 1000-byte limit")
@@ -262,7 +262,7 @@ func TestLoadS3(t *testing.T) {
 	_, _, err = Load(context.Background(), "s3://team-config/swr/missing.yaml", static)
 	var noSuchKey *types.NoSuchKey
 	assert.True(t, errors.As(err, &noSuchKey), "got %v", err)
-	assert.ErrorContains(t, err, "fetch team directory s3://team-config/swr/missing.yaml")
+	assert.ErrorContains(t, err, "fetch s3://team-config/swr/missing.yaml")
 	assert.NotContains(t, err.Error(), "secret-key-for-tests")
 
 	_, _, err = Load(context.Background(), "s3://team-config/swr/big.yaml", Options{MaxBytes: 1024, S3: anonymous.S3})
@@ -270,6 +270,6 @@ func TestLoadS3(t *testing.T) {
 
 	for _, bad := range []string{"s3://", "s3://bucket", "s3://bucket/", "s3:///key"} {
 		_, _, err = Load(context.Background(), bad, anonymous)
-		assert.EqualError(t, err, "fetch team directory: an S3 source must be s3://bucket/key", bad)
+		assert.EqualError(t, err, "team directory: fetch: an S3 source must be s3://bucket/key", bad)
 	}
 }
