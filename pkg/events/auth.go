@@ -57,13 +57,14 @@ func newAuthenticator(cfg AuthConfig, now func() time.Time) *authenticator {
 }
 
 // check authenticates one HTTP request. Every failure is a 401 whose Reason
-// is for logs only.
-func (a *authenticator) check(h http.Header, body []byte) error {
+// is for logs only. replayKey is the accepted HMAC signature's key in the
+// replay cache ("" for other ways of authentication).
+func (a *authenticator) check(h http.Header, body []byte) (replayKey string, err error) {
 	if a.cfg.Disabled {
-		return nil
+		return "", nil
 	}
 	if a.cfg.AuthHeader == "" && a.cfg.HMACSecret == "" {
-		return unauthorized("no webhook credential is configured")
+		return "", unauthorized("no webhook credential is configured")
 	}
 	if sig := h.Get(a.cfg.SignatureHeader); sig != "" && a.cfg.HMACSecret != "" {
 		return a.checkSignature(sig, h.Get(a.cfg.TimestampHeader), body)
@@ -74,36 +75,45 @@ func (a *authenticator) check(h http.Header, body []byte) error {
 		want := sha256.Sum256([]byte(a.cfg.AuthHeader))
 		have := sha256.Sum256([]byte(got))
 		if subtle.ConstantTimeCompare(want[:], have[:]) != 1 {
-			return unauthorized("authorization header does not match")
+			return "", unauthorized("authorization header does not match")
 		}
-		return nil
+		return "", nil
 	}
-	return unauthorized("no credential presented")
+	return "", unauthorized("no credential presented")
 }
 
-func (a *authenticator) checkSignature(sig, ts string, body []byte) error {
+func (a *authenticator) checkSignature(sig, ts string, body []byte) (string, error) {
 	if ts == "" {
-		return unauthorized("signature without timestamp header")
+		return "", unauthorized("signature without timestamp header")
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return unauthorized("malformed timestamp header")
+		return "", unauthorized("malformed timestamp header")
 	}
 	skew := a.now().Sub(time.Unix(sec, 0))
 	if skew > a.cfg.ReplayWindow || skew < -a.cfg.ReplayWindow {
-		return unauthorized("timestamp outside the replay window")
+		return "", unauthorized("timestamp outside the replay window")
 	}
 	got, err := hex.DecodeString(strings.TrimPrefix(sig, signaturePrefix))
 	if !strings.HasPrefix(sig, signaturePrefix) || err != nil || len(got) != sha256.Size {
-		return unauthorized("malformed signature header")
+		return "", unauthorized("malformed signature header")
 	}
 	if !hmac.Equal(got, mac([]byte(a.cfg.HMACSecret), ts, body)) {
-		return unauthorized("signature does not match")
+		return "", unauthorized("signature does not match")
 	}
 	// Only verified signatures enter the cache, so forged requests cannot
 	// evict genuine entries.
-	if a.replays.seen(hex.EncodeToString(got)) {
-		return unauthorized("signature replayed")
+	key := hex.EncodeToString(got)
+	if a.replays.seen(key) {
+		return "", unauthorized("signature replayed")
 	}
-	return nil
+	return key, nil
+}
+
+// release forgets an accepted signature, so that the same signed request
+// may be sent again.
+func (a *authenticator) release(key string) {
+	if key != "" {
+		a.replays.forget(key)
+	}
 }

@@ -196,3 +196,32 @@ func TestSecretNeverPrints(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "[redacted]", string(b))
 }
+
+func TestReleaseLetsTheSameSignedRequestComeAgain(t *testing.T) {
+	body := cloudEventJSON(t, TypeGrantSyncRequested, map[string]any{"dry_run": true})
+	c := &clock{testNow}
+	d, err := NewDecoder(Config{Auth: AuthConfig{HMACSecret: testHMACSecret}, Now: c.Now})
+	require.NoError(t, err)
+
+	b, err := d.DecodeHTTP(signedRequest(t, body, c.now, testHMACSecret))
+	require.NoError(t, err)
+	_, err = d.DecodeHTTP(signedRequest(t, body, c.now, testHMACSecret))
+	assert.Equal(t, http.StatusUnauthorized, HTTPStatus(err), "a replay is refused")
+
+	d.Release(b) // the work failed and the sender was told to retry
+	_, err = d.DecodeHTTP(signedRequest(t, body, c.now, testHMACSecret))
+	assert.NoError(t, err, "the retry is accepted once")
+	_, err = d.DecodeHTTP(signedRequest(t, body, c.now, testHMACSecret))
+	assert.Equal(t, http.StatusUnauthorized, HTTPStatus(err), "and only once")
+}
+
+func TestARefusedSignedBodyIsNotRememberedAsAReplay(t *testing.T) {
+	c := &clock{testNow}
+	d, err := NewDecoder(Config{Auth: AuthConfig{HMACSecret: testHMACSecret}, Now: c.Now})
+	require.NoError(t, err)
+	bad := `{"specversion":"1.0","source":"/x","type":"io.swrautopilot.grantsync.requested"}` // no id
+	for range 2 {
+		_, err := d.DecodeHTTP(signedRequest(t, bad, c.now, testHMACSecret))
+		assert.Equal(t, http.StatusBadRequest, HTTPStatus(err), "the sender keeps hearing what is wrong")
+	}
+}

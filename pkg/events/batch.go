@@ -33,6 +33,8 @@ type Batch struct {
 	// Records holds one result per SQS record, in delivery order; nil for
 	// other origins.
 	Records []Record
+
+	replayKey string // the accepted HMAC signature, for Decoder.Release
 }
 
 // Record is the decoding result of one SQS record.

@@ -69,7 +69,7 @@ func (d *Decoder) DecodeLambda(ctx context.Context, payload json.RawMessage) (*B
 	switch {
 	case present(p.RawPath) && present(p.RequestContext.HTTP):
 		b := &Batch{Origin: OriginFunctionURL}
-		evs, err := d.decodeFunctionURL(ctx, trimmed)
+		evs, err := d.decodeFunctionURL(ctx, trimmed, &b.replayKey)
 		b.Events = evs
 		return b, err
 	case present(p.Records):
@@ -114,12 +114,12 @@ func (d *Decoder) DecodeHTTP(r *http.Request) (*Batch, error) {
 			return b, badRequest("body", "cannot read: "+err.Error())
 		}
 	}
-	evs, err := d.decodeHTTPInput(r.Context(), httpInput{header: r.Header, body: body, request: r})
+	evs, err := d.decodeHTTPInput(r.Context(), httpInput{header: r.Header, body: body, request: r, replayKey: &b.replayKey})
 	b.Events = evs
 	return b, err
 }
 
-func (d *Decoder) decodeFunctionURL(ctx context.Context, payload []byte) ([]Event, error) {
+func (d *Decoder) decodeFunctionURL(ctx context.Context, payload []byte, replayKey *string) ([]Event, error) {
 	var req awsevents.LambdaFunctionURLRequest
 	if err := json.Unmarshal(payload, &req); err != nil {
 		return nil, jsonError("", err)
@@ -141,7 +141,7 @@ func (d *Decoder) decodeFunctionURL(ctx context.Context, payload []byte) ([]Even
 	for k, v := range req.Headers {
 		header.Set(k, v)
 	}
-	return d.decodeHTTPInput(ctx, httpInput{header: header, body: body})
+	return d.decodeHTTPInput(ctx, httpInput{header: header, body: body, replayKey: replayKey})
 }
 
 // limitEvents refuses more than MaxBatch events from one input.
@@ -198,4 +198,14 @@ func jsonKind(t reflect.Type) string {
 		return "object"
 	}
 	return t.String()
+}
+
+// Release lets the sender of an HTTP input send the same signed request
+// again: call it when the input was accepted but its work failed and the
+// caller was told to retry (a 5xx). Without it the retry would be refused
+// as a replay. It does nothing for inputs that carried no signature.
+func (d *Decoder) Release(b *Batch) {
+	if b != nil {
+		d.auth.release(b.replayKey)
+	}
 }

@@ -17,9 +17,10 @@ import (
 // httpInput is one HTTP request reduced to what decoding needs. request is
 // set in receiver mode, where the SDK's request helpers decode it.
 type httpInput struct {
-	header  http.Header
-	body    []byte
-	request *http.Request
+	header    http.Header
+	body      []byte
+	request   *http.Request
+	replayKey *string // receives the accepted signature's replay-cache key
 }
 
 func (in httpInput) event(ctx context.Context) (*event.Event, error) {
@@ -51,9 +52,24 @@ func (d *Decoder) decodeHTTPInput(ctx context.Context, in httpInput) ([]Event, e
 	if len(in.body) > d.cfg.MaxBody {
 		return nil, tooLarge("body", d.cfg.MaxBody)
 	}
-	if err := d.auth.check(in.header, in.body); err != nil {
+	key, err := d.auth.check(in.header, in.body)
+	if err != nil {
 		return nil, err
 	}
+	if in.replayKey != nil {
+		*in.replayKey = key
+	}
+	evs, err := d.decodeAuthenticated(ctx, in)
+	if err != nil {
+		// A refused body did no work: the same signed request may come again.
+		d.auth.release(key)
+	}
+	return evs, err
+}
+
+// decodeAuthenticated decodes an authenticated body by its CloudEvents
+// encoding, falling back to sniffing plain JSON.
+func (d *Decoder) decodeAuthenticated(ctx context.Context, in httpInput) ([]Event, error) {
 	switch cehttp.NewMessage(in.header, nil).ReadEncoding() {
 	case binding.EncodingBinary:
 		ce, err := in.event(ctx)

@@ -104,6 +104,7 @@ func (f *Function) Lambda(ctx context.Context, payload json.RawMessage) (any, er
 	case events.OriginFunctionURL:
 		rep, err := f.run(ctx, batch.Events)
 		if err != nil {
+			f.dec.Release(batch) // the sender may retry the same signed request
 			return urlResponse(http.StatusServiceUnavailable, errorBody{err.Error()}), nil
 		}
 		return urlResponse(http.StatusOK, rep.Summary()), nil
@@ -152,6 +153,7 @@ func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := f.run(r.Context(), batch.Events)
 	if err != nil {
+		f.dec.Release(batch) // the sender may retry the same signed request
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{err.Error()})
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -273,4 +274,30 @@ func TestSinkPublishingStopsBeforeTheDeadline(t *testing.T) {
 	require.NoError(t, err)
 	assert.NoError(t, ctx.Err(), "the invocation answered before its deadline")
 	assert.Contains(t, logs.String(), "report not published")
+}
+
+func TestAFailedSignedWebhookMayBeSentAgain(t *testing.T) {
+	const secret = "hmac-test-secret"
+	dec, err := events.NewDecoder(events.Config{Auth: events.AuthConfig{HMACSecret: secret}})
+	require.NoError(t, err)
+	failures := 1
+	job := &recordingJob{fail: func([]events.Event) bool { failures--; return failures >= 0 }}
+	srv := httptest.NewServer(New(job, dec, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	defer srv.Close()
+
+	body := []byte(`{"specversion":"1.0","id":"e-7","source":"/ci","type":"io.swrautopilot.image.pushed","datacontenttype":"application/json","data":{"namespace":"acme","repository":"web","tag":"v1"}}`)
+	header := http.Header{"Content-Type": {"application/cloudevents+json"}}
+	events.SignRequest(header, events.AuthConfig{HMACSecret: secret}, body, time.Now())
+	send := func() int {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		req.Header = header.Clone()
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusServiceUnavailable, send(), "the job failed: retry")
+	assert.Equal(t, http.StatusOK, send(), "the identical signed retry is accepted")
+	assert.Equal(t, http.StatusUnauthorized, send(), "a replay of a request that succeeded is not")
+	assert.Len(t, job.calls, 2)
 }
