@@ -69,6 +69,9 @@ func (r *RepoResult) Merge(o RepoResult) {
 // cure: it has errors and each of them is a network failure, a timeout or
 // cancellation, SWR throttling or a 5xx answer, rather than an SWR answer
 // about the request itself (a missing repository, an invalid body…).
+// Errors that no retry cures, such as a rule write that could not be
+// verified afterwards, do not count; r is not retryable when they are all
+// it has.
 func (r *RepoResult) Retryable() bool {
 	if len(r.errs) == 0 {
 		return false
@@ -97,6 +100,12 @@ func transient(err error) bool {
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// failFinal records an error that trying again would not cure, whatever
+// caused it: Retryable leaves it out.
+func (r *RepoResult) failFinal(op string, err error) {
+	r.Errors = append(r.Errors, report.RepoError{Namespace: r.Namespace, Repository: r.Repository, Op: op, Error: err.Error()})
 }
 
 // note records findings; any finding makes the repository non-conformant.

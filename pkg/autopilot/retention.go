@@ -15,7 +15,10 @@ import (
 // list the current rules (one read), plan, and when the plan writes a rule
 // list the tags, simulate what the rule will delete tag by tag and guard
 // it. Nothing is written when a guard refuses, in a dry run, or in audit
-// mode; the changes are reported all the same. current, when not nil,
+// mode; the changes are reported all the same. Once SWR has accepted a
+// rule, the tags are listed again (one more read) and any tag the
+// simulation kept that is gone is reported as a critical finding,
+// plan.CodeImpactMismatch. current, when not nil,
 // replaces the read of the current rules (a cached observation).
 //
 // Concurrent calls for one repository run one after the other, each
@@ -61,13 +64,14 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 		res.Conformant = true
 		return res, nil
 	}
+	var impact report.Impact
 	if r, writesRule := p.Rule(); writesRule {
 		tags, err := e.tags(ctx, ns, repo)
 		if err != nil {
 			res.fail("list tags", err)
 			return res, nil
 		}
-		impact := plan.Simulate(r, tags, e.now())
+		impact = plan.Simulate(r, tags, e.now())
 		p.SetImpact(impact)
 		if ok, findings := plan.Guard(ns, repo, impact, rule.Guard, rule.Protect); !ok {
 			p.Refuse(refusal(findings))
@@ -81,7 +85,21 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 		return res, nil
 	}
 	res.Changes, raced = e.applyRetention(ctx, &res, p)
+	if wroteRule(p, res.Changes) {
+		e.verifyImpact(ctx, &res, impact)
+	}
 	return res, raced
+}
+
+// wroteRule reports whether SWR accepted the step of p that writes a
+// rule; changes are the applied steps' changes, in step order.
+func wroteRule(p plan.RetentionPlan, changes []report.Change) bool {
+	for i, s := range p.Steps {
+		if s.WritesRule() && changes[i].Status == report.StatusApplied {
+			return true
+		}
+	}
+	return false
 }
 
 // Tags are listed oldest push first (swr-api.md §4.6), a thousand per

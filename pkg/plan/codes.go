@@ -5,6 +5,7 @@ const (
 	CodeGuardMaxFraction           = "retention.guard.max_fraction"
 	CodeGuardMaxTags               = "retention.guard.max_tags"
 	CodeGuardProtectedTag          = "retention.guard.protected_tag"
+	CodeImpactMismatch             = "retention.impact_mismatch"
 	CodeTriggerClusterNotAllowed   = "trigger.cluster_not_allowed"
 	CodeTriggerTypeAllInProtected  = "trigger.type_all_in_protected_scope"
 	CodeTriggerDisabled            = "trigger.disabled"

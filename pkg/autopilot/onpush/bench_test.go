@@ -18,8 +18,9 @@ import (
 //
 // "conformant": every repository already has its rule, so the burst costs
 // one read per repository. "nonconformant": no repository has a rule, so
-// each first costs a read of its rules and tags and a create, and, since
-// a write forgets the cache entry, one more read of its rules.
+// each first costs a read of its rules and tags, a create, a read of its
+// tags to check what SWR deleted, and, since a write forgets the cache
+// entry, one more read of its rules.
 func BenchmarkPushBurst(b *testing.B) {
 	for _, conformant := range []bool{true, false} {
 		name := "conformant"

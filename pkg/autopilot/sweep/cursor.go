@@ -9,8 +9,12 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
-// cursorVersion starts every cursor this package writes.
-const cursorVersion = "v1"
+// The versions of a cursor's string form: this package writes
+// cursorVersion and still reads cursorVersion1.
+const (
+	cursorVersion  = "v2"
+	cursorVersion1 = "v1"
+)
 
 // maxCursorOffset bounds the offset a cursor may carry; SWR lists at most
 // this many repositories per namespace long before it matters.
@@ -19,36 +23,58 @@ const maxCursorOffset = 1 << 31
 // ErrMalformedCursor is wrapped by every error ParseCursor returns.
 var ErrMalformedCursor = errors.New("malformed sweep cursor")
 
-// Cursor marks where a sweep stopped: the namespace it was sweeping and
-// the offset, in that namespace's repository listing ordered by name, of
-// the first repository it did not start. Every repository before it (and
-// every namespace before Namespace, in name order) has been swept.
+// Cursor marks where a sweep stopped: the namespace it was sweeping, the
+// offset, in that namespace's repository listing ordered by name, of the
+// first repository it did not start, and the name of the last repository
+// of the namespace it started. Every repository of the namespace up to
+// and including Last (and every namespace before Namespace, in name
+// order) has been swept.
 //
-// Its string form, "v1:<namespace>:<offset>" (e.g. "v1:team-a:1200"), is
-// what travels in events.SweepRequested.Cursor and report.Report.Cursor.
-// Treat it as opaque: only ParseCursor reads it.
+// Its string form, "v2:<namespace>:<offset>:<last>" (e.g.
+// "v2:team-a:1200:web/app"; <last> is empty when no repository of the
+// namespace was started), is what travels in events.SweepRequested.Cursor
+// and report.Report.Cursor. Treat it as opaque: only ParseCursor reads
+// it.
+//
+// A sweep resumes a little before Offset and passes over the
+// repositories named up to Last, so that repositories deleted from or
+// created in the swept part of the namespace in the meantime neither make
+// it skip one nor sweep one twice.
 type Cursor struct {
 	Namespace string
 	Offset    int
+	// Last is the name of the last repository of Namespace started
+	// before Offset, or "" when none was.
+	Last string
+	// V1 marks a cursor read from the "v1:<namespace>:<offset>" form of
+	// earlier releases, which names no repository: the sweep resumes at
+	// Offset exactly. String writes such a cursor in that form.
+	V1 bool
 }
 
 // String encodes c.
 func (c Cursor) String() string {
-	return cursorVersion + ":" + c.Namespace + ":" + strconv.Itoa(c.Offset)
+	if c.V1 {
+		return cursorVersion1 + ":" + c.Namespace + ":" + strconv.Itoa(c.Offset)
+	}
+	return cursorVersion + ":" + c.Namespace + ":" + strconv.Itoa(c.Offset) + ":" + c.Last
 }
 
-// ParseCursor decodes a cursor written by Cursor.String. The error names
-// what is wrong and wraps ErrMalformedCursor.
+// ParseCursor decodes a cursor written by Cursor.String, in either form.
+// The error names what is wrong and wraps ErrMalformedCursor.
 func ParseCursor(s string) (Cursor, error) {
 	bad := func(format string, args ...any) (Cursor, error) {
 		return Cursor{}, fmt.Errorf("%w %s: %s", ErrMalformedCursor, quoteShort(s), fmt.Sprintf(format, args...))
 	}
 	parts := strings.Split(s, ":")
-	if len(parts) != 3 {
-		return bad("want %s:<namespace>:<offset>", cursorVersion)
-	}
-	if parts[0] != cursorVersion {
-		return bad("unknown version %s, want %s", quoteShort(parts[0]), cursorVersion)
+	switch version := parts[0]; {
+	case version == cursorVersion1 && len(parts) == 3, version == cursorVersion && len(parts) == 4:
+	case version == cursorVersion1:
+		return bad("want %s:<namespace>:<offset>", cursorVersion1)
+	case version == cursorVersion || len(parts) < 3:
+		return bad("want %s:<namespace>:<offset>:<repository>", cursorVersion)
+	default:
+		return bad("unknown version %s, want %s", quoteShort(version), cursorVersion)
 	}
 	if err := swr.CheckNamespaceName(parts[1]); err != nil {
 		return bad("namespace %s %v", quoteShort(parts[1]), err)
@@ -62,7 +88,14 @@ func ParseCursor(s string) (Cursor, error) {
 	case off > maxCursorOffset:
 		return bad("offset %d is larger than %d", off, maxCursorOffset)
 	}
-	return Cursor{Namespace: parts[1], Offset: off}, nil
+	c := Cursor{Namespace: parts[1], Offset: off, V1: len(parts) == 3}
+	if !c.V1 && parts[3] != "" {
+		if err := swr.CheckRepositoryName(parts[3]); err != nil {
+			return bad("repository %s %v", quoteShort(parts[3]), err)
+		}
+		c.Last = parts[3]
+	}
+	return c, nil
 }
 
 // quoteShort quotes s, cut to a length fit for an error message.

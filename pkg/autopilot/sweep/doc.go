@@ -19,8 +19,9 @@
 //
 // When the invocation's deadline comes within Config.DeadlineMargin, the
 // sweep stops starting repositories, lets those in flight finish and
-// returns a Cursor (Report.Cursor) naming the first repository it did not
-// start. It hands the rest on as a continuation event through
+// returns a Cursor (Report.Cursor) holding the offset of the first
+// repository it did not start and the name of the last one it started.
+// It hands the rest on as a continuation event through
 // Config.Continue; the next invocation resumes exactly there, so that
 // across invocations every repository is swept once and no write is
 // repeated. Without Continue the cursor in the report is all that is
@@ -30,11 +31,14 @@
 // invocation hands on the same ids and the receiving instance's
 // de-duplication keeps one sweep chain going, not two.
 //
-// Resuming relies on the listing order being stable: a repository
-// created or deleted in an already swept part of the same namespace
-// between two invocations shifts the offsets by one. Repositories of
-// other namespaces that a loose namespace filter lists are skipped but
-// keep their place in the offsets.
+// Repositories created or deleted in the swept part of the namespace
+// between two invocations shift the offsets, so the next invocation lists
+// from a little before the cursor's offset and passes over the
+// repositories named up to the last one started (the listing is ordered
+// by name): a deletion does not make it skip a repository, and a creation
+// does not make it sweep one twice. Repositories of other namespaces that
+// a loose namespace filter lists are skipped but keep their place in the
+// offsets.
 //
 // # Fan-out
 //

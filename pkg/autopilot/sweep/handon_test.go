@@ -129,7 +129,7 @@ func TestUnfinishedSweepWithoutAQueueReportsItsCursor(t *testing.T) {
 	rep, err := job.Handle(ctx, []events.Event{sweepEvent(events.SweepRequested{})})
 	require.NoError(t, err, "the work done is reported, not redelivered")
 	assert.Equal(t, 2, rep.Counts.Scanned)
-	assert.Equal(t, sweep.Cursor{Namespace: "ns000", Offset: 2}.String(), rep.Cursor)
+	assert.Equal(t, sweep.Cursor{Namespace: "ns000", Offset: 2, Last: "repo-0001"}.String(), rep.Cursor)
 
 	reg.ResetLog()
 	rep, err = job.Handle(context.Background(), []events.Event{sweepEvent(events.SweepRequested{Cursor: rep.Cursor})})

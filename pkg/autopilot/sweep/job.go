@@ -55,8 +55,11 @@ type Config struct {
 	FanOut bool
 	// Progress, when set, is called after each repository with the number
 	// done and the total to do (0 when unknown). Calls never overlap.
-	// Counting the total costs one extra list call (one per namespace when
-	// the sweep names namespaces).
+	// Counting the total costs one extra list call for the whole
+	// registry; when the sweep names namespaces or resumes a cursor, it
+	// costs a listing of each namespace (one call per 1000 repositories)
+	// that counts only the namespace's own repositories, since SWR may
+	// match the namespace filter loosely.
 	Progress func(done, total int)
 	// Now is the clock of the report's Started and Duration (default
 	// time.Now).

@@ -107,8 +107,8 @@ func TestCursorCountsSkippedRepositories(t *testing.T) {
 	rep, err := job.Run(ctx, events.SweepRequested{Namespaces: []string{"team"}})
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Counts.Scanned, "team/b")
-	assert.Equal(t, sweep.Cursor{Namespace: "team", Offset: 3}.String(), rep.Cursor,
-		"past team-a/a, team/b and team-a/c: team/d is the first repository not started")
+	assert.Equal(t, sweep.Cursor{Namespace: "team", Offset: 3, Last: "b"}.String(), rep.Cursor,
+		"past team-a/a, team/b and team-a/c: team/d is the first repository not started, team/b the last started")
 
 	reg.ResetLog()
 	rep, err = newJob(t, client, keepLastPolicy, sweep.Config{DryRun: true}).
@@ -116,4 +116,32 @@ func TestCursorCountsSkippedRepositories(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, rep.Cursor)
 	assert.Equal(t, map[string]int{"team/d": 1, "team/f": 1}, retentionReads(reg), "the rest of team, nothing twice")
+}
+
+func TestProgressTotalCountsOnlyTheNamespacesOwnRepositories(t *testing.T) {
+	reg := newLooseRegistry(t, interleavedSeed())
+	client := newClient(t, reg)
+	for _, tc := range []struct {
+		name   string
+		cursor string
+		want   int
+	}{
+		{"whole namespace", "", 3},                   // team/b, d, f; not team-a/a, c, e
+		{"resumed", "v2:team:3:b", 2},                // team/d, f
+		{"resumed from a v1 cursor", "v1:team:3", 2}, // from team/d on
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var totals []int
+			job := newJob(t, client, keepLastPolicy, sweep.Config{DryRun: true, Concurrency: 1, Progress: func(_, total int) {
+				totals = append(totals, total)
+			}})
+			rep, err := job.Run(context.Background(), events.SweepRequested{Namespaces: []string{"team"}, Cursor: tc.cursor})
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, rep.Counts.Scanned)
+			require.Len(t, totals, tc.want)
+			for _, total := range totals {
+				assert.Equal(t, tc.want, total)
+			}
+		})
+	}
 }

@@ -67,18 +67,18 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 		}
 		if !found {
 			// The namespace is gone; carry on with the next one.
-			start.Offset = 0
+			start = Cursor{}
 		}
 	}
 	namespaces = namespaces[first:]
 
 	s := &sweeper{job: j, dryRun: dryRun, rep: rep, sem: make(chan struct{}, j.cfg.Concurrency)}
-	if j.cfg.Progress != nil {
-		s.total = j.count(ctx, namespaces, len(req.Namespaces) == 0 && req.Cursor == "", start.Offset)
-	}
 	work, cancel := runtime.WorkDeadline(ctx, j.cfg.DeadlineMargin)
 	defer cancel()
-	stop := s.run(ctx, work, namespaces, start.Offset)
+	if j.cfg.Progress != nil {
+		s.total = j.count(work, namespaces, len(req.Namespaces) == 0 && req.Cursor == "", start)
+	}
+	stop := s.run(ctx, work, namespaces, start)
 	if stop == nil {
 		return nil
 	}
@@ -133,29 +133,28 @@ func (j *Job) fanOut(ctx context.Context, parent string, namespaces []string, dr
 }
 
 // count returns how many repositories the sweep will visit, or 0 when SWR
-// does not say: one list call for the whole registry, else one per
-// namespace.
-func (j *Job) count(ctx context.Context, namespaces []string, whole bool, offset int) int {
-	total := func(ns string) (int, bool) {
-		_, page, err := j.client.Repositories.List(ctx, &swr.ListReposOptions{Namespace: ns, Limit: 1})
-		if err != nil || page.Total < 0 {
-			return 0, false
-		}
-		return page.Total, true
-	}
+// does not say: one list call for the whole registry, else a listing of
+// each namespace (one call per 1000 repositories) that counts the
+// repositories the sweep has still to visit there, those of other
+// namespaces a loose filter lists left out.
+func (j *Job) count(ctx context.Context, namespaces []string, whole bool, from Cursor) int {
 	if whole {
-		n, _ := total("")
-		return n
-	}
-	sum := -offset
-	for _, ns := range namespaces {
-		n, ok := total(ns)
-		if !ok {
+		_, page, err := j.client.Repositories.List(ctx, &swr.ListReposOptions{Limit: 1})
+		if err != nil || page.Total < 0 {
 			return 0
 		}
-		sum += n
+		return page.Total
 	}
-	return max(sum, 0)
+	sum := 0
+	for _, ns := range namespaces {
+		for _, err := range j.pending(ctx, ns, from) {
+			if err != nil {
+				return 0
+			}
+			sum++
+		}
+	}
+	return sum
 }
 
 // sweeper is the state of one sweep request: the worker pool and the
@@ -173,60 +172,49 @@ type sweeper struct {
 	total   int
 }
 
-// run sweeps namespaces in order, the first from offset on, starting
-// repositories until work ends, and waits for those in flight. It returns
-// where it stopped, or nil when it finished. Repositories run under ctx,
-// so that the ones started finish after work has ended.
-func (s *sweeper) run(ctx, work context.Context, namespaces []string, offset int) *Cursor {
+// run sweeps namespaces in order, the first from where from says,
+// starting repositories until work ends, and waits for those in flight.
+// It returns where it stopped, or nil when it finished. Repositories run
+// under ctx, so that the ones started finish after work has ended.
+func (s *sweeper) run(ctx, work context.Context, namespaces []string, from Cursor) *Cursor {
 	defer s.wg.Wait()
-	for i, ns := range namespaces {
-		if i > 0 {
-			offset = 0
-		}
-		if at, stopped := s.namespace(ctx, work, ns, offset); stopped {
-			return &Cursor{Namespace: ns, Offset: at}
+	for _, ns := range namespaces {
+		if stop := s.namespace(ctx, work, ns, from); stop != nil {
+			return stop
 		}
 	}
 	return nil
 }
 
-// namespace streams the repositories of ns from offset on into the worker
-// pool. It returns the offset of the first repository not started and
-// whether it stopped because work ended. A listing failure is reported
-// and ends the namespace, not the sweep.
-//
-// SWR may match the namespace filter loosely (swr-api.md §4.1), listing
-// repositories of other namespaces too (those of "team-a" for "team"):
-// they are skipped here, their own namespace sweeps them, but they keep
-// their place in the offsets, so that a cursor resumes the same listing
-// where it stopped.
-func (s *sweeper) namespace(ctx, work context.Context, ns string, offset int) (int, bool) {
-	opts := &swr.ListReposOptions{
-		Namespace: ns, Offset: offset, Limit: swr.MaxPageSize,
-		OrderColumn: listOrderColumn, OrderType: listOrderType,
+// namespace streams the repositories of ns still to visit after from
+// (Job.pending) into the worker pool. It returns where it stopped because
+// work ended, or nil when it got through the namespace. A listing failure
+// is reported and ends the namespace, not the sweep.
+func (s *sweeper) namespace(ctx, work context.Context, ns string, from Cursor) *Cursor {
+	stop := Cursor{Namespace: ns}
+	if from.Namespace == ns {
+		// Until a repository starts, a stop resumes as from would.
+		stop.Last, stop.V1 = from.Last, from.V1
 	}
-	at := offset
-	for repo, err := range s.job.client.Repositories.All(work, opts) {
+	for repo, err := range s.job.pending(work, ns, from) {
 		if err != nil {
 			if work.Err() != nil {
-				return at, true
+				stop.Offset = repo.at
+				return &stop
 			}
 			s.fail(report.RepoError{Namespace: ns, Op: "list repositories",
-				Error: fmt.Sprintf("list repositories of %s from offset %d (the rest of the namespace was not swept): %v", ns, at, err)})
-			return at, false
-		}
-		if repo.Namespace != ns {
-			at++
-			continue
+				Error: fmt.Sprintf("list repositories of %s from offset %d (the rest of the namespace was not swept): %v", ns, repo.at, err)})
+			return nil
 		}
 		if !s.acquire(work) {
-			return at, true
+			stop.Offset = repo.at
+			return &stop
 		}
+		stop.Last, stop.V1 = repo.Name, false
 		s.wg.Add(1)
-		go s.check(ctx, repo)
-		at++
+		go s.check(ctx, repo.Repository)
 	}
-	return at, false
+	return nil
 }
 
 // acquire waits for a free worker slot. It reports false, holding no
