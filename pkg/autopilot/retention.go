@@ -117,9 +117,10 @@ const (
 // errTornListing says that the tags kept changing while they were listed.
 var errTornListing = errors.New("the tags changed while they were listed")
 
-// tags lists every tag of ns/repo from one consistent listing: no tag seen
-// twice, and as many tags as SWR's total said at the first and at the last
-// page. A one-page repository is always consistent.
+// tags lists every tag of ns/repo from one consistent listing: each page
+// overlaps the previous one by a tag that must not have moved, no tag is
+// seen twice, and there are as many tags as SWR's total said at the first
+// and at the last page. A one-page repository is always consistent.
 func (e *Engine) tags(ctx context.Context, ns, repo string) ([]swr.Tag, error) {
 	for range listAttempts {
 		tags, err := e.listTagsOnce(ctx, ns, repo)
@@ -133,17 +134,29 @@ func (e *Engine) tags(ctx context.Context, ns, repo string) ([]swr.Tag, error) {
 func (e *Engine) listTagsOnce(ctx context.Context, ns, repo string) ([]swr.Tag, error) {
 	var tags []swr.Tag
 	seen := map[string]bool{}
-	offset, firstTotal := 0, -1
+	firstTotal := -1
 	for pages := 0; ; pages++ {
-		page, info, err := e.client.Repositories.ListTags(ctx, ns, repo, &swr.ListTagsOptions{
-			OrderColumn: tagOrderColumn, OrderType: tagOrderType, Offset: offset, Limit: swr.MaxPageSize})
+		// Every page after the first starts one tag early: that tag must
+		// be the one the previous page ended with, or the listing shifted
+		// under us (a tag deleted or pushed again on a page already read)
+		// and a tag may have been passed over.
+		opts := &swr.ListTagsOptions{OrderColumn: tagOrderColumn, OrderType: tagOrderType, Offset: len(tags), Limit: swr.MaxPageSize}
+		if pages > 0 {
+			opts.Offset--
+		}
+		page, info, err := e.client.Repositories.ListTags(ctx, ns, repo, opts)
 		if err != nil {
 			return nil, err
 		}
 		if pages == 0 {
 			firstTotal = info.Total
+		} else {
+			last := tags[len(tags)-1]
+			if len(page) == 0 || page[0].Tag != last.Tag || page[0].Updated != last.Updated {
+				return nil, errTornListing
+			}
+			page = page[1:]
 		}
-		offset += len(page)
 		for _, t := range page {
 			if seen[t.Tag] {
 				return nil, errTornListing
@@ -151,7 +164,8 @@ func (e *Engine) listTagsOnce(ctx context.Context, ns, repo string) ([]swr.Tag, 
 			seen[t.Tag] = true
 			tags = append(tags, t)
 		}
-		if len(page) == 0 || len(page) < info.Limit || (info.Total >= 0 && offset >= info.Total) {
+		full := len(page) == info.Limit || (pages > 0 && len(page) == info.Limit-1)
+		if !full || (info.Total >= 0 && len(tags) >= info.Total) {
 			if pages > 0 && (info.Total != firstTotal || (info.Total >= 0 && len(tags) != info.Total)) {
 				return nil, errTornListing
 			}

@@ -1,6 +1,7 @@
 package autopilot_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -457,7 +458,7 @@ func TestRetentionListsTagsInPushOrderWhilePushesArrive(t *testing.T) {
 	var srv *swrtest.Server
 	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
 		withHook(func(r *http.Request) bool {
-			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") == "1000"
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") != "0"
 		}, func() {
 			require.NoError(t, srv.PushTag("ci", "cache", "hotfix", testNow)) // between the two pages
 		}))
@@ -495,7 +496,7 @@ func TestRetentionRelistsATornTagListingAndKeepsWhatItSays(t *testing.T) {
 	var srv *swrtest.Server
 	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
 		withHook(func(r *http.Request) bool {
-			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") == "1000"
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") != "0"
 		}, func() {
 			// Read on page one, now the newest: every later tag moves up
 			// one place, so build-1000 slips into the page already read.
@@ -526,7 +527,7 @@ func TestRetentionRefusesWhenTheTagsKeepChangingWhileListed(t *testing.T) {
 	n := 0
 	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
 		withHookEvery(func(r *http.Request) bool {
-			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") == "1000"
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") != "0"
 		}, func() {
 			// Every listing is torn: another old tag is pushed again.
 			n++
@@ -541,4 +542,35 @@ func TestRetentionRefusesWhenTheTagsKeepChangingWhileListed(t *testing.T) {
 	require.Len(t, res.Errors, 1)
 	assert.Contains(t, res.Errors[0].Error, "changed while they were listed")
 	assert.Zero(t, srv.Writes(), "nothing is written from a torn listing")
+}
+
+func TestRetentionRelistsWhenATagVanishesAndAnotherArrivesWhileListing(t *testing.T) {
+	ages := map[string]int{}
+	for i := range 1001 {
+		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
+	}
+	var f *fixture
+	f = newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
+		withHook(func(r *http.Request) bool {
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags") && r.URL.Query().Get("offset") != "0"
+		}, func() {
+			// The total stays 1001, but every later tag moves up one
+			// place: build-1000 would slip into the page already read.
+			require.NoError(t, f.client.Repositories.DeleteTag(context.Background(), "ci", "cache", "build-0000"))
+			require.NoError(t, f.srv.PushTag("ci", "cache", "new", testNow))
+		}))
+	srv := f.srv
+	e := f.engine(t, "mode: enforce\nguard: {max_delete_fraction: 1, max_delete_tags: 2000}\nretention:\n  - match: \"**\"\n    keep_last: 10\n")
+
+	res := e.Retention(t.Context(), "ci", "cache", false, nil)
+
+	require.Empty(t, res.Errors)
+	require.Len(t, res.Changes, 1)
+	impact := res.Changes[0].Impact
+	assert.Equal(t, 1001, impact.TotalTags)
+	assert.Contains(t, impact.Keep, "build-1000", "no tag was passed over")
+	assert.NotContains(t, impact.Keep, "build-0991")
+	r, ok := srv.State().Repository("ci", "cache")
+	require.True(t, ok)
+	assert.ElementsMatch(t, impact.Keep, r.TagNames(), "SWR kept exactly what the report says")
 }

@@ -2,6 +2,7 @@ package autopilot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -23,12 +24,24 @@ import (
 // answers; for the same reason the check sees only what SWR had done
 // when the tags were listed again.
 //
-// A listing that fails leaves the write unverified; it is reported as an
-// error that trying again would not cure, since the rule is in place and
-// a later run finds nothing to write.
+// A listing that keeps changing (SWR may still be deleting what the rule
+// removes) leaves the write unverified: a warning finding. A listing that
+// fails leaves it unverified too; that is reported as an error that trying
+// again would not cure, since the rule is in place and a later run finds
+// nothing to write.
 func (e *Engine) verifyImpact(ctx context.Context, res *RepoResult, impact report.Impact) {
 	ns, repo := res.Namespace, res.Repository
 	after, err := e.tags(ctx, ns, repo)
+	if errors.Is(err, errTornListing) {
+		res.note([]report.Finding{{
+			Code: plan.CodeImpactUnverified, Severity: report.SeverityWarning,
+			Namespace: ns, Repository: repo,
+			Message: fmt.Sprintf("retention rule of %s/%s written; the tags kept changing while listed afterwards "+
+				"(SWR may still be deleting), so what it deleted is unverified", ns, repo),
+			Remediation: "the next sweep re-checks the repository; compare its tags with this report's keep list",
+		}})
+		return
+	}
 	if err != nil {
 		res.failFinal("verify retention", fmt.Errorf(
 			"retention rule of %s/%s written, but what SWR deleted is unverified: %w", ns, repo, err))

@@ -1,6 +1,7 @@
 package autopilot_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -158,4 +159,38 @@ func TestRetentionReportsAWriteItCouldNotVerify(t *testing.T) {
 	assert.Contains(t, res.Errors[0].Error, swrtest.CodeInternal)
 	assert.False(t, res.Retryable(), "the rule is in place: a retry finds nothing to write")
 	assert.Empty(t, res.Findings)
+}
+
+// TestRetentionWarnsWhenTheCheckingListingKeepsChanging: the check after
+// the write lists over 1000 tags while they keep changing (as when SWR is
+// still deleting): the write is reported unverified, as a warning, not as
+// an error.
+func TestRetentionWarnsWhenTheCheckingListingKeepsChanging(t *testing.T) {
+	ages := map[string]int{}
+	for i := range 1001 {
+		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
+	}
+	var srv *swrtest.Server
+	written, n := false, 0
+	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
+		withHookEvery(func(r *http.Request) bool {
+			if isRetentionPost(r) {
+				written = true
+			}
+			return written && isTagListing(r)
+		}, func() {
+			n++
+			require.NoError(t, srv.PushTag("ci", "cache", fmt.Sprintf("late-%d", n), testNow.Add(time.Duration(n)*time.Second)))
+		}))
+	srv = f.srv
+	e := f.engine(t, "mode: enforce\nguard: {max_delete_fraction: 1, max_delete_tags: 2000}\nretention:\n  - match: \"**\"\n    keep_last: 1000\n")
+
+	res := e.Retention(t.Context(), "ci", "cache", false, nil)
+
+	require.Len(t, res.Changes, 1)
+	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+	assert.Empty(t, res.Errors, "an unverified write is no error")
+	require.Len(t, res.Findings, 1)
+	assert.Equal(t, plan.CodeImpactUnverified, res.Findings[0].Code)
+	assert.Equal(t, report.SeverityWarning, res.Findings[0].Severity)
 }

@@ -2,10 +2,11 @@ package config
 
 import (
 	"fmt"
-	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"io"
 	"reflect"
 	"strings"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 // Redacted is what a set secret prints as.

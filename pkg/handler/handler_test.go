@@ -258,23 +258,35 @@ func TestReceiverModeHTTP(t *testing.T) {
 	assert.Len(t, job.calls, 1, "refused requests never reach the job")
 }
 
-func TestSinkPublishingStopsBeforeTheDeadline(t *testing.T) {
-	release := make(chan struct{})
-	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-release // a sink that never answers in time
-	}))
-	defer sink.Close()
-	defer close(release) // runs first: lets the handler return so Close can finish
-	var logs bytes.Buffer
-	f := newFunction(t, &recordingJob{}, Options{Sink: report.Sink{URL: sink.URL}, Margin: 300 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+func TestSinkPublishingEndsBeforeTheInvocationDeadline(t *testing.T) {
+	deadlines := make(chan time.Time, 16)
+	sinkClient := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		d, ok := r.Context().Deadline()
+		require.True(t, ok, "publishing runs under a deadline")
+		deadlines <- d
+		return &http.Response{StatusCode: http.StatusAccepted, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+	})}
+	const margin = 300 * time.Millisecond
+	f := newFunction(t, &recordingJob{}, Options{Sink: report.Sink{URL: "http://sink.invalid", Client: sinkClient}, Margin: margin})
+	invocation := time.Now().Add(time.Hour)
+	ctx, cancel := context.WithDeadline(context.Background(), invocation)
 	defer cancel()
+
 	_, err := f.Lambda(ctx, sample(t, "cloudevent-sweep.json"))
 	require.NoError(t, err)
-	assert.NoError(t, ctx.Err(), "the invocation answered before its deadline")
-	assert.Contains(t, logs.String(), "report not published")
+	close(deadlines)
+	n := 0
+	for d := range deadlines {
+		n++
+		assert.Equal(t, invocation.Add(-margin), d, "each event is sent under the job's deadline, margin before the invocation's")
+	}
+	assert.Equal(t, 2, n, "the finding and the summary")
 }
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestAFailedSignedWebhookMayBeSentAgain(t *testing.T) {
 	const secret = "hmac-test-secret"
@@ -300,4 +312,32 @@ func TestAFailedSignedWebhookMayBeSentAgain(t *testing.T) {
 	assert.Equal(t, http.StatusOK, send(), "the identical signed retry is accepted")
 	assert.Equal(t, http.StatusUnauthorized, send(), "a replay of a request that succeeded is not")
 	assert.Len(t, job.calls, 2)
+}
+
+func TestAFailedSignedFunctionURLRequestMayBeSentAgain(t *testing.T) {
+	const secret = "hmac-test-secret"
+	dec, err := events.NewDecoder(events.Config{Auth: events.AuthConfig{HMACSecret: secret}})
+	require.NoError(t, err)
+	failures := 1
+	job := &recordingJob{fail: func([]events.Event) bool { failures--; return failures >= 0 }}
+	f := New(job, dec, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+
+	body := `{"specversion":"1.0","id":"e-8","source":"/ci","type":"io.swrautopilot.image.pushed","datacontenttype":"application/json","data":{"namespace":"acme","repository":"web","tag":"v1"}}`
+	h := http.Header{"Content-Type": {"application/cloudevents+json"}}
+	events.SignRequest(h, events.AuthConfig{HMACSecret: secret}, []byte(body), time.Now())
+	headers := map[string]string{}
+	for k := range h {
+		headers[strings.ToLower(k)] = h.Get(k)
+	}
+	payload, err := json.Marshal(awsevents.LambdaFunctionURLRequest{RawPath: "/", Headers: headers, Body: body,
+		RequestContext: awsevents.LambdaFunctionURLRequestContext{HTTP: awsevents.LambdaFunctionURLRequestContextHTTPDescription{Method: http.MethodPost, Path: "/"}}})
+	require.NoError(t, err)
+	status := func() int {
+		out, err := f.Lambda(context.Background(), payload)
+		require.NoError(t, err)
+		return out.(awsevents.LambdaFunctionURLResponse).StatusCode
+	}
+	assert.Equal(t, http.StatusServiceUnavailable, status())
+	assert.Equal(t, http.StatusOK, status(), "the identical signed retry is accepted")
+	assert.Equal(t, http.StatusUnauthorized, status(), "a replay after success is not")
 }

@@ -6,6 +6,7 @@ const (
 	CodeGuardMaxTags               = "retention.guard.max_tags"
 	CodeGuardProtectedTag          = "retention.guard.protected_tag"
 	CodeImpactMismatch             = "retention.impact_mismatch"
+	CodeImpactUnverified           = "retention.impact_unverified"
 	CodeTriggerClusterNotAllowed   = "trigger.cluster_not_allowed"
 	CodeTriggerTypeAllInProtected  = "trigger.type_all_in_protected_scope"
 	CodeTriggerDisabled            = "trigger.disabled"

@@ -105,9 +105,10 @@ func TestSinkPublishesChangesFindingsAndSummary(t *testing.T) {
 	r := sample()
 	require.NoError(t, Sink{URL: srv.URL}.Publish(context.Background(), r))
 	assert.Len(t, types, len(r.Changes)+len(r.Findings)+1)
-	assert.Equal(t, EventTypeChange, types[0])
-	assert.Equal(t, "team/web/app", subjects[0])
-	assert.Equal(t, EventTypeFinding, types[len(r.Changes)])
+	assert.Equal(t, EventTypeFinding, types[0], "findings first")
+	assert.Equal(t, "team/db", subjects[0], "the critical finding leads")
+	assert.Equal(t, EventTypeChange, types[len(r.Findings)])
+	assert.Equal(t, "team/web/app", subjects[len(r.Findings)])
 	assert.Equal(t, EventTypeReport, types[len(types)-1])
 }
 
@@ -148,7 +149,8 @@ func TestCompactBoundsListsButKeepsCounts(t *testing.T) {
 	before := r.Counts
 	c := r.Compact(1, 1)
 	assert.Len(t, c.Changes, 1)
-	assert.Len(t, c.Findings, 1)
+	require.Len(t, c.Findings, 1)
+	assert.Equal(t, SeverityCritical, c.Findings[0].Severity, "the most severe finding is the one kept")
 	assert.Len(t, c.Errors, 1)
 	assert.Equal(t, 1+2, c.Omitted)
 	assert.Equal(t, before, c.Counts)
@@ -174,7 +176,7 @@ func TestSinkSendsAtMostMaxEvents(t *testing.T) {
 	defer srv.Close()
 	r := sample()
 	require.NoError(t, Sink{URL: srv.URL, MaxEvents: 2}.Publish(context.Background(), r))
-	assert.Equal(t, []string{EventTypeChange, EventTypeChange, EventTypeReport}, types)
+	assert.Equal(t, []string{EventTypeFinding, EventTypeFinding, EventTypeReport}, types, "a bound never hides findings behind changes")
 	assert.Contains(t, string(last), `"omitted_events":3`)
 }
 

@@ -32,8 +32,8 @@ type Sink struct {
 // DefaultMaxSinkEvents is the default bound of Sink.MaxEvents.
 const DefaultMaxSinkEvents = 1000
 
-// Publish sends one event per change and per finding (at most MaxEvents),
-// then a summary event with the counts. It stops at the first failure and
+// Publish sends one event per finding (most severe first) and per change,
+// at most MaxEvents in all, then a summary event with the counts. It stops at the first failure and
 // says how many were sent. Bound ctx so that publishing cannot outlive the
 // invocation.
 func (s Sink) Publish(ctx context.Context, r *Report) error {
@@ -76,21 +76,23 @@ func (s Sink) Publish(ctx context.Context, r *Report) error {
 		limit = DefaultMaxSinkEvents
 	}
 	omitted := 0
+	// Findings go first, most severe first, so that a bound on events
+	// never hides a critical finding behind routine changes.
+	for _, f := range sortedFindings(r.Findings) {
+		if sent >= limit {
+			omitted++
+			continue
+		}
+		if err := send(EventTypeFinding, resource(f.Namespace, f.Repository, f.Subject), f); err != nil {
+			return err
+		}
+	}
 	for _, ch := range r.Changes {
 		if sent >= limit {
 			omitted++
 			continue
 		}
 		if err := send(EventTypeChange, ch.Resource(), ch); err != nil {
-			return err
-		}
-	}
-	for _, f := range r.Findings {
-		if sent >= limit {
-			omitted++
-			continue
-		}
-		if err := send(EventTypeFinding, resource(f.Namespace, f.Repository, f.Subject), f); err != nil {
 			return err
 		}
 	}

@@ -176,7 +176,7 @@ func (r *Report) Summary() Summary {
 func (r *Report) Compact(maxItems, maxTags int) *Report {
 	c := *r
 	c.Changes = headOf(r.Changes, maxItems, &c.Omitted)
-	c.Findings = headOf(r.Findings, maxItems, &c.Omitted)
+	c.Findings = headOf(sortedFindings(r.Findings), maxItems, &c.Omitted) // most severe kept
 	c.Errors = headOf(r.Errors, maxItems, &c.Omitted)
 	for i := range c.Changes {
 		if imp := c.Changes[i].Impact; imp != nil {

@@ -44,7 +44,13 @@ func (j *Job) pending(ctx context.Context, ns string, from Cursor) iter.Seq2[lis
 	}
 	return func(yield func(listed, error) bool) {
 		begin := from.Offset
-		if !from.V1 {
+		switch {
+		case !from.V1 && from.Last == "":
+			// Nothing of ns was started: its offset may count other
+			// namespaces' repositories (a loose filter), so begin at the
+			// start, which is exact.
+			begin = 0
+		case !from.V1:
 			begin = max(0, from.Offset-resumeSlack)
 		}
 		skipping := !from.V1 && from.Last != ""

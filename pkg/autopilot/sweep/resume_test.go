@@ -159,3 +159,13 @@ func TestResumeFromAV1CursorStartsAtItsOffset(t *testing.T) {
 	client := newClient(t, reg)
 	assert.Equal(t, onceEach(repoNames(4, 10)...), resume(t, reg, client, "v1:ns000:4"))
 }
+
+func TestResumeOfANamespaceNothingOfWhichStartedBeginsAtItsStart(t *testing.T) {
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 10, 1))))
+	client := newClient(t, reg)
+	// An offset with no last name can count other namespaces' repositories
+	// (a loose namespace filter): it must not make the resume skip any.
+	cursor := sweep.Cursor{Namespace: "ns000", Offset: 7}.String()
+	rest := resume(t, reg, client, cursor)
+	assert.Equal(t, onceEach(repoNames(0, 10)...), rest)
+}
