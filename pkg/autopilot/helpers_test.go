@@ -1,6 +1,7 @@
 package autopilot_test
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -122,4 +123,14 @@ func withHookEvery(match func(*http.Request) bool, before func()) func(http.Roun
 
 func withHook(match func(*http.Request) bool, before func()) func(http.RoundTripper) http.RoundTripper {
 	return func(base http.RoundTripper) http.RoundTripper { return &hook{base: base, match: match, before: before} }
+}
+
+// twoPagesOfTags is 1001 tags, build-0000 (oldest, 1001 days) to
+// build-1000 (1 day): one more than a page of tags holds.
+func twoPagesOfTags() map[string]int {
+	ages := map[string]int{}
+	for i := range 1001 {
+		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
+	}
+	return ages
 }

@@ -451,10 +451,7 @@ func TestRetentionCreateIsSentAgainWhenSWRDidNotAct(t *testing.T) {
 }
 
 func TestRetentionListsTagsInPushOrderWhilePushesArrive(t *testing.T) {
-	ages := map[string]int{}
-	for i := range 1001 {
-		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
-	}
+	ages := twoPagesOfTags()
 	var srv *swrtest.Server
 	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
 		withHook(func(r *http.Request) bool {
@@ -489,10 +486,7 @@ func TestRetentionListsTagsInPushOrderWhilePushesArrive(t *testing.T) {
 }
 
 func TestRetentionRelistsATornTagListingAndKeepsWhatItSays(t *testing.T) {
-	ages := map[string]int{}
-	for i := range 1001 {
-		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
-	}
+	ages := twoPagesOfTags()
 	var srv *swrtest.Server
 	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
 		withHook(func(r *http.Request) bool {
@@ -519,10 +513,7 @@ func TestRetentionRelistsATornTagListingAndKeepsWhatItSays(t *testing.T) {
 }
 
 func TestRetentionRefusesWhenTheTagsKeepChangingWhileListed(t *testing.T) {
-	ages := map[string]int{}
-	for i := range 1001 {
-		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
-	}
+	ages := twoPagesOfTags()
 	var srv *swrtest.Server
 	n := 0
 	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
@@ -545,10 +536,7 @@ func TestRetentionRefusesWhenTheTagsKeepChangingWhileListed(t *testing.T) {
 }
 
 func TestRetentionRelistsWhenATagVanishesAndAnotherArrivesWhileListing(t *testing.T) {
-	ages := map[string]int{}
-	for i := range 1001 {
-		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
-	}
+	ages := twoPagesOfTags()
 	var f *fixture
 	f = newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
 		withHook(func(r *http.Request) bool {

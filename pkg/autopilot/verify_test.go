@@ -166,10 +166,7 @@ func TestRetentionReportsAWriteItCouldNotVerify(t *testing.T) {
 // still deleting): the write is reported unverified, as a warning, not as
 // an error.
 func TestRetentionWarnsWhenTheCheckingListingKeepsChanging(t *testing.T) {
-	ages := map[string]int{}
-	for i := range 1001 {
-		ages[fmt.Sprintf("build-%04d", i)] = 1001 - i
-	}
+	ages := twoPagesOfTags()
 	var srv *swrtest.Server
 	written, n := false, 0
 	f := newFixture(t, oneRepo("ci", swrtest.SeedRepository{Name: "cache", Tags: tags(ages)}),
