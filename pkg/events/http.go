@@ -185,7 +185,7 @@ func (d *Decoder) fromCloudEvent(ce *event.Event, attr, dataPath string) ([]Even
 		}
 	}
 	if err := ce.Validate(); err != nil {
-		return nil, badRequest(strings.TrimSuffix(attr, "."), "invalid CloudEvent: "+err.Error())
+		return nil, badRequest(orRoot(strings.TrimSuffix(attr, ".")), "invalid CloudEvent: "+err.Error())
 	}
 	if ct := ce.DataContentType(); ct != "" && len(ce.Data()) > 0 && !isJSONMediaType(ct) {
 		return nil, badRequest(name("datacontenttype"), "want JSON data, got "+quote(ct))
