@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 )
 
 // command is one subcommand. run returns the process exit code.
@@ -69,6 +71,11 @@ func usage(w io.Writer, cmds map[string]command) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'swr-autopilot <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nenvironment (credentials are read only from here; AUTOPILOT_POLICY and")
+	fmt.Fprintln(w, "AUTOPILOT_DIRECTORY give the -policy and -directory defaults):")
+	if err := config.Usage(w, &config.SWR{}); err != nil {
+		fmt.Fprintln(w, err)
+	}
 }
 
 // parseFlags parses args with fs, mapping -h to exit code 0 and bad flags to 2.

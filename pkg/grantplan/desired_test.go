@@ -76,17 +76,3 @@ managed_namespaces: [shared]
 	}
 	assert.Empty(t, Desired(nil).Namespaces)
 }
-
-func TestMissingNamespaces(t *testing.T) {
-	d := parseDirectory(t, `teams:
-  - name: a
-    members: [{id: u1, name: alice}]
-    namespaces: {payments: read, shared: write}
-    repositories: {tools/ci: read}
-managed_namespaces: [payments, archive]
-`)
-	assert.Equal(t, []string{"archive", "payments", "shared", "tools"}, MissingNamespaces(d, nil))
-	assert.Equal(t, []string{"archive", "tools"}, MissingNamespaces(d, []string{"payments", "shared", "other"}))
-	assert.Empty(t, MissingNamespaces(d, []string{"archive", "payments", "shared", "tools"}))
-	assert.Empty(t, MissingNamespaces(nil, []string{"payments"}))
-}

@@ -9,7 +9,7 @@
 //	p := grantplan.Repository(ns, repo, grants.Repositories[directory.RepositoryKey(ns, repo)], repoAccess, dir)
 //	// once for the whole run (GuardScopedRemovals when the run covers
 //	// only the namespace or repository an event names):
-//	ok, findings := grantplan.GuardRemovals(plans, grantplan.ObservedTotal(plans), dir, parseErr)
+//	ok, findings := grantplan.GuardRemovals(plans, observed, dir, parseErr) // observed: the plans' Observed, summed
 //	// when !ok, for every plan:
 //	p = p.WithoutRemovals(reason)
 //

@@ -26,7 +26,7 @@ const MinObservedForFraction = 10
 // GuardRemovals decides whether a run over everything the directory
 // governs may remove or lower any access. It looks at the whole run: plans
 // are every plan of the run and currentTotal the number of grants observed
-// (usually ObservedTotal(plans)). It refuses when the directory failed
+// (the sum of the plans' Observed). It refuses when the directory failed
 // validation (validationErr non-nil), grants nobody anything, or when the
 // removals (deletions plus downgrades) exceed the directory's
 // guard.max_removals or guard.max_removal_fraction of currentTotal. Each

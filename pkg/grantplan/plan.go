@@ -32,7 +32,7 @@ type Plan struct {
 
 	// Observed is the number of grants SWR reported, the caller's own
 	// excepted. Summed over a run it is the denominator of the guard's
-	// removal fraction (see ObservedTotal).
+	// removal fraction.
 	Observed int
 
 	// Changes describes every write above, in the order Create, Update,
@@ -95,13 +95,4 @@ func (p Plan) WithoutRemovals(reason string) Plan {
 		out.Changes[i] = c
 	}
 	return out
-}
-
-// ObservedTotal sums Observed over plans: the number of grants a run saw.
-func ObservedTotal(plans []Plan) int {
-	total := 0
-	for _, p := range plans {
-		total += p.Observed
-	}
-	return total
 }

@@ -116,9 +116,6 @@ func simpleSeed(namespaces, perNamespace, tags int) swrtest.Seed {
 	return seed
 }
 
-// requestKey is "METHOD path" of a recorded request.
-func requestKey(r swrtest.RequestRecord) string { return r.Method + " " + r.Path }
-
 // repoOfPath returns "ns/repo" of a repository sub-resource path
 // (/v2/manage/namespaces/{ns}/repos/{repo}/{rest}), or "".
 func repoOfPath(path, rest string) string {
