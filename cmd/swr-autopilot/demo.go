@@ -161,10 +161,9 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 	total.Duration = report.Duration(time.Since(total.Started))
 	total.APICalls = client.Stats().Requests
 
-	state := srv.State()
 	fmt.Fprintf(stdout, "Done: %d SWR API calls, %d writes; steps 1–3 made %d changes, refused %d, found %d things and met %d errors.\n",
 		total.APICalls, srv.Writes(), total.Counts.Changed, total.Counts.Refused, len(total.Findings), total.Counts.Errors)
-	fmt.Fprintf(stdout, "The registry now holds %d repositories.\n", countRepos(state))
+	fmt.Fprintf(stdout, "The registry now holds %d repositories.\n", srv.State().RepositoryCount())
 	if htmlPath != "" {
 		var buf bytes.Buffer
 		if err := total.WriteHTML(&buf); err != nil {
@@ -207,5 +206,3 @@ func invoke(ctx context.Context, s demoStep) error {
 	}
 	return nil
 }
-
-func countRepos(s swrtest.Snapshot) int { return s.RepositoryCount() }

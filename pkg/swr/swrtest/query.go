@@ -6,12 +6,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
-// Paging limits of the v2 list calls (swr-api.md §1.7).
+// Paging limits of the v2 list calls (swr-api.md §1.7), the client's.
 const (
-	DefaultPageSize = 100
-	MaxPageSize     = 1000
+	DefaultPageSize = swr.DefaultPageSize
+	MaxPageSize     = swr.MaxPageSize
 )
 
 // listParams are the parameters of a list call, taken either from the
