@@ -76,10 +76,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "grants: %v\n", runErr)
 		return 1
 	}
-	if len(rep.Errors) > 0 {
-		return 1
-	}
-	return 0
+	return reportExitCode(rep)
 }
 
 // writeGrantsReport writes rep to stdout as a table or JSON, and as HTML to

@@ -101,10 +101,7 @@ func runRepository(ctx context.Context, name string, args []string, stdout, stde
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1
 	}
-	if len(rep.Errors) > 0 {
-		return 1
-	}
-	return 0
+	return reportExitCode(rep)
 }
 
 // splitRepository splits "NAMESPACE/REPOSITORY"; the repository name may

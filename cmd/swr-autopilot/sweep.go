@@ -112,14 +112,14 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sweep: %v\n", werr)
 		return 1
 	}
-	if err != nil || len(rep.Errors) > 0 {
-		return 1
+	if err != nil {
+		return exitError
 	}
 	if rep.Cursor != "" {
 		fmt.Fprintf(stderr, "sweep: interrupted; repositories from %s on were not swept\n", rep.Cursor)
-		return 1
+		return exitError
 	}
-	return 0
+	return reportExitCode(rep)
 }
 
 // writerIsTerminal reports whether w is a character device such as a
