@@ -190,3 +190,24 @@ func TestDetailDescribesBeforeAndAfter(t *testing.T) {
 	assert.Equal(t, "read →", Change{Before: level("read")}.Detail())
 	assert.Equal(t, "", Change{Before: map[string]int{"a": 1}}.Detail(), "plain values stay in the JSON")
 }
+
+// Data that came from SWR cannot drive the terminal: escape sequences,
+// bells, carriage returns and bidirectional overrides are dropped from the
+// table, and tabs and newlines cannot break its rows.
+func TestTableStripsControlCharacters(t *testing.T) {
+	hostile := "deploy\x1b]0;owned\x07\x1b[2J\rfake line\n\tFINDING\u202eevil\x9b31m"
+	r := &Report{Job: "sweep",
+		Findings: []Finding{{Code: "trigger.unexpected_cluster", Severity: SeverityWarning, Namespace: "team", Repository: "web",
+			Subject: "trigger:" + hostile, Message: "trigger " + hostile + " deploys to an unknown cluster"}},
+		Errors: []RepoError{{Namespace: "team", Repository: "web", Op: "list triggers", Error: "SWR said: " + hostile}},
+	}
+	var buf bytes.Buffer
+	require.NoError(t, r.WriteTable(&buf))
+	out := buf.String()
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e", "\x9b", "\tFINDING"} {
+		assert.NotContains(t, out, bad)
+	}
+	assert.Contains(t, out, "deploy]0;owned[2J fake line  FINDINGevil31m", "the printable rest is kept")
+	assert.Equal(t, 8, strings.Count(out, "\n"), "two header lines, then a blank line, a heading and one line per row: %q", out)
+	assert.Equal(t, "plain · ünïcode ✓", Printable("plain · ünïcode ✓"))
+}
