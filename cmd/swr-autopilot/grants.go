@@ -45,9 +45,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "grants: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	if *src == "" {
-		*src = os.Getenv(grantsDirectoryEnv)
-	}
+	*src = orEnv(*src, grantsDirectoryEnv)
 	if *src == "" {
 		fmt.Fprintln(stderr, "grants: no team directory: pass -directory SRC or set "+grantsDirectoryEnv)
 		return 2

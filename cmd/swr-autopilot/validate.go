@@ -5,27 +5,28 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
+	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
-	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 )
 
 // validators returns the file kinds that validate checks, each with the
-// function that checks one file and returns every problem in it.
-func validators() map[string]func(path string) error {
-	return map[string]func(path string) error{
-		"directory": func(path string) error {
-			data, err := os.ReadFile(path)
+// function that checks one file and returns every problem in it. Files are
+// read as the functions read them, with the same loader and size limit:
+// a file the functions would refuse does not pass.
+func validators() map[string]func(ctx context.Context, src string) error {
+	return map[string]func(ctx context.Context, src string) error{
+		"directory": func(ctx context.Context, src string) error {
+			c, err := directory.Fetch(ctx, src, directory.Options{})
 			if err != nil {
-				return fmt.Errorf("read directory: %w", err)
+				return fmt.Errorf("team directory: %w", err)
 			}
-			return directory.Validate(data, path)
+			return directory.Validate(c.Data, c.Source)
 		},
-		"policy": func(path string) error {
-			_, err := policy.Load(path)
+		"policy": func(ctx context.Context, src string) error {
+			_, err := wire.LoadPolicy(ctx, src)
 			return err
 		},
 	}
@@ -34,7 +35,7 @@ func validators() map[string]func(path string) error {
 // runValidate checks policy and team directory files: "swr-autopilot validate [-kind K] FILE...".
 // It prints "FILE: ok" for each good file and every problem of each bad
 // one, and exits 1 when a file is bad, 2 on a usage error.
-func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	checks := validators()
 	kinds := make([]string, 0, len(checks))
 	for k := range checks {
@@ -64,7 +65,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	code := 0
 	for _, path := range fs.Args() {
-		if err := check(path); err != nil {
+		if err := check(ctx, path); err != nil {
 			fmt.Fprintln(stderr, err)
 			code = 1
 			continue

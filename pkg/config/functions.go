@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // Function is the part of the configuration every function shares: how to
@@ -121,7 +121,7 @@ func LoadFunction(spec any) error {
 	for _, u := range []struct{ name, value string }{{"AUTOPILOT_SINK", fn.Sink}, {"K_SINK", fn.KSink}} {
 		if u.value != "" {
 			if checkURL(u.value) != nil {
-				c.addf(u.name, "an http(s) URL such as https://sink.example/events", "is %q", swr.RedactURL(u.value))
+				c.addf(u.name, "an http(s) URL such as https://sink.example/events", "is %q", redact.URL(u.value))
 			}
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -168,7 +169,7 @@ func (s SWR) Validate() error {
 func checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", swr.RedactURL(raw))
+		return fmt.Errorf("%q is not an http(s) URL", redact.URL(raw))
 	}
 	return nil
 }

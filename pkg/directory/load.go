@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // Fetch limits used when Options leaves them zero.
@@ -98,7 +100,7 @@ func Fetch(ctx context.Context, src string, opts Options) (Content, error) {
 		c, err = fetchFile(src, opts.maxBytes())
 	}
 	if err != nil {
-		return Content{}, err
+		return Content{}, redact.Error(err)
 	}
 	sum := sha256.Sum256(c.Data)
 	c.SHA256 = hex.EncodeToString(sum[:])

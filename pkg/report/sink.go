@@ -9,6 +9,8 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // CloudEvent types the reports emit. They share the project's prefix.
@@ -37,6 +39,11 @@ const DefaultMaxSinkEvents = 1000
 // says how many were sent. Bound ctx so that publishing cannot outlive the
 // invocation.
 func (s Sink) Publish(ctx context.Context, r *Report) error {
+	// The transport's errors quote the URL, which may carry a token.
+	return redact.Error(s.publish(ctx, r))
+}
+
+func (s Sink) publish(ctx context.Context, r *Report) error {
 	if s.URL == "" {
 		return errors.New("report sink: no URL")
 	}

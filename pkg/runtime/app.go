@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // Environment variables that select and configure the hosting mode.
@@ -159,6 +161,9 @@ func LambdaHandler(app App) lambda.Handler {
 		}
 		resp, err := fn(ctx, payload)
 		if err != nil {
+			// The error becomes the invocation's errorMessage, which the
+			// caller and the platform's logs see.
+			err = redact.Error(err)
 			logger.ErrorContext(ctx, "invocation failed", "function", app.Name, "error", err)
 		}
 		return resp, err
