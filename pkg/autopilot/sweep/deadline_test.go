@@ -25,16 +25,18 @@ retention:
 `
 
 // TestDeadlineSweepContinuesAcrossInvocations sweeps a registry too large
-// for one 2 s invocation: each invocation stops at its deadline margin and
+// for one 3 s invocation: each invocation stops at its deadline margin and
 // hands the rest on through the queue; the invocations fed from the queue
-// together cover every repository once and repeat no write.
+// together cover every repository once and repeat no write. The margins
+// are generous, so that a busy machine passes: the hand-on has the whole
+// margin of its own, and the repositories in flight the rest.
 func TestDeadlineSweepContinuesAcrossInvocations(t *testing.T) {
 	const namespaces, perNamespace = 4, 500
 	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(namespaces, perNamespace, 4))), swrtest.WithLatency(10*time.Millisecond))
 	queue := sqstest.NewServer()
 	t.Cleanup(queue.Close)
 	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{
-		DeadlineMargin: 300 * time.Millisecond,
+		DeadlineMargin: time.Second,
 		Continue:       sqsout.New(queue.NewClient(), queue.QueueURL()),
 	})
 
@@ -42,7 +44,7 @@ func TestDeadlineSweepContinuesAcrossInvocations(t *testing.T) {
 	scanned, invocations := 0, 0
 	for invocations < 30 {
 		invocations++
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		rep, err := job.Handle(ctx, evs)
 		cancel()
 		require.NoError(t, err, "invocation %d", invocations)
