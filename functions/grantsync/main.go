@@ -1,13 +1,15 @@
 // Command grantsync is the grant-sync function: on a schedule, when the
 // team directory changes, or when grants are edited in the console, it
 // brings SWR's namespace and repository grants in line with the team
-// directory, refusing unsafe removals. It runs as an AWS Lambda function
+// directory, refusing unsafe removals. It loads and validates the team
+// directory at start-up, and reads it again on every run. It runs as an AWS Lambda function
 // when AWS_LAMBDA_RUNTIME_API is set and as a CloudEvents HTTP receiver on
 // PORT otherwise. Configuration: see the README's table of environment
 // variables.
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/swr-autopilot/swr-autopilot/internal/wire"
@@ -32,5 +34,8 @@ func main() {
 		wire.Exit(log, "decoder", err)
 	}
 	job := grantsync.New(client, grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log})
+	if err := job.CheckDirectory(context.Background()); err != nil {
+		wire.Exit(log, "team directory", err)
+	}
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
 }

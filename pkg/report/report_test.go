@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -210,4 +211,30 @@ func TestTableStripsControlCharacters(t *testing.T) {
 	assert.Contains(t, out, "deploy]0;owned[2J fake line  FINDINGevil31m", "the printable rest is kept")
 	assert.Equal(t, 8, strings.Count(out, "\n"), "two header lines, then a blank line, a heading and one line per row: %q", out)
 	assert.Equal(t, "plain · ünïcode ✓", Printable("plain · ünïcode ✓"))
+}
+
+// A sink takes events as they are, e.g. a sweep's continuation, and a
+// sink that is down fails without quoting its URL's token.
+func TestSinkEnqueuesEventsAsTheyAre(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Ce-Type")+" "+r.Header.Get("Ce-Id"))
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	e := cloudevents.NewEvent()
+	e.SetID("cont-1")
+	e.SetSource("/sweep")
+	e.SetType("io.swrautopilot.sweep.requested")
+	require.NoError(t, Sink{URL: srv.URL}.Enqueue(t.Context(), []cloudevents.Event{e}))
+	assert.Equal(t, []string{"io.swrautopilot.sweep.requested cont-1"}, got)
+
+	srv.Close()
+	err := Sink{URL: srv.URL + "/x?sig=SINKTOKEN1"}.Enqueue(t.Context(), []cloudevents.Event{e})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "SINKTOKEN1")
+	err = Sink{URL: "http://u:SINKPASS2@" + strings.TrimPrefix(srv.URL, "http://") + "/?sig=SINKTOKEN3"}.Publish(t.Context(), sample())
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "SINKPASS2")
+	assert.NotContains(t, err.Error(), "SINKTOKEN3")
 }

@@ -44,20 +44,9 @@ func (s Sink) Publish(ctx context.Context, r *Report) error {
 }
 
 func (s Sink) publish(ctx context.Context, r *Report) error {
-	if s.URL == "" {
-		return errors.New("report sink: no URL")
-	}
-	hc := s.Client
-	if hc == nil {
-		hc = &http.Client{Timeout: 10 * time.Second}
-	}
-	p, err := cehttp.New(cehttp.WithTarget(s.URL), cehttp.WithClient(*hc))
+	c, err := s.client()
 	if err != nil {
-		return fmt.Errorf("report sink: %w", err)
-	}
-	c, err := cloudevents.NewClient(p, cloudevents.WithUUIDs(), cloudevents.WithTimeNow())
-	if err != nil {
-		return fmt.Errorf("report sink: %w", err)
+		return err
 	}
 	source := s.Source
 	if source == "" {
@@ -113,4 +102,40 @@ func (s Sink) publish(ctx context.Context, r *Report) error {
 		Omitted  int      `json:"omitted_events,omitempty"`
 	}{r.Job, r.DryRun, r.Counts, r.Duration, r.APICalls, r.Cursor, omitted}
 	return send(EventTypeReport, r.Job, summary)
+}
+
+// client is a CloudEvents client that sends to s.URL.
+func (s Sink) client() (cloudevents.Client, error) {
+	if s.URL == "" {
+		return nil, errors.New("report sink: no URL")
+	}
+	hc := s.Client
+	if hc == nil {
+		hc = &http.Client{Timeout: 10 * time.Second}
+	}
+	p, err := cehttp.New(cehttp.WithTarget(s.URL), cehttp.WithClient(*hc))
+	if err != nil {
+		return nil, fmt.Errorf("report sink: %w", err)
+	}
+	c, err := cloudevents.NewClient(p, cloudevents.WithUUIDs(), cloudevents.WithTimeNow())
+	if err != nil {
+		return nil, fmt.Errorf("report sink: %w", err)
+	}
+	return c, nil
+}
+
+// Enqueue sends evs to the sink as they are, in order, stopping at the
+// first the sink does not acknowledge. It lets a sink (a Knative broker)
+// carry a sweep's continuation back to the function, where no queue does.
+func (s Sink) Enqueue(ctx context.Context, evs []cloudevents.Event) error {
+	c, err := s.client()
+	if err != nil {
+		return redact.Error(err)
+	}
+	for i, e := range evs {
+		if res := c.Send(ctx, e); !cloudevents.IsACK(res) {
+			return redact.Error(fmt.Errorf("sink: sent %d of %d events, then %s %s: %w", i, len(evs), e.Type(), e.ID(), res))
+		}
+	}
+	return nil
 }

@@ -125,7 +125,7 @@ func incomplete(cursor string, req events.SweepRequested) report.Finding {
 // its deadline left unstarted, with no queue.
 func notStarted(req events.SweepRequested) report.Finding {
 	return report.Finding{Code: CodeIncomplete, Severity: report.SeverityWarning, Subject: req.Cursor,
-		Message: "a sweep request of this invocation was not started: an earlier one ran out of time",
+		Message:     "a sweep request of this invocation was not started: an earlier one ran out of time",
 		Remediation: resumeHint(req.Cursor, req.Namespaces)}
 }
 
