@@ -164,6 +164,10 @@ func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		status := events.HTTPStatus(err)
 		f.opts.Logger.WarnContext(r.Context(), "input refused", "job", f.job.Name(), "status", status, "error", err.Error())
+		if status == http.StatusUnauthorized || status == http.StatusRequestEntityTooLarge {
+			// The body was not read: close rather than drain it.
+			w.Header().Set("Connection", "close")
+		}
 		writeJSON(w, status, errorFor(r.Context(), status, err))
 		return
 	}
