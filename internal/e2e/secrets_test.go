@@ -209,7 +209,7 @@ func TestNoOutputCarriesASecret(t *testing.T) {
 
 			for mode, endpoint := range map[string]string{"SWR refuses": refusedSWR, "SWR 401": reg.URL, "SWR 500": fs.swr500.URL} {
 				t.Run(mode, func(t *testing.T) {
-						rcv := lambdatest.StartReceiver(t, bootstrap, secretEnv(t, endpoint, fn.policy, fn.dir, fs.caFile))
+					rcv := lambdatest.StartReceiver(t, bootstrap, secretEnv(t, endpoint, fn.policy, fn.dir, fs.caFile))
 					assertNoSecrets(t, "answer", postEvent(t, rcv.URL, fn.event, plantedHeader))
 					assertNoSecrets(t, "answer to a wrong credential", postEvent(t, rcv.URL, fn.event, "Bearer guess"))
 					require.NoError(t, rcv.Stop(30*time.Second))
