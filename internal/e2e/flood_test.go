@@ -50,7 +50,7 @@ func TestConnectionFloodKeepsMemoryBoundedAndServes(t *testing.T) {
 
 	// One authenticated request first, so that the idle size includes a
 	// served request.
-	status, body := post(t, rcv.URL, string(event))
+	status, body := post(t, rcv.URL, string(event), webhookAuth)
 	require.Equal(t, http.StatusOK, status, body)
 	_, idle, err := rcv.Memory()
 	require.NoError(t, err)
@@ -77,7 +77,7 @@ func TestConnectionFloodKeepsMemoryBoundedAndServes(t *testing.T) {
 	// Authenticated requests are served throughout the flood.
 	served := 0
 	for ctx.Err() == nil {
-		status, body := post(t, rcv.URL, string(event))
+		status, body := post(t, rcv.URL, string(event), webhookAuth)
 		require.Equal(t, http.StatusOK, status, "an authenticated request during the flood: %s", body)
 		served++
 	}
@@ -139,14 +139,14 @@ func flood(ctx context.Context, addr string) (int64, bool) {
 	}
 }
 
-// post sends body as an authenticated structured CloudEvent and returns
-// the status and response body.
-func post(t *testing.T, url, body string) (int, string) {
+// post sends body as a structured CloudEvent with the given Authorization
+// and returns the status and response body.
+func post(t *testing.T, url, body, authorization string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/cloudevents+json")
-	req.Header.Set("Authorization", webhookAuth)
+	req.Header.Set("Authorization", authorization)
 	client := &http.Client{Timeout: time.Minute}
 	resp, err := client.Do(req)
 	require.NoError(t, err)
