@@ -31,14 +31,14 @@ func TestRetriedInvocationHandsOnOneSweepChain(t *testing.T) {
 	client := newClient(t, reg)
 	queue := sqstest.NewServer()
 	t.Cleanup(queue.Close)
-	cfg := sweep.Config{Concurrency: 1, DeadlineMargin: 500 * time.Millisecond,
+	cfg := sweep.Config{Concurrency: 1, DeadlineMargin: 2 * time.Second,
 		Continue: sqsout.New(queue.NewClient(), queue.QueueURL())}
 	tick := sweepEvent(events.SweepRequested{})
 
 	var cursors []string
 	for attempt := range 2 {
 		job := newJob(t, client, keepLastPolicy, cfg) // a new instance each time
-		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 		rep, err := job.Handle(ctx, []events.Event{tick})
 		cancel()
 		require.NoError(t, err, "attempt %d", attempt)
