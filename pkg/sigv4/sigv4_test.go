@@ -133,8 +133,11 @@ func TestVerifyRefusesWhatDoesNotMatch(t *testing.T) {
 		at      time.Time
 		message string
 	}{
-		"another body":   {change: func(_ *http.Request, b []byte) []byte { return append(b, ' ') }, message: "does not match"},
-		"another header": {change: func(r *http.Request, b []byte) []byte { r.Header.Set("X-Amz-Target", "AmazonSQS.DeleteQueue"); return b }, message: "does not match"},
+		"another body": {change: func(_ *http.Request, b []byte) []byte { return append(b, ' ') }, message: "does not match"},
+		"another header": {change: func(r *http.Request, b []byte) []byte {
+			r.Header.Set("X-Amz-Target", "AmazonSQS.DeleteQueue")
+			return b
+		}, message: "does not match"},
 		"unsigned":       {change: func(r *http.Request, b []byte) []byte { r.Header.Del("Authorization"); return b }, message: "not AWS4-HMAC-SHA256"},
 		"another region": {region: "us-east-1", message: "credential scope"},
 		"stale":          {at: now.Add(time.Hour), message: "too far"},

@@ -11,7 +11,6 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -35,7 +34,7 @@ func TestDeadlineSweepContinuesAcrossInvocations(t *testing.T) {
 	t.Cleanup(queue.Close)
 	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{
 		DeadlineMargin: 300 * time.Millisecond,
-		Continue:       sqsout.New(queue.NewClient(), queue.QueueURL()),
+		Continue:       queue.NewSender(),
 	})
 
 	evs := []events.Event{sweepEvent(events.SweepRequested{})}
