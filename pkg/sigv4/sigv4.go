@@ -103,14 +103,22 @@ func (s Signer) Sign(req *http.Request, body []byte, t time.Time) {
 		Algorithm, s.Credentials.AccessKeyID, scope, strings.Join(names, ";"), sig))
 }
 
-// unsignedHeaders are left out of the signature: Authorization carries it,
-// and the others may be changed on the way.
-var unsignedHeaders = map[string]bool{"authorization": true, "user-agent": true, "x-amzn-trace-id": true, "expect": true}
+// unsigned reports the headers left out of the signature: Authorization
+// carries it, and the others may be changed on the way.
+func unsigned(name string) bool {
+	switch name {
+	case "authorization", "user-agent", "x-amzn-trace-id", "expect", "host":
+		return true
+	}
+	return false
+}
 
+// signedHeaderNames returns host and the names of h's signed headers,
+// lower-case and sorted.
 func signedHeaderNames(h http.Header) []string {
 	names := []string{"host"}
 	for k := range h {
-		if lk := strings.ToLower(k); !unsignedHeaders[lk] && lk != "host" {
+		if lk := strings.ToLower(k); !unsigned(lk) {
 			names = append(names, lk)
 		}
 	}
