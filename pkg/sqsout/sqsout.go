@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -75,10 +76,12 @@ type Sender struct {
 }
 
 // New returns a Sender to the queue at queueURL. Requests go to the
-// queue URL's host, the SQS endpoint of its region.
+// queue URL's host, the SQS endpoint of its region. Plain http is refused
+// but to a loopback host (a stand-in), since requests carry the session
+// token.
 func New(queueURL string, opts Options) (*Sender, error) {
 	u, err := url.Parse(queueURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if err != nil || u.Host == "" || !(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
 		return nil, errors.New("sqs: the queue URL must be an https URL")
 	}
 	region := opts.Region
@@ -89,7 +92,7 @@ func New(queueURL string, opts Options) (*Sender, error) {
 		region = regionOfHost(u.Hostname())
 	}
 	if region == "" {
-		return nil, fmt.Errorf("sqs: no region: set AWS_REGION or use a queue URL on sqs.<region>.amazonaws.com")
+		return nil, errors.New("sqs: no region: set AWS_REGION or use a queue URL on sqs.<region>.amazonaws.com")
 	}
 	creds := opts.Credentials
 	if creds == (sigv4.Credentials{}) {
@@ -109,6 +112,11 @@ func New(queueURL string, opts Options) (*Sender, error) {
 		attempts: DefaultAttempts,
 		backoff:  100 * time.Millisecond,
 	}, nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // regionOfHost reads the region of sqs.<region>.amazonaws.com[.cn].

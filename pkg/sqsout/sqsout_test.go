@@ -132,8 +132,10 @@ func TestNewTakesTheLambdaEnvironment(t *testing.T) {
 	assert.ErrorContains(t, err, "no AWS credentials")
 	_, err = sqsout.New("https://queue.example/123/q", sqsout.Options{Credentials: sigv4.Credentials{AccessKeyID: "a", SecretAccessKey: "b"}})
 	assert.ErrorContains(t, err, "no region")
-	_, err = sqsout.New("ftp://queue.example/123/q", sqsout.Options{})
-	assert.ErrorContains(t, err, "must be an https URL")
+	for _, bad := range []string{"ftp://queue.example/123/q", "http://sqs.eu-west-1.amazonaws.com/123/q", "https:///123/q"} {
+		_, err = sqsout.New(bad, sqsout.Options{})
+		assert.ErrorContains(t, err, "must be an https URL", bad)
+	}
 
 	t.Setenv("AWS_ACCESS_KEY_ID", "ASIAROLE")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "role-secret")
