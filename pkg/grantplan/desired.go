@@ -50,3 +50,16 @@ func raise(grants map[string]map[string]swr.UserAuth, target string, m directory
 	}
 	users[m.ID] = swr.UserAuth{UserID: m.ID, UserName: m.Name, Auth: int(level)}
 }
+
+// ByUser keys a list of grants by user id, the highest level winning when
+// a user appears twice; entries without an id are dropped.
+func ByUser(list []swr.UserAuth) map[string]swr.UserAuth {
+	out := make(map[string]swr.UserAuth, len(list))
+	for _, u := range list {
+		if have, ok := out[u.UserID]; u.UserID == "" || (ok && have.Auth >= u.Auth) {
+			continue
+		}
+		out[u.UserID] = u
+	}
+	return out
+}

@@ -6,7 +6,7 @@
 //	grants := grantplan.Desired(dir)
 //	// for every observed namespace and repository:
 //	p := grantplan.Namespace(ns, grants.Namespaces[ns], nsAccess, dir)
-//	p := grantplan.Repository(ns, repo, grants.Repositories[directory.RepositoryKey(ns, repo)], repoAccess, dir)
+//	p := grantplan.Repository(ns, repo, grants.Repositories[directory.RepositoryKey(ns, repo)], repoAccess, creatorName, dir)
 //	// once for the whole run (GuardScopedRemovals when the run covers
 //	// only the namespace or repository an event names):
 //	ok, findings := grantplan.GuardRemovals(plans, observed, dir, parseErr) // observed: the plans' Observed, summed

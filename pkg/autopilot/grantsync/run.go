@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/internal/grantwrite"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
@@ -32,7 +33,7 @@ type run struct {
 
 // step is the plan for one namespace's or one repository's grants.
 type step struct {
-	grants grants
+	grants grantwrite.Grants
 	plan   grantplan.Plan
 }
 
@@ -131,7 +132,7 @@ func (r *run) apply(ctx context.Context) {
 		case ctx.Err() != nil:
 			if !stopped {
 				stopped = true
-				r.fail(s.grants.ns, s.grants.repo, "grant sync", fmt.Errorf("stopped at the deadline before writing: %w", ctx.Err()))
+				r.fail(s.grants.NS, s.grants.Repo, "grant sync", fmt.Errorf("stopped at the deadline before writing: %w", ctx.Err()))
 			}
 			s.notAttempted()
 		default:
@@ -146,22 +147,22 @@ func (r *run) apply(ctx context.Context) {
 func (r *run) write(ctx context.Context, s *step) {
 	p := s.plan
 	if len(p.Create) > 0 {
-		higher, err := s.grants.add(ctx, p.Create)
+		higher, err := s.grants.Add(ctx, p.Create)
 		r.settle(s, report.OpCreate, "create", err)
 		for _, h := range higher {
 			r.rep.Findings = append(r.rep.Findings, report.Finding{
 				Code: CodeConcurrentGrant, Severity: report.SeverityInfo,
-				Namespace: s.grants.ns, Repository: s.grants.repo, Subject: h.UserID,
+				Namespace: s.grants.NS, Repository: s.grants.Repo, Subject: h.UserID,
 				Message: fmt.Sprintf("%s was granted %s on %s while this run added the grant; left as it is",
 					h.UserName, directory.Level(h.Auth), s.grants),
 			})
 		}
 	}
 	if len(p.Update) > 0 {
-		r.settle(s, report.OpUpdate, "update", s.grants.change(ctx, p.Update))
+		r.settle(s, report.OpUpdate, "update", s.grants.Change(ctx, p.Update))
 	}
 	if len(p.Delete) > 0 {
-		r.settle(s, report.OpDelete, "delete", s.grants.remove(ctx, p.Delete))
+		r.settle(s, report.OpDelete, "delete", s.grants.Remove(ctx, p.Delete))
 	}
 }
 
@@ -179,7 +180,7 @@ func (r *run) settle(s *step, op report.Op, verb string, err error) {
 		}
 	}
 	if err != nil {
-		r.fail(s.grants.ns, s.grants.repo, verb+" "+s.grants.what(), err)
+		r.fail(s.grants.NS, s.grants.Repo, verb+" "+s.grants.What(), err)
 	}
 }
 
