@@ -53,7 +53,11 @@ func (s subject) plan(desired map[string]swr.UserAuth, others []swr.UserAuth, d 
 			current[a.UserID] = a
 		}
 	}
-	p.Observed = len(current)
+	for _, a := range current {
+		if !s.isCreator(a) {
+			p.Observed++
+		}
+	}
 	managed := d.Managed(s.ns)
 
 	var deletes, downgrades []swr.UserAuth

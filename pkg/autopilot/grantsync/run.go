@@ -95,19 +95,19 @@ func (r *run) load(ctx context.Context) error {
 	return nil
 }
 
-// guard applies the run-wide removal guard (the scoped variant when the
-// run covers only what events name): when it refuses, every plan keeps
-// its additions and upgrades and has its removals refused.
+// guard applies the run-wide removal guard: GuardRemovals for a full run,
+// GuardScopedRemovals (no removal at all) for a run that covers only what
+// events name. When it refuses, every plan keeps its additions and
+// upgrades and has its removals refused.
 func (r *run) guard() {
 	plans := make([]grantplan.Plan, len(r.steps))
 	for i, s := range r.steps {
 		plans[i] = s.plan
 	}
-	guard := grantplan.GuardRemovals
+	allowed, findings := grantplan.GuardRemovals(plans, r.observed, r.dir, r.invalid)
 	if r.scoped {
-		guard = grantplan.GuardScopedRemovals
+		allowed, findings = grantplan.GuardScopedRemovals(plans, r.dir, r.invalid)
 	}
-	allowed, findings := guard(plans, r.observed, r.dir, r.invalid)
 	r.rep.Findings = append(r.rep.Findings, findings...)
 	if allowed {
 		return

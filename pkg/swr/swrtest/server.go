@@ -46,6 +46,8 @@ type Server struct {
 	tokenLifetime time.Duration
 	syncRegions   []string
 	idPrefix      string
+	absentGrant   int
+	ownersListed  bool
 
 	ts      *httptest.Server
 	mux     *http.ServeMux
@@ -109,6 +111,8 @@ func NewUnstartedServer(opts ...Option) *Server {
 		tokenLifetime: c.tokenLifetime,
 		syncRegions:   c.syncRegions,
 		idPrefix:      randomHex(8),
+		absentGrant:   c.absentGrant,
+		ownersListed:  c.ownersListed,
 		st:            newStore(),
 	}
 	s.clock.Store(&c.clock)

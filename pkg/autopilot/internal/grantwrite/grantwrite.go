@@ -7,7 +7,9 @@
 // without one. What SWR answers in the latter case is not documented (404,
 // 400 or a silent 2xx are all plausible), so the writer never branches on
 // the code: after any 4xx answer to a write it reads the grants again and
-// does, once, only what is still needed.
+// does, once, only what is still needed. A PATCH is always followed by a
+// read, since a silent 2xx would otherwise leave a user without the grant
+// the report calls applied.
 package grantwrite
 
 import (
@@ -118,18 +120,21 @@ func (g Grants) Add(ctx context.Context, users []swr.UserAuth) (higher []swr.Use
 	return higher, g.settle(ctx, missing, raise)
 }
 
-// Change sets the levels of users. When SWR refuses the list with any 4xx
-// (one of them may have no grant any more), the grants are read again,
-// users without a grant are granted and the others set. A PATCH that SWR
-// answers 2xx while ignoring a user without a grant leaves that user to the
-// next run, which sees the grant missing and creates it.
+// Change sets the levels of users. SWR may refuse the list with a 4xx, or
+// accept it while ignoring, one user who has no grant any more (e.g.
+// removed meanwhile by someone else): either way the grants are read
+// again afterwards, and users without a grant are granted. After a 4xx
+// the users with another level are also set, once.
 func (g Grants) Change(ctx context.Context, users []swr.UserAuth) error {
 	err := g.update(ctx, users)
-	if !clientError(err) {
+	if err != nil && !clientError(err) {
 		return err
 	}
 	cur, rerr := g.Current(ctx)
 	if rerr != nil {
+		if err == nil {
+			return fmt.Errorf("read again after the update: %w", rerr)
+		}
 		return fmt.Errorf("%w; read again after it: %w", err, rerr)
 	}
 	var missing, set []swr.UserAuth
@@ -138,7 +143,7 @@ func (g Grants) Change(ctx context.Context, users []swr.UserAuth) error {
 		switch {
 		case !ok:
 			missing = append(missing, u)
-		case have.Auth != u.Auth:
+		case err != nil && have.Auth != u.Auth:
 			set = append(set, u)
 		}
 	}
