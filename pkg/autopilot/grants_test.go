@@ -133,3 +133,35 @@ func TestDefaultGrantsFailureIsReported(t *testing.T) {
 	require.Len(t, res.Errors, 1)
 	assert.Contains(t, res.Errors[0].Error, swrtest.CodeRepositoryNotFound)
 }
+
+func TestDefaultGrantsNeverTouchTheCallerOrTheCreatorListedInOthersAuths(t *testing.T) {
+	seed := swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "team", Creator: "founder",
+		Repositories: []swrtest.SeedRepository{{Name: "api"}}}}}
+	for _, listed := range []bool{false, true} {
+		var opts []swrtest.Option
+		if listed {
+			opts = append(opts, swrtest.WithOwnersListed())
+		}
+		f := newFixture(t, seed, nil, opts...)
+		// The policy names the caller (whom SWR lets nobody grant to) under
+		// its name, at a level below what it has.
+		pol := `mode: enforce
+default_grants:
+  - match: "team/**"
+    users:
+      - {user_id: u-1, user_name: alice, level: read}
+      - {user_id: u-other, user_name: ` + f.srv.UserName + `, level: read}
+`
+		res := f.engine(t, pol).DefaultGrants(t.Context(), "team", "api", false)
+
+		require.Empty(t, res.Errors, "listed=%v", listed)
+		require.Len(t, res.Changes, 1, "listed=%v: only alice", listed)
+		assert.Equal(t, "u-1", res.Changes[0].Subject)
+		assert.Equal(t, map[string]int{"u-1": swr.AuthRead}, grantsOf(t, f))
+
+		f.srv.ResetLog()
+		again := f.engine(t, pol).DefaultGrants(t.Context(), "team", "api", false)
+		assert.Empty(t, again.Changes)
+		assert.Empty(t, f.writes(), "listed=%v: nothing to write the second time", listed)
+	}
+}

@@ -57,14 +57,27 @@ func (r *run) observe(ctx context.Context, w work) {
 		acc, err := r.j.client.RepositoryAccess.Get(ctx, ns, repo)
 		switch {
 		case err == nil:
-			key := directory.RepositoryKey(ns, repo)
-			r.add(grantplan.Repository(ns, repo, r.want.Repositories[key], *acc, creator, r.dir), grantwrite.Grants{Client: r.j.client, NS: ns, Repo: repo})
+			r.add(grantplan.Repository(ns, repo, r.repositoryWant(ns, repo), *acc, creator, r.dir), grantwrite.Grants{Client: r.j.client, NS: ns, Repo: repo})
 		case swr.IsNotFound(err):
 			r.repositoryMissing(ns, repo)
 		default:
 			r.readFailed(ns, repo, "get repository access", err)
 		}
 	}
+}
+
+// repositoryWant is the desired grants of ns/repo: the directory's, and
+// the policy's default grants for it (the higher level wins).
+func (r *run) repositoryWant(ns, repo string) map[string]swr.UserAuth {
+	want := r.want.Repositories[directory.RepositoryKey(ns, repo)]
+	if r.j.cfg.Policy == nil {
+		return want
+	}
+	defaults := r.j.cfg.Policy.GrantsFor(ns, repo)
+	if len(defaults) == 0 {
+		return want
+	}
+	return grantplan.ByUser(append(slices.Collect(maps.Values(want)), defaults...))
 }
 
 // withListed returns, sorted, the repositories named plus every
