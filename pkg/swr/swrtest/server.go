@@ -57,8 +57,9 @@ type Server struct {
 	latency atomic.Int64
 	reqSeq  atomic.Uint64
 
-	mu sync.RWMutex
-	st *store
+	mu  sync.RWMutex
+	st  *store
+	iam iamDirectory
 
 	log     requestLog
 	limiter tokenBucket
