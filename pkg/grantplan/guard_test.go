@@ -140,7 +140,7 @@ func TestGuardRemovalsMessages(t *testing.T) {
 	_, findings = GuardRemovals(nil, 0, bad, err)
 	require.Equal(t, []string{CodeInvalidDirectory, CodeEmptyDirectory}, codes(findings))
 	assert.Equal(t, report.SeverityCritical, findings[0].Severity)
-	assert.Contains(t, findings[0].Message, `dir.yaml:2:11: team "a" has no members, and 2 more`)
+	assert.Contains(t, findings[0].Message, `dir.yaml:2:11: team "a" has no members: give it members or an IAM group, and 2 more`)
 }
 
 func TestGuardScopedRemovals(t *testing.T) {

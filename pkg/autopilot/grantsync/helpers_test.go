@@ -126,7 +126,8 @@ func (h *harness) newClient(withProject bool) *swr.Client {
 	if withProject {
 		creds.ProjectID = h.srv.ProjectID
 	}
-	c, err := swr.NewClient(h.front.URL, creds, swr.WithRetry(1, time.Millisecond, time.Millisecond), swr.WithClock(testNow))
+	c, err := swr.NewClient(h.front.URL, creds, swr.WithRetry(1, time.Millisecond, time.Millisecond), swr.WithClock(testNow),
+		swr.WithIAMEndpoint(h.front.URL))
 	require.NoError(h.t, err)
 	return c
 }

@@ -22,6 +22,7 @@ type run struct {
 	scoped   bool // the run covers only what events name, not everything
 	dir      *directory.Directory
 	invalid  error // why the directory failed validation; nil when it passed
+	noGroups bool  // an IAM group of the directory could not be read
 	source   directory.Content
 	want     grantplan.Grants
 	steps    []step // the plans that change something
@@ -90,8 +91,9 @@ func (r *run) load(ctx context.Context) error {
 		r.fail("", "", "load directory", err)
 		return err
 	}
-	r.dir, r.invalid, r.source = d, err, content
-	r.want = grantplan.Desired(d)
+	r.invalid, r.source = err, content
+	r.dir, r.noGroups = r.resolveNames(ctx, d)
+	r.want = grantplan.Desired(r.dir)
 	return nil
 }
 
@@ -109,12 +111,15 @@ func (r *run) guard() {
 		allowed, findings = grantplan.GuardScopedRemovals(plans, r.dir, r.invalid)
 	}
 	r.rep.Findings = append(r.rep.Findings, findings...)
-	if allowed {
+	if allowed && !r.noGroups {
 		return
 	}
-	codes := make([]string, len(findings))
-	for i, f := range findings {
-		codes[i] = f.Code
+	codes := make([]string, 0, len(findings)+1)
+	for _, f := range findings {
+		codes = append(codes, f.Code)
+	}
+	if r.noGroups {
+		codes = append(codes, CodeUnknownGroup)
 	}
 	reason := "removal refused by " + strings.Join(codes, ", ")
 	for i := range r.steps {
