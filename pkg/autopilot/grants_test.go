@@ -50,6 +50,8 @@ func TestDefaultGrantsCreatesAndUpgrades(t *testing.T) {
 	for _, ch := range res.Changes {
 		assert.Equal(t, report.StatusApplied, ch.Status)
 	}
+	assert.Equal(t, "→ alice (read)", res.Changes[0].Detail(), "report rows name the user")
+	assert.Equal(t, "bob (read) → bob (write)", res.Changes[1].Detail())
 	assert.Equal(t, map[string]int{"u-1": swr.AuthRead, "u-2": swr.AuthWrite}, grantsOf(t, f))
 
 	f.srv.ResetLog()

@@ -55,9 +55,9 @@ type Guard struct {
 	// MaxRemovals is the most grants one run may remove or lower.
 	MaxRemovals int
 	// MaxRemovalFraction is the largest share (0–1) of the grants observed
-	// in a run that the run may remove or lower. A run reconciling only
-	// what an event names is held to it once it observed enough grants for
-	// a share to mean something (see grantplan.GuardScopedRemovals).
+	// in a full run that the run may remove or lower. A run reconciling
+	// only what an event names removes nothing (see
+	// grantplan.GuardScopedRemovals).
 	MaxRemovalFraction float64
 }
 
