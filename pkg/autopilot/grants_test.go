@@ -167,3 +167,27 @@ default_grants:
 		assert.Empty(t, f.writes(), "listed=%v: nothing to write the second time", listed)
 	}
 }
+
+func TestDefaultGrantsUnderEveryAbsentGrantAnswer(t *testing.T) {
+	// Someone removes bob's grant just before the upgrade: however SWR
+	// answers a PATCH of a user without a grant (swr-api.md §12), bob ends
+	// with the default level and the change is reported applied.
+	for _, answer := range []int{http.StatusNotFound, http.StatusBadRequest, http.StatusNoContent} {
+		var srv *swrtest.Server
+		f := newFixture(t, grantsSeed(), withHook(func(r *http.Request) bool {
+			return r.Method == http.MethodPatch && strings.HasSuffix(r.URL.Path, "/access")
+		}, func() {
+			other := newClient(t, srv, nil)
+			require.NoError(t, other.RepositoryAccess.Delete(t.Context(), "team", "api", []string{"u-2"}))
+		}), swrtest.WithAbsentGrantAnswer(answer))
+		srv = f.srv
+
+		res := f.engine(t, grantsPolicy).DefaultGrants(t.Context(), "team", "api", false)
+
+		require.Empty(t, res.Errors, "answer %d", answer)
+		for _, ch := range res.Changes {
+			assert.Equal(t, report.StatusApplied, ch.Status, "answer %d: %s %s", answer, ch.Op, ch.Subject)
+		}
+		assert.Equal(t, map[string]int{"u-1": swr.AuthRead, "u-2": swr.AuthWrite}, grantsOf(t, f), "answer %d", answer)
+	}
+}
