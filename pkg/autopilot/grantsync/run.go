@@ -106,9 +106,12 @@ func (r *run) guard() {
 	for i, s := range r.steps {
 		plans[i] = s.plan
 	}
-	allowed, findings := grantplan.GuardRemovals(plans, r.observed, r.dir, r.invalid)
+	var allowed bool
+	var findings []report.Finding
 	if r.scoped {
 		allowed, findings = grantplan.GuardScopedRemovals(plans, r.dir, r.invalid)
+	} else {
+		allowed, findings = grantplan.GuardRemovals(plans, r.observed, r.dir, r.invalid)
 	}
 	r.rep.Findings = append(r.rep.Findings, findings...)
 	if allowed && !r.noGroups {
