@@ -33,7 +33,13 @@ func main() {
 	if err != nil {
 		wire.Exit(log, "decoder", err)
 	}
-	job := grantsync.New(client, grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log})
+	gcfg := grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log}
+	if cfg.Policy != "" {
+		if gcfg.Policy, err = wire.LoadPolicy(context.Background(), cfg.Policy); err != nil {
+			wire.Exit(log, "policy", err)
+		}
+	}
+	job := grantsync.New(client, gcfg)
 	if err := job.CheckDirectory(context.Background()); err != nil {
 		wire.Exit(log, "team directory", err)
 	}

@@ -241,8 +241,7 @@ func TestNoOutputCarriesASecret(t *testing.T) {
 			"HUAWEICLOUD_SDK_AK="+reg.AK, "HUAWEICLOUD_SDK_SK="+reg.SK, "HUAWEICLOUD_SDK_SECURITY_TOKEN=",
 			"AUTOPILOT_SWEEP_QUEUE_URL=https://"+closedAddr(t)+"/123456789012/sweep?sig="+plantedQueueSig,
 			"AUTOPILOT_SWEEP_FANOUT=true", "AWS_REGION=eu-west-1", "AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-			"AWS_SECRET_ACCESS_KEY=example", "AWS_ENDPOINT_URL_SQS=http://"+closedAddr(t)+"/?sig="+plantedQueueSig,
-			"AWS_MAX_ATTEMPTS=1")
+			"AWS_SECRET_ACCESS_KEY=example")
 		rcv := lambdatest.StartReceiver(t, bootstrap, env)
 		tick := strings.Replace(string(sample(t, "cloudevent-sweep.json")), `"namespaces": [
       "acme"

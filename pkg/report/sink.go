@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/cloudevents/sdk-go/v2/binding"
+	"github.com/cloudevents/sdk-go/v2/event"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+	"github.com/google/uuid"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
@@ -39,12 +43,12 @@ const DefaultMaxSinkEvents = 1000
 // says how many were sent. Bound ctx so that publishing cannot outlive the
 // invocation.
 func (s Sink) Publish(ctx context.Context, r *Report) error {
-	// The transport's errors quote the URL, which may carry a token.
+	// Whatever an error quotes of the URL loses its credentials.
 	return redact.Error(s.publish(ctx, r))
 }
 
 func (s Sink) publish(ctx context.Context, r *Report) error {
-	c, err := s.client()
+	hc, err := s.client()
 	if err != nil {
 		return err
 	}
@@ -54,15 +58,17 @@ func (s Sink) publish(ctx context.Context, r *Report) error {
 	}
 	sent := 0
 	send := func(typ, subject string, data any) error {
-		e := cloudevents.NewEvent()
+		e := event.New()
+		e.SetID(uuid.NewString())
+		e.SetTime(time.Now())
 		e.SetType(typ)
 		e.SetSource(source + "/" + r.Job)
 		e.SetSubject(subject)
-		if err := e.SetData(cloudevents.ApplicationJSON, data); err != nil {
+		if err := e.SetData(event.ApplicationJSON, data); err != nil {
 			return err
 		}
-		if res := c.Send(ctx, e); !cloudevents.IsACK(res) {
-			return fmt.Errorf("report sink: sent %d events, then %s %s: %w", sent, typ, subject, res)
+		if err := post(ctx, hc, s.URL, &e); err != nil {
+			return fmt.Errorf("report sink: sent %d events, then %s %s: %w", sent, typ, subject, err)
 		}
 		sent++
 		return nil
@@ -104,38 +110,59 @@ func (s Sink) publish(ctx context.Context, r *Report) error {
 	return send(EventTypeReport, r.Job, summary)
 }
 
-// client is a CloudEvents client that sends to s.URL.
-func (s Sink) client() (cloudevents.Client, error) {
+// client is the HTTP client to send with.
+func (s Sink) client() (*http.Client, error) {
 	if s.URL == "" {
 		return nil, errors.New("report sink: no URL")
 	}
-	hc := s.Client
-	if hc == nil {
-		hc = &http.Client{Timeout: 10 * time.Second}
+	if s.Client != nil {
+		return s.Client, nil
 	}
-	p, err := cehttp.New(cehttp.WithTarget(s.URL), cehttp.WithClient(*hc))
-	if err != nil {
-		return nil, fmt.Errorf("report sink: %w", err)
-	}
-	c, err := cloudevents.NewClient(p, cloudevents.WithUUIDs(), cloudevents.WithTimeNow())
-	if err != nil {
-		return nil, fmt.Errorf("report sink: %w", err)
-	}
-	return c, nil
+	return &http.Client{Timeout: 10 * time.Second}, nil
 }
 
 // Enqueue sends evs to the sink as they are, in order, stopping at the
 // first the sink does not acknowledge. It lets a sink (a Knative broker)
 // carry a sweep's continuation back to the function, where no queue does.
-func (s Sink) Enqueue(ctx context.Context, evs []cloudevents.Event) error {
-	c, err := s.client()
+func (s Sink) Enqueue(ctx context.Context, evs []event.Event) error {
+	hc, err := s.client()
 	if err != nil {
-		return redact.Error(err)
+		return err
 	}
-	for i, e := range evs {
-		if res := c.Send(ctx, e); !cloudevents.IsACK(res) {
-			return redact.Error(fmt.Errorf("sink: sent %d of %d events, then %s %s: %w", i, len(evs), e.Type(), e.ID(), res))
+	for i := range evs {
+		if err := post(ctx, hc, s.URL, &evs[i]); err != nil {
+			return redact.Error(fmt.Errorf("sink: sent %d of %d events, then %s %s: %w", i, len(evs), evs[i].Type(), evs[i].ID(), err))
 		}
+	}
+	return nil
+}
+
+// post sends one event in binary HTTP mode, as the CloudEvents SDK's HTTP
+// client does, and takes any 2xx answer for an acknowledgement. Errors
+// leave out the URL, which may carry credentials.
+func post(ctx context.Context, hc *http.Client, target string, e *event.Event) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, nil)
+	if err != nil {
+		return errors.New("malformed sink URL")
+	}
+	if err := cehttp.WriteRequest(ctx, binding.ToMessage(e), req); err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("HTTP %s", resp.Status)
 	}
 	return nil
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -40,7 +39,7 @@ func TestDeadlineSweepContinuesAcrossInvocations(t *testing.T) {
 	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{
 		Concurrency:    8,
 		DeadlineMargin: 3 * time.Second,
-		Continue:       sqsout.New(queue.NewClient(), queue.QueueURL()),
+		Continue:       queue.NewSender(),
 	})
 
 	evs := []events.Event{sweepEvent(events.SweepRequested{})}
