@@ -33,12 +33,8 @@ func (d *decoder) guard(n *yaml.Node, what string) guardOverride {
 		return o
 	}
 	if n := f.values["max_delete_fraction"]; n != nil {
-		if v, ok := d.number(n, "max_delete_fraction"); ok {
-			if v < 0 || v > 1 {
-				d.errorf(yamlfile.Resolve(n), "max_delete_fraction must be between 0 and 1, not %v", v)
-			} else {
-				o.fraction = &v
-			}
+		if v, ok := d.fraction(n, "max_delete_fraction"); ok {
+			o.fraction = &v
 		}
 	}
 	if n := f.values["max_delete_tags"]; n != nil {
