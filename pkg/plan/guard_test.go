@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -76,10 +77,10 @@ func TestGuardFindingDetails(t *testing.T) {
 	_, findings := Guard("prod", "api", impactOf(10, "latest", "a", "b", "c", "d", "e", "f", "g", "h"),
 		policy.Guard{MaxDeleteFraction: 0.5, MaxDeleteTags: 5}, []swr.TagSelector{{Kind: swr.SelectorLabel, Pattern: "latest"}})
 	assert.Equal(t, []report.Finding{
-		{Code: CodeGuardMaxFraction, Severity: report.SeverityWarning, Namespace: "prod", Repository: "api",
+		{Code: CodeGuardMaxFraction, Severity: report.SeverityCritical, Namespace: "prod", Repository: "api",
 			Message:     "retention write refused: it would delete 9 of 10 tags (90.0%), above max_delete_fraction 0.5",
 			Remediation: "review the deletions, then raise the rule's guard.max_delete_fraction or delete the tags by hand"},
-		{Code: CodeGuardMaxTags, Severity: report.SeverityWarning, Namespace: "prod", Repository: "api",
+		{Code: CodeGuardMaxTags, Severity: report.SeverityCritical, Namespace: "prod", Repository: "api",
 			Message:     "retention write refused: it would delete 9 tags, above max_delete_tags 5",
 			Remediation: "review the deletions, then raise the rule's guard.max_delete_tags or delete the tags by hand"},
 		{Code: CodeGuardProtectedTag, Severity: report.SeverityCritical, Namespace: "prod", Repository: "api", Subject: "latest",
@@ -99,9 +100,54 @@ func TestGuardWithSimulation(t *testing.T) {
 	p := Retention("ns", "repo", DesiredRetention(rule), nil)
 	r, writes := p.Rule()
 	assert.True(t, writes)
-	impact := Simulate(r, tags, now)
+	impact := simulate(t, r, tags)
 	assert.Len(t, impact.Delete, 18)
 	ok, findings := Guard("ns", "repo", impact, rule.Guard, rule.Protect)
 	assert.False(t, ok)
 	assert.Equal(t, []string{CodeGuardMaxFraction}, codes(findings))
+}
+
+// withUncertain moves the named tags of i from Keep into Uncertain.
+func withUncertain(i report.Impact, tags ...string) report.Impact {
+	for _, tg := range tags {
+		i.Uncertain = append(i.Uncertain, report.UncertainTag{Tag: tg, Reason: "deleted if ties=asc, kept if ties=desc"})
+	}
+	i.Keep = i.Keep[len(tags):]
+	return i
+}
+
+func TestGuardCountsUncertainTagsAsDeleted(t *testing.T) {
+	g := policy.Guard{MaxDeleteFraction: 0.5, MaxDeleteTags: 5}
+	protect := []swr.TagSelector{{Kind: swr.SelectorLabel, Pattern: "latest"}}
+
+	ok, _ := Guard("ns", "r", withUncertain(impactOf(10, names(3)...), "u1", "u2"), g, protect)
+	assert.True(t, ok, "3 deleted + 2 uncertain = 5: within both limits")
+
+	ok, findings := Guard("ns", "r", withUncertain(impactOf(10, names(3)...), "u1", "u2", "u3"), g, protect)
+	assert.False(t, ok)
+	assert.Equal(t, []string{CodeGuardMaxFraction, CodeGuardMaxTags}, codes(findings))
+	assert.Contains(t, findings[1].Message, "it would delete 6 (3 of them uncertain) tags")
+
+	ok, findings = Guard("ns", "r", withUncertain(impactOf(10), "latest"), g, protect)
+	assert.False(t, ok, "a protected tag that is not kept under every reading refuses the write")
+	assert.Equal(t, []string{CodeGuardProtectedTag}, codes(findings))
+	assert.Equal(t, report.SeverityCritical, findings[0].Severity)
+	assert.Contains(t, findings[0].Message, `may delete protected tag "latest" (deleted if ties=asc, kept if ties=desc)`)
+}
+
+func TestGuardProtectsUnderEitherAnchoring(t *testing.T) {
+	g := policy.Guard{MaxDeleteFraction: 1, MaxDeleteTags: 100}
+	// "rc" protects v1-rc1 if SWR matches substrings: the guard treats it
+	// as protected.
+	ok, findings := Guard("ns", "r", impactOf(3, "v1-rc1"), g, []swr.TagSelector{{Kind: swr.SelectorRegexp, Pattern: "rc"}})
+	assert.False(t, ok)
+	assert.Equal(t, []string{CodeGuardProtectedTag}, codes(findings))
+}
+
+func TestGuardRefusesANaNLimit(t *testing.T) {
+	for _, g := range []policy.Guard{{MaxDeleteFraction: math.NaN(), MaxDeleteTags: 100}, {MaxDeleteFraction: math.Inf(-1), MaxDeleteTags: 100}} {
+		ok, findings := Guard("ns", "r", impactOf(22, names(21)...), g, nil)
+		assert.False(t, ok, "%v", g)
+		assert.Equal(t, []string{CodeGuardMaxFraction}, codes(findings))
+	}
 }

@@ -2,6 +2,8 @@ package swrtest
 
 import (
 	"time"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 // Option configures a Server created by NewServer or NewUnstartedServer.
@@ -48,6 +50,7 @@ type config struct {
 	region        string
 	projectID     string
 	syncRegions   []string
+	reading       swr.Reading
 }
 
 // WithCredentials sets the access key and secret key the server accepts.
