@@ -168,7 +168,7 @@ func victimsRef(rule swr.Rule, tags []swr.Tag, rd swr.Reading) map[string]bool {
 }
 
 func TestSimulateProperties(t *testing.T) {
-	const runs = 500
+	const runs = 300
 	readings := swr.Readings()
 	for seed := uint64(1); seed <= runs; seed++ {
 		r := rand.New(rand.NewPCG(seed, 0x5eed))

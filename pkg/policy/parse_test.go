@@ -261,3 +261,10 @@ func TestCheckPortableAcceptsTheDocumentedSubset(t *testing.T) {
 		assert.Empty(t, checkPortable(expr), expr)
 	}
 }
+
+func TestCheckPortableRefusesEscapesThatDiffer(t *testing.T) {
+	for _, expr := range []string{`^\bx$`, `^\x41$`, `^\n$`, `^\p{L}$`, `^\Qa\E$`, `^(a)\1$`, `^\A$`, `^é$`} {
+		assert.NotEmpty(t, checkPortable(expr), expr)
+	}
+	assert.Empty(t, checkPortable(`^a\&\&b\_c\#$`), "any punctuation may be escaped")
+}

@@ -36,7 +36,7 @@ func checkPortable(expr string) string {
 			}
 			i++
 			e := expr[i]
-			if !strings.ContainsRune(`dDwWsS.^$*+?()[]{}|\/-`, rune(e)) {
+			if !strings.ContainsRune("dDwWsS", rune(e)) && (isAlnum(e) || e <= ' ') {
 				return fmt.Sprintf("escape \\%c at offset %d is not portable: use \\d \\w \\s, their negations, or a backslash before punctuation", e, i-1)
 			}
 			continue
@@ -85,6 +85,10 @@ func checkPortable(expr string) string {
 		}
 	}
 	return ""
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // isRepeatCount reports whether s is "n", "n," or "n,m" in decimal.
