@@ -28,13 +28,7 @@ func racingEmulator(t *testing.T, tags []swrtest.SeedTag, middleware func(srv *s
 	}))
 	t.Cleanup(front.Close)
 	srv.URL = front.URL
-	for k, v := range map[string]string{
-		"HUAWEICLOUD_SDK_AK": srv.AK, "HUAWEICLOUD_SDK_SK": srv.SK, "SWR_ENDPOINT": srv.URL,
-		"HUAWEICLOUD_SDK_SECURITY_TOKEN": "", "HUAWEICLOUD_SDK_REGION": "", "SWR_AUTH_TOKEN": "",
-		"SWR_IAM_DOMAIN": "", "SWR_IAM_USER": "", "SWR_IAM_PASSWORD": "", "AUTOPILOT_POLICY": "",
-	} {
-		t.Setenv(k, v)
-	}
+	pointAt(t, srv)
 	return srv
 }
 

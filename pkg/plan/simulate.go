@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
@@ -216,7 +217,7 @@ func uncertainReason(name string, effective []swr.Reading, victims map[swr.Readi
 	for _, d := range del {
 		for _, k := range keep {
 			diff := d.Diff(k)
-			n := len(diff)
+			n := strings.Count(diff, ",") // one less than the points of difference
 			if bestDiff < 0 || n < bestDiff {
 				best, bestDiff = fmt.Sprintf("deleted if %s, kept if %s", diff, k.Diff(d)), n
 			}
