@@ -37,34 +37,53 @@ func Simulate(rule swr.Rule, tags []swr.Tag, now time.Time) (report.Impact, erro
 	if err != nil {
 		return report.Impact{}, err
 	}
-	readings := swr.Readings()
 	// Many readings agree on a rule (tag_rule ignores the cutoff, date_rule
-	// the tie break): each distinct effective reading is simulated once.
-	victims := map[swr.Reading]map[string]bool{}
-	count := map[string]int{}
-	effective := make([]swr.Reading, len(readings))
-	for i, rd := range readings {
+	// the tie break): each distinct effective reading is simulated once,
+	// and weighs as many readings as it stands for.
+	var distinct []swr.Reading
+	weight := map[swr.Reading]int{}
+	for _, rd := range swr.Readings() {
 		eff := relevant(rule, rd)
-		effective[i] = eff
-		v, ok := victims[eff]
-		if !ok {
-			v = simulateReading(rule, timed, now, eff)
-			victims[eff] = v
+		if weight[eff] == 0 {
+			distinct = append(distinct, eff)
 		}
-		for name := range v {
-			count[name]++
+		weight[eff]++
+	}
+	exceptions := map[swr.Anchoring][]bool{}
+	for _, rd := range distinct {
+		if exceptions[rd.Anchoring] == nil {
+			isException := selectorMatcher(rule.TagSelectors, rd.Anchoring)
+			exc := make([]bool, len(timed))
+			for i, t := range timed {
+				exc[i] = isException(t.name)
+			}
+			exceptions[rd.Anchoring] = exc
+		}
+	}
+	// deletedBy[i] has bit j set when distinct reading j deletes tag i.
+	deletedBy := make([]uint64, len(timed))
+	for j, rd := range distinct {
+		for _, i := range simulateReading(rule, timed, exceptions[rd.Anchoring], now, rd) {
+			deletedBy[i] |= 1 << j
 		}
 	}
 
+	all := uint64(1)<<len(distinct) - 1
+	reasons := map[uint64]string{}
 	impact := report.Impact{TotalTags: len(tags), Keep: []string{}, Delete: []string{}}
-	for _, t := range timed {
-		switch count[t.name] {
+	for i, t := range timed {
+		switch mask := deletedBy[i]; mask {
 		case 0:
 			impact.Keep = append(impact.Keep, t.name)
-		case len(readings):
+		case all:
 			impact.Delete = append(impact.Delete, t.name)
 		default:
-			impact.Uncertain = append(impact.Uncertain, report.UncertainTag{Tag: t.name, Reason: uncertainReason(t.name, effective, victims)})
+			reason, ok := reasons[mask]
+			if !ok {
+				reason = uncertainReason(mask, distinct)
+				reasons[mask] = reason
+			}
+			impact.Uncertain = append(impact.Uncertain, report.UncertainTag{Tag: t.name, Reason: reason})
 		}
 	}
 	slices.Sort(impact.Keep)
@@ -134,26 +153,27 @@ func hasRegexp(sels []swr.TagSelector) bool {
 	return slices.ContainsFunc(sels, func(s swr.TagSelector) bool { return s.Kind == swr.SelectorRegexp })
 }
 
-// simulateReading returns the names of the tags rule deletes under rd.
-func simulateReading(rule swr.Rule, tags []timedTag, now time.Time, rd swr.Reading) map[string]bool {
-	isException := selectorMatcher(rule.TagSelectors, rd.Anchoring)
-	candidates := make([]timedTag, 0, len(tags))
-	for _, t := range tags {
-		if !isException(t.name) {
-			candidates = append(candidates, t)
+// simulateReading returns the indexes of the tags rule deletes under rd;
+// exception[i] says whether tags[i] is matched by a selector under rd.
+func simulateReading(rule swr.Rule, tags []timedTag, exception []bool, now time.Time, rd swr.Reading) []int {
+	candidates := make([]int, 0, len(tags))
+	for i := range tags {
+		if !exception[i] {
+			candidates = append(candidates, i)
 		}
 	}
-	deleted := map[string]bool{}
+	var deleted []int
 	switch rule.Template {
 	case swr.TemplateDateRule:
 		older := olderThan(rule.Days(), now, rd)
-		for _, c := range candidates {
-			if older(c.time(rd.Order)) {
-				deleted[c.name] = true
+		for _, i := range candidates {
+			if older(tags[i].time(rd.Order)) {
+				deleted = append(deleted, i)
 			}
 		}
 	case swr.TemplateTagRule:
-		slices.SortFunc(candidates, func(a, b timedTag) int {
+		slices.SortFunc(candidates, func(x, y int) int {
+			a, b := tags[x], tags[y]
 			if c := b.time(rd.Order).Compare(a.time(rd.Order)); c != 0 {
 				return c
 			}
@@ -163,9 +183,7 @@ func simulateReading(rule swr.Rule, tags []timedTag, now time.Time, rd swr.Readi
 			return cmp.Compare(b.name, a.name)
 		})
 		n := min(max(rule.Num(), 0), len(candidates))
-		for _, c := range candidates[n:] {
-			deleted[c.name] = true
-		}
+		deleted = candidates[n:]
 	}
 	return deleted
 }
@@ -196,26 +214,19 @@ func olderThan(days int, now time.Time, rd swr.Reading) func(time.Time) bool {
 	}
 }
 
-// uncertainReason names, for a tag deleted under some effective readings
-// and kept under others, the closest such pair: the points of difference
-// decide its fate.
-func uncertainReason(name string, effective []swr.Reading, victims map[swr.Reading]map[string]bool) string {
-	var del, keep []swr.Reading
-	seen := map[swr.Reading]bool{}
-	for _, rd := range effective {
-		if seen[rd] {
+// uncertainReason names, for a tag deleted under the distinct readings
+// whose bits are set in mask and kept under the others, the closest such
+// pair of readings: their points of difference decide its fate.
+func uncertainReason(mask uint64, distinct []swr.Reading) string {
+	best, bestDiff := "", -1
+	for i, d := range distinct {
+		if mask&(1<<i) == 0 {
 			continue
 		}
-		seen[rd] = true
-		if victims[rd][name] {
-			del = append(del, rd)
-		} else {
-			keep = append(keep, rd)
-		}
-	}
-	best, bestDiff := "", -1
-	for _, d := range del {
-		for _, k := range keep {
+		for j, k := range distinct {
+			if mask&(1<<j) != 0 {
+				continue
+			}
 			diff := d.Diff(k)
 			n := strings.Count(diff, ",") // one less than the points of difference
 			if bestDiff < 0 || n < bestDiff {
