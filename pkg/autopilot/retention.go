@@ -71,9 +71,21 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 			res.fail("list tags", err)
 			return res, nil
 		}
-		impact = plan.Simulate(r, tags, e.now())
+		now := e.now()
+		impact, err = plan.Simulate(r, tags, now)
+		if err != nil {
+			findings := []report.Finding{tagTimeFinding(ns, repo, err)}
+			p.Refuse(refusal(findings))
+			res.Findings = append(res.Findings, findings...)
+			res.Changes = p.Changes()
+			return res, nil
+		}
 		p.SetImpact(impact)
-		if ok, findings := plan.Guard(ns, repo, impact, rule.Guard, rule.Protect); !ok {
+		ok, findings := plan.Guard(ns, repo, impact, rule.Guard, rule.Protect)
+		if ok {
+			ok, findings = plan.GuardPushRace(ns, repo, r, tags, impact, rule.Guard, now)
+		}
+		if !ok {
 			p.Refuse(refusal(findings))
 			res.Findings = append(res.Findings, findings...)
 			res.Changes = p.Changes()
@@ -258,6 +270,21 @@ func (e *Engine) createRetention(ctx context.Context, ns, repo string, req swr.R
 		e.log.InfoContext(ctx, "retention create failed and SWR holds no rule; sending it again",
 			"namespace", ns, "repository", repo, "attempt", attempt, "error", err.Error())
 	}
+}
+
+// tagTimeFinding is the finding for a listing holding a tag whose time
+// does not parse: what the rule would delete cannot be known.
+func tagTimeFinding(ns, repo string, err error) report.Finding {
+	f := report.Finding{
+		Code: plan.CodeTagTimeInvalid, Severity: report.SeverityCritical, Namespace: ns, Repository: repo,
+		Message:     fmt.Sprintf("retention write refused: %v, so what the rule would delete is unknown", err),
+		Remediation: "push the tag again, or delete it by hand; the next run simulates again",
+	}
+	var te *plan.TagTimeError
+	if errors.As(err, &te) {
+		f.Subject = te.Tag
+	}
+	return f
 }
 
 // refusal summarises guard findings as one reason.

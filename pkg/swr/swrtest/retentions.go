@@ -119,7 +119,7 @@ func (s *Server) createRetention(w http.ResponseWriter, r *http.Request) {
 		}
 		s.st.nextRetentionID++
 		repo.retention = &swr.Retention{ID: s.st.nextRetentionID, Algorithm: "or", Scope: "", Rules: rules}
-		s.st.executeRetention(repo, s.now())
+		s.st.executeRetention(repo, s.now(), s.Readings())
 		writeJSON(w, http.StatusCreated, map[string]int{"id": repo.retention.ID})
 		return nil
 	})
@@ -168,7 +168,7 @@ func (s *Server) updateRetention(w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("the template of retention %d cannot be changed from %s to %s", rt.ID, rt.Rules[0].Template, rules[0].Template))
 		}
 		rt.Rules = rules
-		s.st.executeRetention(repo, s.now())
+		s.st.executeRetention(repo, s.now(), s.Readings())
 		writeEmpty(w, http.StatusCreated)
 		return nil
 	})

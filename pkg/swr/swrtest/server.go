@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 const (
@@ -56,6 +58,7 @@ type Server struct {
 	clock   atomic.Pointer[func() time.Time]
 	latency atomic.Int64
 	reqSeq  atomic.Uint64
+	reading atomic.Pointer[swr.Reading]
 
 	mu  sync.RWMutex
 	st  *store
@@ -118,6 +121,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 	}
 	s.clock.Store(&c.clock)
 	s.latency.Store(int64(c.latency))
+	s.reading.Store(&c.reading)
 	s.limiter.configure(c.rps, c.burst, c.clock())
 	s.faults.configure(c.faults)
 	s.mux = s.routes()
