@@ -21,10 +21,11 @@ type namespaceList struct {
 
 // Create creates the organization name. Names are unique per region across
 // all tenants: a conflict (IsConflict) may mean another account owns it.
-// IsQuotaExceeded reports the organization quota.
+// IsQuotaExceeded reports the organization quota. A name that breaks
+// SWR's name rules (CheckNamespaceName) is refused without a request.
 func (s *NamespacesService) Create(ctx context.Context, name string) error {
-	if err := segment("namespace", name); err != nil {
-		return err
+	if err := CheckNamespaceName(name); err != nil {
+		return fmt.Errorf("swr: create namespace: name %q %w", name, err)
 	}
 	_, err := s.client.do(ctx, http.MethodPost, namespacesBase, nil, createNamespaceRequest{Namespace: name}, nil)
 	if err != nil {

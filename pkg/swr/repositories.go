@@ -2,7 +2,6 @@ package swr
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -92,14 +91,16 @@ func (s *RepositoriesService) Get(ctx context.Context, ns, repo string) (*Reposi
 	return &out, nil
 }
 
-// Create creates repository req.Repository in organization ns.
+// Create creates repository req.Repository in organization ns. A name
+// that breaks SWR's name rules (CheckRepositoryName) is refused without a
+// request.
 func (s *RepositoriesService) Create(ctx context.Context, ns string, req CreateRepositoryRequest) error {
 	p, err := namespacePath(ns)
 	if err != nil {
 		return err
 	}
-	if req.Repository == "" {
-		return errors.New("swr: create repository: Repository is empty")
+	if err := CheckRepositoryName(req.Repository); err != nil {
+		return fmt.Errorf("swr: create repository: name %q %w", req.Repository, err)
 	}
 	if _, err := s.client.do(ctx, http.MethodPost, p+"/repos", nil, req, nil); err != nil {
 		return fmt.Errorf("create repository %s/%s: %w", ns, req.Repository, err)

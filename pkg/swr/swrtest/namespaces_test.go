@@ -81,10 +81,10 @@ func TestNamespaceLifecycle(t *testing.T) {
 
 func TestNamespaceNameRules(t *testing.T) {
 	c := newClient(t, newServer(t, swrtest.WithNamespaceQuota(100)))
-	for _, name := range []string{"a", "team-a", "a.b_c-d", "a__b", "x1", "a" + strings.Repeat("b", 63)} {
+	for _, name := range []string{"a", "team-a", "a.b_c-d", "a__b", "x1", "a--b", "my--org", "a---b", "a" + strings.Repeat("b", 63)} {
 		requireEmpty(t, c.do(http.MethodPost, nsPath, nil, map[string]string{"namespace": name}), http.StatusCreated)
 	}
-	for _, name := range []string{"", "A", "1abc", "-abc", "abc-", "a--b", "a___b", "a._b", "a b", "a/b",
+	for _, name := range []string{"", "A", "1abc", "-abc", "abc-", "my.-org", "my..org", "my___org", "a-_b", "a._b", "a b", "a/b",
 		"a" + strings.Repeat("b", 64)} {
 		requireSWRError(t, c.do(http.MethodPost, nsPath, nil, map[string]string{"namespace": name}),
 			http.StatusBadRequest, swrtest.CodeInvalidNamespace)

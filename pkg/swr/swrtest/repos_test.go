@@ -21,6 +21,14 @@ func repoListKeys() []string {
 		"tags", "status", "total_range")
 }
 
+func TestRepositoryNamesWithRepeatedHyphens(t *testing.T) {
+	c := newClient(t, newServer(t))
+	c.mustCreateNamespace("my--org")
+	for _, good := range []string{"app--x", "a---b/c__d"} {
+		requireEmpty(t, c.do(http.MethodPost, nsPath+"/my--org/repos", nil, map[string]any{"repository": good, "is_public": false}), http.StatusOK)
+	}
+}
+
 func TestRepositoryLifecycle(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv)
@@ -32,7 +40,7 @@ func TestRepositoryLifecycle(t *testing.T) {
 		http.StatusConflict, swrtest.CodeRepositoryExists)
 	requireSWRError(t, c.do(http.MethodPost, create, nil, map[string]any{"repository": "other"}),
 		http.StatusBadRequest, swrtest.CodeInvalidParams)
-	for _, bad := range []string{"Nginx", "-a", "a-", "a//b", "a/-b", "a___b", "a b", strings.Repeat("a", 129)} {
+	for _, bad := range []string{"Nginx", "-a", "a-", "a//b", "a/-b", "a___b", "a._b", "a..b", "a b", strings.Repeat("a", 129)} {
 		requireSWRError(t, c.do(http.MethodPost, create, nil, map[string]any{"repository": bad, "is_public": false}),
 			http.StatusBadRequest, swrtest.CodeInvalidRepository)
 	}
