@@ -117,10 +117,11 @@ const (
 // errTornListing says that the tags kept changing while they were listed.
 var errTornListing = errors.New("the tags changed while they were listed")
 
-// tags lists every tag of ns/repo from one consistent listing: each page
-// overlaps the previous one by a tag that must not have moved, no tag is
-// seen twice, and there are as many tags as SWR's total said at the first
-// and at the last page. A one-page repository is always consistent.
+// tags lists every tag of ns/repo from one consistent listing: the tag
+// before each page after the first, read again once that page is in, must
+// still be the one the previous page ended with, no tag is seen twice,
+// and there are as many tags as SWR's total said at the first and at the
+// last page. A one-page repository is always consistent.
 func (e *Engine) tags(ctx context.Context, ns, repo string) ([]swr.Tag, error) {
 	for range listAttempts {
 		tags, err := e.listTagsOnce(ctx, ns, repo)
@@ -136,26 +137,18 @@ func (e *Engine) listTagsOnce(ctx context.Context, ns, repo string) ([]swr.Tag, 
 	seen := map[string]bool{}
 	firstTotal := -1
 	for pages := 0; ; pages++ {
-		// Every page after the first starts one tag early: that tag must
-		// be the one the previous page ended with, or the listing shifted
-		// under us (a tag deleted or pushed again on a page already read)
-		// and a tag may have been passed over.
+		// Pages are read at offsets that are multiples of the page size,
+		// the only ones SWR is sure to take (swr-api.md §1.7): every page
+		// before this one was full, so len(tags) is such a multiple.
 		opts := &swr.ListTagsOptions{OrderColumn: tagOrderColumn, OrderType: tagOrderType, Offset: len(tags), Limit: swr.MaxPageSize}
-		if pages > 0 {
-			opts.Offset--
-		}
 		page, info, err := e.client.Repositories.ListTags(ctx, ns, repo, opts)
 		if err != nil {
 			return nil, err
 		}
 		if pages == 0 {
 			firstTotal = info.Total
-		} else {
-			last := tags[len(tags)-1]
-			if len(page) == 0 || page[0].Tag != last.Tag || page[0].Updated != last.Updated {
-				return nil, errTornListing
-			}
-			page = page[1:]
+		} else if err := e.checkTagBefore(ctx, ns, repo, tags[len(tags)-1], len(tags)-1); err != nil {
+			return nil, err
 		}
 		for _, t := range page {
 			if seen[t.Tag] {
@@ -164,14 +157,32 @@ func (e *Engine) listTagsOnce(ctx context.Context, ns, repo string) ([]swr.Tag, 
 			seen[t.Tag] = true
 			tags = append(tags, t)
 		}
-		full := len(page) == info.Limit || (pages > 0 && len(page) == info.Limit-1)
-		if !full || (info.Total >= 0 && len(tags) >= info.Total) {
+		if len(page) < info.Limit || (info.Total >= 0 && len(tags) >= info.Total) {
 			if pages > 0 && (info.Total != firstTotal || (info.Total >= 0 && len(tags) != info.Total)) {
 				return nil, errTornListing
 			}
 			return tags, nil
 		}
 	}
+}
+
+// checkTagBefore reads the one tag at offset at (a page of one, so that
+// the offset stays a multiple of the page size) after the page that
+// follows it was read, and reports a torn listing unless it is still
+// last. In push order tags only move towards the start (a tag deleted, or
+// pushed again and so moved to the end), so a tag that moved between the
+// two pages has not come back by now, and no tag was passed over when it
+// is still there.
+func (e *Engine) checkTagBefore(ctx context.Context, ns, repo string, last swr.Tag, at int) error {
+	opts := &swr.ListTagsOptions{OrderColumn: tagOrderColumn, OrderType: tagOrderType, Offset: at, Limit: 1}
+	got, _, err := e.client.Repositories.ListTags(ctx, ns, repo, opts)
+	if err != nil {
+		return err
+	}
+	if len(got) != 1 || got[0].Tag != last.Tag || got[0].Updated != last.Updated {
+		return errTornListing
+	}
+	return nil
 }
 
 // applyRetention executes the plan's steps in order and stops at the first

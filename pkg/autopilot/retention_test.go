@@ -374,8 +374,13 @@ func TestRetentionSimulatesOverEveryTagPage(t *testing.T) {
 	assert.Equal(t, 1050, impact.TotalTags)
 	assert.Len(t, impact.Delete, 50)
 	assert.Equal(t, "build-0000", impact.Delete[0], "the oldest go")
-	assert.Equal(t, 2+1, f.srv.Counts()["GET /v2/manage/namespaces/{ns}/repos/{repo}/tags"],
-		"1,000 tags per page: two pages simulated, one checked after the write (1,000 tags left)")
+	assert.Equal(t, 2+1+1, f.srv.Counts()["GET /v2/manage/namespaces/{ns}/repos/{repo}/tags"],
+		"1,000 tags per page: two pages simulated, the last tag of the first read again after the second, one page checked after the write (1,000 tags left)")
+	for _, r := range f.srv.Requests() {
+		if strings.HasSuffix(r.Path, "/tags") {
+			assert.Equal(t, http.StatusOK, r.Status, "only aligned offsets: %s", r.Query)
+		}
+	}
 	assert.Len(t, f.repo(t, "ci", "cache").TagNames(), 1000)
 }
 

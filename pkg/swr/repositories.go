@@ -64,16 +64,20 @@ func (s *RepositoriesService) List(ctx context.Context, opts *ListReposOptions) 
 	return out, newPage(offset, limit, h, totalRange, totalRange > 0), nil
 }
 
-// All streams every repository matching opts, from opts.Offset on, one
-// page at a time. Iteration stops at the first error, which it yields.
+// All streams every repository matching opts, from the one at index
+// opts.Offset on, one page of opts.Limit at a time. opts.Offset may be
+// any index: the page holding it is read (SWR is only ever asked for
+// offsets that are multiples of the limit) and the repositories before
+// it are passed over. Iteration stops at the first error, which it
+// yields.
 func (s *RepositoriesService) All(ctx context.Context, opts *ListReposOptions) iter.Seq2[Repository, error] {
 	var o ListReposOptions
 	if opts != nil {
 		o = *opts
 	}
-	return allPages(o.Offset, func(offset int) ([]Repository, *Page, error) {
+	return allPages(o.Offset, o.Limit, func(offset, limit int) ([]Repository, *Page, error) {
 		p := o
-		p.Offset = offset
+		p.Offset, p.Limit = offset, limit
 		return s.List(ctx, &p)
 	})
 }

@@ -135,10 +135,19 @@ func TestRepositoryListPaging(t *testing.T) {
 	requireStatus(t, r, http.StatusOK)
 	assert.Len(t, r.array(t), 25, "default limit 100")
 
-	r = c.do(http.MethodGet, "/v2/manage/repos", url.Values{"namespace": {"beta"}, "offset": {"8"}, "limit": {"5"}}, nil)
+	r = c.do(http.MethodGet, "/v2/manage/repos", url.Values{"namespace": {"beta"}, "offset": {"8"}, "limit": {"4"}}, nil)
 	requireStatus(t, r, http.StatusOK)
 	assert.Equal(t, "8-2/10", r.Header.Get("Content-Range"))
 	assert.Len(t, r.array(t), 2)
+
+	// An offset that is not 0 or a multiple of limit is refused
+	// (swr-api.md §1.7), in either form of the parameters.
+	for _, q := range []url.Values{
+		{"namespace": {"beta"}, "offset": {"8"}, "limit": {"5"}},
+		{"filter": {"offset::1|limit::1000"}},
+	} {
+		requireSWRError(t, c.do(http.MethodGet, "/v2/manage/repos", q, nil), http.StatusBadRequest, swrtest.CodeInvalidParams)
+	}
 
 	// filter= wins over the plain parameters.
 	r = c.do(http.MethodGet, "/v2/manage/repos", url.Values{"namespace": {"alpha"}, "filter": {"namespace::beta|name::repo-0|limit::100|offset::0"}}, nil)
