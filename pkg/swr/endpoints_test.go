@@ -99,7 +99,7 @@ func namespaceCases() []endpointCase {
 		{name: "namespaces create", method: "POST", path: "/v2/manage/namespaces", body: `{"namespace":"team"}` + "\n",
 			status: 201, want: nil,
 			call: func(ctx context.Context, c *Client) (any, error) { return nil, c.Namespaces.Create(ctx, "team") }},
-		{name: "namespaces list", method: "GET", path: "/v2/manage/namespaces",
+		{name: "namespaces list", method: "GET", path: "/v2/manage/namespaces", query: "filter=mode%3A%3Avisible",
 			status: 200, respBody: `{"namespaces":[{"id":1422,"name":"group","creator_name":"username","auth":7}]}`,
 			want: []Namespace{{ID: 1422, Name: "group", CreatorName: "username", Auth: 7}},
 			call: func(ctx context.Context, c *Client) (any, error) { return c.Namespaces.List(ctx) }},

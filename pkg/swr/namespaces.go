@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 )
 
 // NamespacesService manages organizations (swr-api.md §2).
@@ -34,10 +35,14 @@ func (s *NamespacesService) Create(ctx context.Context, name string) error {
 	return nil
 }
 
-// List returns the organizations the caller has permission on.
+// List returns the organizations the caller may see: those it has a
+// permission on and those where it holds only repository permissions.
+// It asks with filter=mode::visible, without which SWR leaves the latter
+// out (swr-api.md §2.2).
 func (s *NamespacesService) List(ctx context.Context) ([]Namespace, error) {
 	var out namespaceList
-	if _, err := s.client.do(ctx, http.MethodGet, namespacesBase, nil, nil, &out); err != nil {
+	q := url.Values{"filter": {"mode::visible"}}
+	if _, err := s.client.do(ctx, http.MethodGet, namespacesBase, q, nil, &out); err != nil {
 		return nil, fmt.Errorf("list namespaces: %w", err)
 	}
 	return out.Namespaces, nil

@@ -45,6 +45,9 @@ func namespaceView(n *namespace) swr.Namespace {
 }
 
 // listNamespaces: GET /v2/manage/namespaces[?namespace=|filter=namespace::x|mode::visible].
+// What it lists depends on the caller (namespaceAuth): without
+// mode::visible, a user who holds only repository grants in a namespace
+// does not see it.
 func (s *Server) listNamespaces(w http.ResponseWriter, r *http.Request) {
 	p, e := parseListParams(r.URL.Query(), "namespace", "mode")
 	if e == nil && p.has("mode") && p.get("mode") != "visible" {
@@ -54,11 +57,17 @@ func (s *Server) listNamespaces(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
+	who := s.callerOf(r)
 	s.mu.RLock()
 	out := []swr.Namespace{}
 	for _, n := range sortedNamespaces(s.st.namespaces) {
-		if !p.has("namespace") || n.name == p.get("namespace") {
-			out = append(out, namespaceView(n))
+		if p.has("namespace") && n.name != p.get("namespace") {
+			continue
+		}
+		if auth, ok := s.namespaceAuth(who, n, p.has("mode")); ok {
+			v := namespaceView(n)
+			v.Auth = auth
+			out = append(out, v)
 		}
 	}
 	s.mu.RUnlock()

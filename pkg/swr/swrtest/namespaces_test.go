@@ -171,3 +171,67 @@ func TestNamespaceAccess(t *testing.T) {
 	require.True(t, ok)
 	assert.Empty(t, ns.Grants)
 }
+
+// visibilitySeed has three namespaces: dev holds a namespace grant on
+// team, only a repository grant in shared, and nothing in secret.
+func visibilitySeed() swrtest.Seed {
+	return swrtest.Seed{
+		Users: []swrtest.SeedUser{{ID: "u-dev", Name: "dev", AK: "DEVAK0000000000000", SK: "dev-secret"}},
+		Namespaces: []swrtest.SeedNamespace{
+			{Name: "secret", Repositories: []swrtest.SeedRepository{{Name: "vault"}}},
+			{Name: "shared", Repositories: []swrtest.SeedRepository{
+				{Name: "base"},
+				{Name: "tools", Grants: []swrtest.SeedGrant{{UserID: "u-dev", UserName: "dev", Auth: 3}}},
+			}},
+			{Name: "team", Grants: []swrtest.SeedGrant{{UserID: "u-dev", UserName: "dev", Auth: 1}}},
+		},
+	}
+}
+
+func TestNamespaceListingDependsOnTheCaller(t *testing.T) {
+	seed := visibilitySeed()
+	srv := newServer(t, swrtest.WithSeed(&seed))
+	list := func(c *rawClient, q url.Values) map[string]float64 {
+		r := c.do(http.MethodGet, nsPath, q, nil)
+		requireStatus(t, r, http.StatusOK)
+		var body struct{ Namespaces []map[string]any }
+		r.decode(t, &body)
+		out := map[string]float64{}
+		for _, n := range body.Namespaces {
+			out[n["name"].(string)] = n["auth"].(float64)
+		}
+		return out
+	}
+	visible := url.Values{"filter": {"mode::visible"}}
+
+	admin := newClient(t, srv)
+	assert.Equal(t, map[string]float64{"secret": 7, "shared": 7, "team": 7}, list(admin, nil))
+	assert.Equal(t, map[string]float64{"secret": 7, "shared": 7, "team": 7}, list(admin, visible))
+
+	dev := newClient(t, srv)
+	dev.ak, dev.sk = "DEVAK0000000000000", "dev-secret"
+	assert.Equal(t, map[string]float64{"team": 1}, list(dev, nil), "namespace grants only")
+	assert.Equal(t, map[string]float64{"shared": 3, "team": 1}, list(dev, visible),
+		"mode::visible adds the namespace where dev holds only a repository grant")
+	assert.Equal(t, map[string]float64{"shared": 3}, list(dev, url.Values{"filter": {"namespace::shared|mode::visible"}}))
+
+	stranger := newClient(t, srv)
+	stranger.ak = "DEVAK0000000000000"
+	requireStatus(t, stranger.do(http.MethodGet, nsPath, nil, nil), http.StatusUnauthorized)
+}
+
+func TestSeedUsersAreChecked(t *testing.T) {
+	for _, tc := range []struct {
+		users []swrtest.SeedUser
+		want  string
+	}{
+		{[]swrtest.SeedUser{{ID: "u", Name: "n", AK: "A"}}, "seed: users[0]: id, name, ak and sk are required"},
+		{[]swrtest.SeedUser{{ID: "u", Name: "n", AK: "A", SK: "s"}, {ID: "u", Name: "m", AK: "B", SK: "s"}}, "seed: users[1].id: user u appears twice"},
+		{[]swrtest.SeedUser{{ID: "u", Name: "n", AK: "A", SK: "s"}, {ID: "v", Name: "m", AK: "A", SK: "s"}}, "seed: users[1].ak: access key appears twice"},
+	} {
+		assert.EqualError(t, swrtest.Seed{Users: tc.users}.Validate(), tc.want)
+	}
+	srv := newServer(t)
+	err := srv.Seed(swrtest.Seed{Users: []swrtest.SeedUser{{ID: "u", Name: "n", AK: srv.AK, SK: "s"}}})
+	assert.EqualError(t, err, "seed: users[0].ak: access key already belongs to another user")
+}

@@ -236,10 +236,12 @@ func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (rese
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if !isIAM(pattern) {
-		if e := s.authenticate(r, body); e != nil {
+		who, e := s.authenticate(r, body)
+		if e != nil {
 			writeError(w, e)
 			return false
 		}
+		r = withCaller(r, who)
 	}
 	s.mux.ServeHTTP(w, r)
 	return false
