@@ -234,41 +234,28 @@ func (e *Engine) deleteRetention(ctx context.Context, ns, repo string, id int) e
 	return nil
 }
 
-// createAttempts bounds how often createRetention sends one create.
-const createAttempts = 4
-
-// createRetention creates a rule. When the create fails, the rules are
-// listed again: if the repository now holds the rule wanted (another
-// instance won a race, or SWR created it but its answer was lost), the
-// create counts as done; if it holds other rules, they are returned as
-// raced with the error. If it holds no rule, SWR did not act, and a
-// create that failed in a way that may pass (a 5xx, a cut connection) is
-// sent again, up to createAttempts in all: the client does not re-send a
-// POST itself, since it cannot know whether SWR acted. The caller holds
-// the repository's lock, so no other create of this engine interleaves.
+// createRetention creates a rule (createConfirmed): the rule wanted
+// found after a failed create counts as created; other rules found are
+// returned as raced, with the error.
 func (e *Engine) createRetention(ctx context.Context, ns, repo string, req swr.RetentionRequest) (raced []swr.Retention, err error) {
-	for attempt := 1; ; attempt++ {
-		if _, err = e.client.Retentions.Create(ctx, ns, repo, req); err == nil {
-			return nil, nil
+	err = e.createConfirmed(ctx, "retention", ns, repo, func() error {
+		_, err := e.client.Retentions.Create(ctx, ns, repo, req)
+		return err
+	}, func() (presence, error) {
+		raced = nil
+		current, err := e.client.Retentions.List(ctx, ns, repo)
+		if err != nil || len(current) == 0 {
+			return absent, err
 		}
-		current, lerr := e.client.Retentions.List(ctx, ns, repo)
-		if lerr != nil {
-			return nil, err
-		}
-		if len(current) > 0 {
-			for _, r := range current {
-				if len(r.Rules) == 1 && len(req.Rules) == 1 && plan.SameRule(r.Rules[0], req.Rules[0]) {
-					return nil, nil
-				}
+		for _, r := range current {
+			if len(r.Rules) == 1 && len(req.Rules) == 1 && plan.SameRule(r.Rules[0], req.Rules[0]) {
+				return present, nil
 			}
-			return current, err
 		}
-		if attempt >= createAttempts || !transient(err) || ctx.Err() != nil {
-			return nil, err
-		}
-		e.log.InfoContext(ctx, "retention create failed and SWR holds no rule; sending it again",
-			"namespace", ns, "repository", repo, "attempt", attempt, "error", err.Error())
-	}
+		raced = current
+		return conflicting, nil
+	})
+	return raced, err
 }
 
 // refusal summarises guard findings as one reason.

@@ -235,3 +235,31 @@ func TestSeedUsersAreChecked(t *testing.T) {
 	err := srv.Seed(swrtest.Seed{Users: []swrtest.SeedUser{{ID: "u", Name: "n", AK: srv.AK, SK: "s"}}})
 	assert.EqualError(t, err, "seed: users[0].ak: access key already belongs to another user")
 }
+
+// TestForeignNamespaceAnswers: a name another account owns is refused
+// with 409 on create and read as WithForeignNamespaceAnswer says.
+func TestForeignNamespaceAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		opts   []swrtest.Option
+		status int
+		code   string
+	}{
+		{nil, http.StatusNotFound, swrtest.CodeNamespaceNotFound},
+		{[]swrtest.Option{swrtest.WithForeignNamespaceAnswer(http.StatusNotFound)}, http.StatusNotFound, swrtest.CodeNamespaceNotFound},
+		{[]swrtest.Option{swrtest.WithForeignNamespaceAnswer(http.StatusForbidden)}, http.StatusForbidden, swrtest.CodeNotYourResource},
+	} {
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			srv := newServer(t, append(tc.opts, swrtest.WithForeignNamespaces("taken"))...)
+			c := newClient(t, srv)
+			requireSWRError(t, c.do(http.MethodPost, nsPath, nil, map[string]string{"namespace": "taken"}),
+				http.StatusConflict, swrtest.CodeNamespaceExists)
+			for _, p := range []string{nsPath + "/taken", nsPath + "/taken/access", repoPath("taken", "web")} {
+				requireSWRError(t, c.get(p), tc.status, tc.code)
+			}
+			r := c.get(nsPath)
+			requireStatus(t, r, http.StatusOK)
+			assert.JSONEq(t, `{"namespaces":[]}`, string(r.Body))
+		})
+	}
+	assert.Panics(t, func() { swrtest.WithForeignNamespaceAnswer(http.StatusBadRequest) })
+}

@@ -45,6 +45,7 @@ type Server struct {
 	quota         int
 	tokenLifetime time.Duration
 	syncRegions   []string
+	unpinned      unpinnedAnswers
 	idPrefix      string
 
 	ts      *httptest.Server
@@ -108,6 +109,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		quota:         c.quota,
 		tokenLifetime: c.tokenLifetime,
 		syncRegions:   c.syncRegions,
+		unpinned:      c.unpinned.withDefaults(),
 		idPrefix:      randomHex(8),
 		st:            newStore(),
 	}
