@@ -46,3 +46,25 @@ func statusIn(option string, status int, allowed ...int) {
 	}
 	panic(fmt.Sprintf("swrtest: %s(%d): want one of %v", option, status, allowed))
 }
+
+// Reading is one way of answering every case no source pins down
+// (swr-api.md §12), as a set of Options.
+type Reading struct {
+	Name    string
+	Options []Option
+}
+
+// Readings returns readings that between them give every plausible answer
+// to each open case at least once: a job test run under each shows the
+// job does not depend on the emulator's guesses. The first is the
+// emulator's default.
+func Readings() []Reading {
+	return []Reading{
+		{"default", nil},
+		{"duplicate-sync-400/second-retention-409/foreign-403", []Option{
+			WithDuplicateSyncAnswer(http.StatusBadRequest), WithSecondRetentionAnswer(http.StatusConflict),
+			WithForeignNamespaceAnswer(http.StatusForbidden)}},
+		{"duplicate-sync-200/foreign-403", []Option{
+			WithDuplicateSyncAnswer(http.StatusOK), WithForeignNamespaceAnswer(http.StatusForbidden)}},
+	}
+}
