@@ -21,7 +21,7 @@ type ListReposOptions struct {
 	IsPublic    *bool  // only public (true) or private (false) repositories
 	OrderColumn string // updated_time, name or tag_count; requires OrderType
 	OrderType   string // desc or asc; requires OrderColumn
-	Offset      int    // 0-based index of the first repository
+	Offset      int    // 0-based index of the first repository: 0 or a multiple of Limit for List, any for All
 	Limit       int    // page size: 0 means DefaultPageSize, at most MaxPageSize
 }
 

@@ -14,7 +14,7 @@ type ListTagsOptions struct {
 	Tag         string // a tag name
 	OrderColumn string // updated_at or tag; requires OrderType
 	OrderType   string // desc or asc; requires OrderColumn
-	Offset      int    // 0-based index of the first tag
+	Offset      int    // 0-based index of the first tag: 0 or a multiple of Limit
 	Limit       int    // page size: 0 means DefaultPageSize, at most MaxPageSize
 }
 
