@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -176,4 +177,26 @@ func statusOf(log []swrtest.RequestRecord, method, path string) int {
 		}
 	}
 	return 0
+}
+
+// TestNamespaceCreatedMeanwhileIsTakenAsIs: another instance created the
+// namespace between the read and the create, which SWR refuses with 409;
+// the read that follows finds it this account's, and its grants are given.
+func TestNamespaceCreatedMeanwhileIsTakenAsIs(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	var once sync.Once
+	h.answerWith(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPost && r.URL.Path == "/v2/manage/namespaces" {
+			once.Do(func() {
+				require.NoError(t, h.srv.Seed(swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "tools"}}}))
+			})
+		}
+		return false
+	})
+	rep := handle(t, h.newJob(withTools(t, true), false), tick("t"))
+
+	assert.Empty(t, rep.Errors)
+	assert.Equal(t, http.StatusConflict, statusOf(h.srv.Requests(), "POST", "/v2/manage/namespaces"))
+	assert.NotContains(t, findingCodes(rep), grantsync.CodeNamespaceTaken)
+	assert.Equal(t, map[string]int{"frank": 3}, h.grantsOf("tools", ""))
 }

@@ -202,6 +202,8 @@ func TestTags(t *testing.T) {
 	require.Len(t, items, 1)
 	assert.Equal(t, "v2", items[0]["Tag"])
 	assert.Equal(t, "1-1/3", r.Header.Get("Content-Range"))
+	requireSWRError(t, c.do(http.MethodGet, tags, url.Values{"offset": {"1"}, "limit": {"2"}}, nil),
+		http.StatusBadRequest, swrtest.CodeInvalidParams)
 
 	r = c.get(tags + "/v2")
 	requireStatus(t, r, http.StatusOK)
