@@ -598,3 +598,37 @@ func TestRetentionCreateWhoseResponseIsLostIsApplied(t *testing.T) {
 	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
 	assert.Equal(t, 1, f.srv.Counts()["POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions"], "sent once")
 }
+
+// TestRetentionReplaceWhoseAnswersAreLostIsApplied: the answers to both
+// writes of a replace are lost after SWR acted. The DELETE is sent again
+// and finds the rule gone (400 SVCSTG.SWR.4000306, which counts as
+// deleted); the POST is not sent again, and the rule read back is the one
+// wanted.
+func TestRetentionReplaceWhoseAnswersAreLostIsApplied(t *testing.T) {
+	lose := func(base http.RoundTripper) http.RoundTripper {
+		var once sync.Once
+		return losingResponses{base, func(r *http.Request) bool {
+			if !strings.Contains(r.URL.Path, "/retentions") {
+				return false
+			}
+			if r.Method == http.MethodPost {
+				return true
+			}
+			lost := false
+			if r.Method == http.MethodDelete {
+				once.Do(func() { lost = true }) // the first DELETE only
+			}
+			return lost
+		}}
+	}
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags()), Retention: dateRule("365")}), lose)
+	res := f.engine(t, keepLast3).Retention(t.Context(), "team", "api", false, nil)
+
+	require.Empty(t, res.Errors)
+	require.Len(t, res.Changes, 1)
+	assert.Equal(t, report.OpReplace, res.Changes[0].Op)
+	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+	assert.Equal(t, swr.TemplateTagRule, f.repo(t, "team", "api").Retention.Rules[0].Template)
+	assert.Equal(t, 2, f.srv.Counts()["DELETE /v2/manage/namespaces/{ns}/repos/{repo}/retentions/{retention_id}"], "sent again, found gone")
+	assert.Equal(t, 1, f.srv.Counts()["POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions"], "sent once")
+}
