@@ -153,7 +153,7 @@ func TestProgressTotalCountsOnlyTheNamespacesOwnRepositories(t *testing.T) {
 func TestSweepOfAUserWithOnlyRepositoryGrantsSeesTheirNamespace(t *testing.T) {
 	const ak, sk = "REPOONLYAK00000000", "repo-only-secret"
 	seed := swrtest.Seed{
-		Users: []swrtest.SeedUser{{ID: "u-ci", Name: "ci", AK: ak, SK: sk}},
+		IAM: swrtest.SeedIAM{Users: []swrtest.SeedIAMUser{{ID: "u-ci", Name: "ci", AK: ak, SK: sk}}},
 		Namespaces: []swrtest.SeedNamespace{
 			{Name: "other", Repositories: []swrtest.SeedRepository{{Name: "hidden"}}},
 			{Name: "shared", Repositories: []swrtest.SeedRepository{

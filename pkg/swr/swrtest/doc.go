@@ -12,9 +12,9 @@
 // Tests get a running server with NewServer, seed it with Seed, LoadSeed or
 // Generate, and inspect it with State, Requests and Counts. The caller acts
 // as a domain administrator named by WithUser (default "autopilot"): it holds
-// the manage permission (7) on every namespace of the domain. A seed's
-// Users sign with AK/SK of their own and see only the namespaces they hold
-// grants in (SeedUser).
+// the manage permission (7) on every namespace of the domain. A seed's IAM
+// users given an AK/SK sign as themselves and see only the namespaces they
+// hold grants in (SeedIAMUser).
 //
 // Where no source pins SWR down (swr-api.md §12), an Option switches the
 // emulator to each plausible answer (WithDuplicateSyncAnswer,

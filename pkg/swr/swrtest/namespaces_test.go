@@ -176,7 +176,7 @@ func TestNamespaceAccess(t *testing.T) {
 // team, only a repository grant in shared, and nothing in secret.
 func visibilitySeed() swrtest.Seed {
 	return swrtest.Seed{
-		Users: []swrtest.SeedUser{{ID: "u-dev", Name: "dev", AK: "DEVAK0000000000000", SK: "dev-secret"}},
+		IAM: swrtest.SeedIAM{Users: []swrtest.SeedIAMUser{{ID: "u-dev", Name: "dev", AK: "DEVAK0000000000000", SK: "dev-secret"}}},
 		Namespaces: []swrtest.SeedNamespace{
 			{Name: "secret", Repositories: []swrtest.SeedRepository{{Name: "vault"}}},
 			{Name: "shared", Repositories: []swrtest.SeedRepository{
@@ -222,44 +222,18 @@ func TestNamespaceListingDependsOnTheCaller(t *testing.T) {
 
 func TestSeedUsersAreChecked(t *testing.T) {
 	for _, tc := range []struct {
-		users []swrtest.SeedUser
+		users []swrtest.SeedIAMUser
 		want  string
 	}{
-		{[]swrtest.SeedUser{{ID: "u", Name: "n", AK: "A"}}, "seed: users[0]: id, name, ak and sk are required"},
-		{[]swrtest.SeedUser{{ID: "u", Name: "n", AK: "A", SK: "s"}, {ID: "u", Name: "m", AK: "B", SK: "s"}}, "seed: users[1].id: user u appears twice"},
-		{[]swrtest.SeedUser{{ID: "u", Name: "n", AK: "A", SK: "s"}, {ID: "v", Name: "m", AK: "A", SK: "s"}}, "seed: users[1].ak: access key appears twice"},
+		{[]swrtest.SeedIAMUser{{ID: "u", AK: "A", SK: "s"}}, "seed: iam.users[0].name: a user needs a name"},
+		{[]swrtest.SeedIAMUser{{ID: "u", Name: "n", AK: "A"}}, "seed: iam.users[0]: ak and sk go together"},
+		{[]swrtest.SeedIAMUser{{ID: "u", Name: "n"}, {ID: "u", Name: "m"}}, "seed: iam.users[1].id: user id u appears twice"},
+		{[]swrtest.SeedIAMUser{{ID: "u", Name: "n", AK: "A", SK: "s"}, {ID: "v", Name: "m", AK: "A", SK: "s"}}, "seed: iam.users[1].ak: access key appears twice"},
 	} {
-		assert.EqualError(t, swrtest.Seed{Users: tc.users}.Validate(), tc.want)
+		assert.EqualError(t, swrtest.Seed{IAM: swrtest.SeedIAM{Users: tc.users}}.Validate(), tc.want)
 	}
 	srv := newServer(t)
-	err := srv.Seed(swrtest.Seed{Users: []swrtest.SeedUser{{ID: "u", Name: "n", AK: srv.AK, SK: "s"}}})
-	assert.EqualError(t, err, "seed: users[0].ak: access key already belongs to another user")
-}
-
-// TestForeignNamespaceAnswers: a name another account owns is refused
-// with 409 on create and read as WithForeignNamespaceAnswer says.
-func TestForeignNamespaceAnswers(t *testing.T) {
-	for _, tc := range []struct {
-		opts   []swrtest.Option
-		status int
-		code   string
-	}{
-		{nil, http.StatusNotFound, swrtest.CodeNamespaceNotFound},
-		{[]swrtest.Option{swrtest.WithForeignNamespaceAnswer(http.StatusNotFound)}, http.StatusNotFound, swrtest.CodeNamespaceNotFound},
-		{[]swrtest.Option{swrtest.WithForeignNamespaceAnswer(http.StatusForbidden)}, http.StatusForbidden, swrtest.CodeNotYourResource},
-	} {
-		t.Run(http.StatusText(tc.status), func(t *testing.T) {
-			srv := newServer(t, append(tc.opts, swrtest.WithForeignNamespaces("taken"))...)
-			c := newClient(t, srv)
-			requireSWRError(t, c.do(http.MethodPost, nsPath, nil, map[string]string{"namespace": "taken"}),
-				http.StatusConflict, swrtest.CodeNamespaceExists)
-			for _, p := range []string{nsPath + "/taken", nsPath + "/taken/access", repoPath("taken", "web")} {
-				requireSWRError(t, c.get(p), tc.status, tc.code)
-			}
-			r := c.get(nsPath)
-			requireStatus(t, r, http.StatusOK)
-			assert.JSONEq(t, `{"namespaces":[]}`, string(r.Body))
-		})
-	}
-	assert.Panics(t, func() { swrtest.WithForeignNamespaceAnswer(http.StatusBadRequest) })
+	err := srv.Seed(swrtest.Seed{IAM: swrtest.SeedIAM{Users: []swrtest.SeedIAMUser{{ID: "u", Name: "n", AK: srv.AK, SK: "s"}}}})
+	assert.EqualError(t, err, "seed: iam.users[0].ak: access key already belongs to another user")
+	require.NoError(t, srv.Seed(swrtest.Seed{IAM: swrtest.SeedIAM{Users: []swrtest.SeedIAMUser{{Name: "keyless"}}}}), "a user without keys is fine")
 }

@@ -34,16 +34,16 @@ import (
 //	          - {name: deploy, app_type: deployments, application: web, cluster_name: c1,
 //	             cluster_ns: default, condition: ".*", trigger_type: all, enable: "true"}
 //	        sync_repos: [{remote_region_id: cn-east-3, remote_namespace: team-a-dr, sync_auto: true}]
-//	users:
-//	  - {id: u-1, name: bob, ak: BOBAK, sk: bob-secret}
+//	iam:
+//	  users:
+//	    - {id: u-1, name: bob, ak: BOBAK, sk: bob-secret}
 //
 // Seeding bypasses the namespace quota and does not execute retention
 // policies (call RunRetentions for that).
 type Seed struct {
 	Namespaces []SeedNamespace `json:"namespaces" yaml:"namespaces"`
-	// Users are IAM users besides the server's own, each with the AK/SK
-	// that signs as them (see SeedUser).
-	Users []SeedUser `json:"users,omitempty" yaml:"users,omitempty"`
+	// IAM holds the account's IAM users (see SeedIAM).
+	IAM SeedIAM `json:"iam,omitzero" yaml:"iam,omitempty"`
 }
 
 // SeedNamespace is one namespace of a Seed. A namespace that already
@@ -188,7 +188,7 @@ func ParseSeed(data []byte) (Seed, error) {
 // Validate checks names, grants, tags, rules and triggers of s against
 // the rules SWR enforces, and that nothing appears twice.
 func (s Seed) Validate() error {
-	if err := validateUsers(s.Users); err != nil {
+	if err := s.IAM.validate(); err != nil {
 		return err
 	}
 	nsSeen := map[string]bool{}

@@ -20,7 +20,7 @@ func (s *Server) Seed(seed Seed) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.seedUsersConflict(seed.Users); err != nil {
+	if err := s.iamConflict(seed.IAM); err != nil {
 		return err
 	}
 	for i, n := range seed.Namespaces {
@@ -46,7 +46,7 @@ func (s *Server) Seed(seed Seed) error {
 		}
 	}
 	s.st.appendRepos(added)
-	s.addUsers(seed.Users)
+	s.addIAM(seed.IAM)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package swrtest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -8,20 +9,28 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
-// SeedUser is an IAM user of the account other than the server's own
-// (Server.UserName, who administers the account). Requests signed with
-// the user's AK/SK are made as that user: a namespace listing shows the
-// namespaces the user created or holds a namespace grant on, and, with
-// filter=mode::visible, also those where the user holds only repository
-// grants (swr-api.md §2.2). Grants name the user by ID.
-type SeedUser struct {
-	ID   string `json:"id" yaml:"id"`
-	Name string `json:"name" yaml:"name"`
-	AK   string `json:"ak" yaml:"ak"`
-	SK   string `json:"sk" yaml:"sk"`
+// SeedIAM is the account's IAM users other than the server's own
+// (Server.UserName, who administers the account).
+type SeedIAM struct {
+	Users []SeedIAMUser `json:"users,omitempty" yaml:"users,omitempty"`
 }
 
-// user is a SeedUser as the store holds it.
+// SeedIAMUser is an IAM user; ID defaults to one derived from the name.
+// A user given an AK/SK signs requests as itself: a namespace listing
+// shows the namespaces it created or holds a namespace grant on, and,
+// with filter=mode::visible, also those where it holds only repository
+// grants (swr-api.md §2.2). Grants name the user by ID.
+type SeedIAMUser struct {
+	ID   string `json:"id,omitempty" yaml:"id,omitempty"`
+	Name string `json:"name" yaml:"name"`
+	AK   string `json:"ak,omitempty" yaml:"ak,omitempty"`
+	SK   string `json:"sk,omitempty" yaml:"sk,omitempty"`
+}
+
+// id returns the user's ID, derived from the name when not given.
+func (u SeedIAMUser) id() string { return cmp.Or(u.ID, derivedID("iam-user", u.Name)) }
+
+// user is a SeedIAMUser with an AK/SK as the store holds it.
 type user struct{ id, name, sk string }
 
 // caller is the identity a request was authenticated as. admin is the
@@ -51,40 +60,48 @@ func (s *Server) callerOf(r *http.Request) caller {
 // self is the server's own user.
 func (s *Server) self() caller { return caller{id: s.UserID, name: s.UserName, admin: true} }
 
-// validateUsers checks the users of a seed: id, name, ak and sk present,
-// no id or ak twice.
-func validateUsers(us []SeedUser) error {
+// validate checks the users of a seed: a name each, no id twice, an AK
+// with an SK (or neither), no AK twice.
+func (s SeedIAM) validate() error {
 	ids, aks := map[string]bool{}, map[string]bool{}
-	for i, u := range us {
-		p := fmt.Sprintf("users[%d]", i)
+	for i, u := range s.Users {
+		p := fmt.Sprintf("iam.users[%d]", i)
 		switch {
-		case u.ID == "" || u.Name == "" || u.AK == "" || u.SK == "":
-			return &SeedError{Path: p, Msg: "id, name, ak and sk are required"}
-		case ids[u.ID]:
-			return &SeedError{Path: p + ".id", Msg: fmt.Sprintf("user %s appears twice", u.ID)}
-		case aks[u.AK]:
+		case u.Name == "":
+			return &SeedError{Path: p + ".name", Msg: "a user needs a name"}
+		case ids[u.id()]:
+			return &SeedError{Path: p + ".id", Msg: fmt.Sprintf("user id %s appears twice", u.id())}
+		case (u.AK == "") != (u.SK == ""):
+			return &SeedError{Path: p, Msg: "ak and sk go together"}
+		case u.AK != "" && aks[u.AK]:
 			return &SeedError{Path: p + ".ak", Msg: "access key appears twice"}
 		}
-		ids[u.ID], aks[u.AK] = true, true
+		ids[u.id()], aks[u.AK] = true, true
 	}
 	return nil
 }
 
-// seedUsersConflict checks that no user's access key is taken, for Seed; the
+// iamConflict checks that no user's access key is taken, for Seed; the
 // caller holds s.mu.
-func (s *Server) seedUsersConflict(us []SeedUser) error {
-	for i, u := range us {
-		if u.AK == s.AK || s.st.users[u.AK] != nil && s.st.users[u.AK].id != u.ID {
-			return &SeedError{Path: fmt.Sprintf("users[%d].ak", i), Msg: "access key already belongs to another user"}
+func (s *Server) iamConflict(iam SeedIAM) error {
+	for i, u := range iam.Users {
+		if u.AK == "" {
+			continue
+		}
+		if u.AK == s.AK || s.st.users[u.AK] != nil && s.st.users[u.AK].id != u.id() {
+			return &SeedError{Path: fmt.Sprintf("iam.users[%d].ak", i), Msg: "access key already belongs to another user"}
 		}
 	}
 	return nil
 }
 
-// addUsers adds or replaces the users of a seed; the caller holds s.mu.
-func (s *Server) addUsers(us []SeedUser) {
-	for _, u := range us {
-		s.st.users[u.AK] = &user{id: u.ID, name: u.Name, sk: u.SK}
+// addIAM adds or replaces the users of a seed that have an AK/SK; the
+// caller holds s.mu.
+func (s *Server) addIAM(iam SeedIAM) {
+	for _, u := range iam.Users {
+		if u.AK != "" {
+			s.st.users[u.AK] = &user{id: u.id(), name: u.Name, sk: u.SK}
+		}
 	}
 }
 
