@@ -44,6 +44,7 @@ type config struct {
 	faults        Faults
 	tokenLifetime time.Duration
 	seed          *Seed
+	unpinned      unpinnedAnswers
 	domain        string
 	userName      string
 	password      string

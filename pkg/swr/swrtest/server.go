@@ -47,6 +47,7 @@ type Server struct {
 	quota         int
 	tokenLifetime time.Duration
 	syncRegions   []string
+	unpinned      unpinnedAnswers
 	idPrefix      string
 	absentGrant   int
 	ownersListed  bool
@@ -114,6 +115,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		quota:         c.quota,
 		tokenLifetime: c.tokenLifetime,
 		syncRegions:   c.syncRegions,
+		unpinned:      c.unpinned.withDefaults(),
 		idPrefix:      randomHex(8),
 		absentGrant:   c.absentGrant,
 		ownersListed:  c.ownersListed,
@@ -245,10 +247,12 @@ func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (rese
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if !isIAM(pattern) {
-		if e := s.authenticate(r, body); e != nil {
+		who, e := s.authenticate(r, body)
+		if e != nil {
 			writeError(w, e)
 			return false
 		}
+		r = withCaller(r, who)
 	}
 	s.mux.ServeHTTP(w, r)
 	return false
