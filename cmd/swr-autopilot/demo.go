@@ -20,7 +20,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
@@ -59,7 +59,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // demoStep is one invocation the demo makes.
 type demoStep struct {
 	title string
-	fn    *handler.Function
+	fn    *function.Function
 	event string // file in demodata
 	newID string // replaces the event's id, so a repeated tick is not a redelivery
 	check bool   // a check that nothing is left to do: not part of the combined report
@@ -111,12 +111,12 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 	// The functions answer HTTP callers with a summary; the demo shows
 	// each full report, as the log and the sink receive it.
 	var last *report.Report
-	newFn := func(job handler.Job, scheduled events.Kind) (*handler.Function, error) {
+	newFn := func(job function.Job, scheduled events.Kind) (*function.Function, error) {
 		dec, err := events.NewDecoder(events.Config{ScheduledKind: scheduled, Auth: events.AuthConfig{AuthHeader: demoWebhookAuth}})
 		if err != nil {
 			return nil, err
 		}
-		return handler.New(job, dec, handler.Options{Logger: logger, OnReport: func(r *report.Report) { last = r }}), nil
+		return function.New(job, dec, function.Options{Logger: logger, OnReport: func(r *report.Report) { last = r }}), nil
 	}
 	engine := autopilot.NewEngine(client, pol, autopilot.Options{Logger: logger})
 	onpushFn, err := newFn(onpush.New(engine, client, onpush.Config{Logger: logger}), events.KindSweepRequested)

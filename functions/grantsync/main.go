@@ -10,38 +10,23 @@ package main
 
 import (
 	"context"
-	"os"
 
-	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
-func main() {
-	log := wire.Logger()
-	var cfg config.GrantSync
-	if err := config.LoadFunction(&cfg); err != nil {
-		wire.Exit(log, "config", err)
-	}
-	client, err := cfg.NewClient()
-	if err != nil {
-		wire.Exit(log, "swr client", err)
-	}
-	dec, err := wire.Decoder(cfg.Function, events.KindGrantSyncRequested)
-	if err != nil {
-		wire.Exit(log, "decoder", err)
-	}
-	gcfg := grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log}
-	if cfg.Policy != "" {
-		if gcfg.Policy, err = wire.LoadPolicy(context.Background(), cfg.Policy); err != nil {
-			wire.Exit(log, "policy", err)
+func main() { function.Start(events.KindGrantSyncRequested, newJob) }
+
+func newJob(ctx context.Context, s function.Setup[config.GrantSync]) (function.Job, error) {
+	cfg := grantsync.Config{Directory: s.Config.Directory, DryRun: s.Config.DryRun, DedupeSize: s.Config.DedupeSize, Logger: s.Logger}
+	if s.Config.Policy != "" {
+		var err error
+		if cfg.Policy, err = function.LoadPolicy(ctx, s.Config.Policy); err != nil {
+			return nil, err
 		}
 	}
-	job := grantsync.New(client, gcfg)
-	if err := job.CheckDirectory(context.Background()); err != nil {
-		wire.Exit(log, "team directory", err)
-	}
-	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
+	job := grantsync.New(s.Client, cfg)
+	return job, job.CheckDirectory(ctx)
 }

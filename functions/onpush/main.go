@@ -7,35 +7,22 @@ package main
 
 import (
 	"context"
-	"os"
 
-	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
-func main() {
-	log := wire.Logger()
-	var cfg config.OnPush
-	if err := config.LoadFunction(&cfg); err != nil {
-		wire.Exit(log, "config", err)
-	}
-	client, err := cfg.NewClient()
+func main() { function.Start(events.KindSweepRequested, newJob) }
+
+func newJob(ctx context.Context, s function.Setup[config.OnPush]) (function.Job, error) {
+	pol, err := function.LoadPolicy(ctx, s.Config.Policy)
 	if err != nil {
-		wire.Exit(log, "swr client", err)
+		return nil, err
 	}
-	pol, err := wire.LoadPolicy(context.Background(), cfg.Policy)
-	if err != nil {
-		wire.Exit(log, "policy", err)
-	}
-	dec, err := wire.Decoder(cfg.Function, events.KindSweepRequested)
-	if err != nil {
-		wire.Exit(log, "decoder", err)
-	}
-	engine := autopilot.NewEngine(client, pol, autopilot.Options{Logger: log})
-	job := onpush.New(engine, client, onpush.Config{DryRun: cfg.DryRun, CacheTTL: cfg.ConformantCacheTTL(), DedupeSize: cfg.DedupeSize, Logger: log})
-	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
+	engine := autopilot.NewEngine(s.Client, pol, autopilot.Options{Logger: s.Logger})
+	return onpush.New(engine, s.Client, onpush.Config{DryRun: s.Config.DryRun, CacheTTL: s.Config.ConformantCacheTTL(),
+		DedupeSize: s.Config.DedupeSize, Logger: s.Logger}), nil
 }

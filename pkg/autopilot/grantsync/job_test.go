@@ -16,12 +16,12 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
-	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
 
 // The job has the shape every function wires.
-var _ handler.Job = (*grantsync.Job)(nil)
+var _ function.Job = (*grantsync.Job)(nil)
 
 func TestFullRunMakesExactlyTheExpectedWrites(t *testing.T) {
 	h := newHarness(t, harnessOptions{})

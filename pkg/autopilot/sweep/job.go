@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -232,4 +234,23 @@ func handOnContext(parent context.Context, margin time.Duration) (context.Contex
 		end = deadline
 	}
 	return context.WithDeadline(context.WithoutCancel(parent), end)
+}
+
+// ContinueTo returns where a sweep function hands unfinished work on: the
+// SQS queue at queueURL when set, else the CloudEvents sink at sinkURL
+// (e.g. a Knative broker whose trigger routes
+// io.swrautopilot.sweep.requested back to the function, as in HTTP
+// receiver mode), else nowhere (nil).
+func ContinueTo(queueURL, sinkURL string) (Enqueuer, error) {
+	switch {
+	case queueURL != "":
+		queue, err := sqsout.New(queueURL, sqsout.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("sqs queue: %w", err)
+		}
+		return queue, nil
+	case sinkURL != "":
+		return report.Sink{URL: sinkURL}, nil
+	}
+	return nil, nil
 }

@@ -9,9 +9,9 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/deadline"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -79,7 +79,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 	namespaces = namespaces[first:]
 
 	s := &sweeper{job: j, dryRun: dryRun, rep: rep, sem: make(chan struct{}, j.cfg.Concurrency)}
-	work, cancel := runtime.WorkDeadline(ctx, j.cfg.DeadlineMargin)
+	work, cancel := deadline.Work(ctx, j.cfg.DeadlineMargin)
 	defer cancel()
 	if j.cfg.Progress != nil {
 		s.total = j.count(work, namespaces, len(req.Namespaces) == 0 && req.Cursor == "", start)
@@ -92,7 +92,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 	if s.started == 0 {
 		s.wg.Wait()
 		return fmt.Errorf("sweep: nothing started: %v left before the deadline, within the margin of %v (%w)",
-			runtime.Remaining(ctx), j.cfg.DeadlineMargin, work.Err())
+			deadline.Remaining(ctx), j.cfg.DeadlineMargin, work.Err())
 	}
 	rep.Cursor = stop.String()
 	if j.cfg.Continue == nil {

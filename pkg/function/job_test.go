@@ -1,4 +1,4 @@
-package handler
+package function
 
 import (
 	"bytes"
@@ -23,7 +23,6 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
 )
 
 // recordingJob is a stand-in job: it records what it was handed and fails
@@ -357,8 +356,8 @@ func (detailJob) Handle(context.Context, []events.Event) (*report.Report, error)
 // in the log line with the same request id.
 func TestServerErrorsCarryARequestIDAndNoDetail(t *testing.T) {
 	var logs bytes.Buffer
-	f := newFunction(t, detailJob{}, Options{Logger: slog.New(runtime.NewContextHandler(slog.NewJSONHandler(&logs, nil)))})
-	srv := httptest.NewServer(runtime.Handler(runtime.App{Name: "detail", HTTP: f, Logger: slog.New(slog.DiscardHandler)}))
+	f := newFunction(t, detailJob{}, Options{Logger: slog.New(NewContextHandler(slog.NewJSONHandler(&logs, nil)))})
+	srv := httptest.NewServer(Handler(App{Name: "detail", HTTP: f, Logger: slog.New(slog.DiscardHandler)}))
 	defer srv.Close()
 	body := `{"specversion":"1.0","id":"e-1","source":"/ci","type":"io.swrautopilot.grantsync.requested","data":{}}`
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))

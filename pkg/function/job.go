@@ -4,7 +4,7 @@
 // batch response, a plain report, or an HTTP reply in receiver mode. It also
 // logs the report, writes its metrics in CloudWatch Embedded Metric Format
 // and publishes it to a CloudEvents sink when one is configured.
-package handler
+package function
 
 import (
 	"context"
@@ -17,9 +17,9 @@ import (
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/deadline"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
 )
 
 // Job is one of swr-autopilot's jobs (onpush, sweep, grantsync).
@@ -44,10 +44,13 @@ type Options struct {
 	// Sink, when its URL is set, receives the report as CloudEvents.
 	Sink report.Sink
 	// Margin is how long before the invocation deadline the job's context
-	// ends, to leave time to answer (default runtime.DefaultMargin).
+	// ends, to leave time to answer (default deadline.DefaultMargin).
 	Margin time.Duration
 	// Now is the clock for metrics (default time.Now).
 	Now func() time.Time
+	// DedupeSize is how many event keys are remembered to skip
+	// redeliveries (events.DefaultDedupeSize when not positive).
+	DedupeSize int
 	// OnReport, when set, receives every full report (before callers get
 	// their bounded answer), e.g. for a CLI that renders it.
 	OnReport func(*report.Report)
@@ -69,7 +72,7 @@ func New(job Job, dec *events.Decoder, opts Options) *Function {
 		opts.MetricsNamespace = "SWRAutopilot"
 	}
 	if opts.Margin <= 0 {
-		opts.Margin = runtime.DefaultMargin
+		opts.Margin = deadline.DefaultMargin
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -77,10 +80,10 @@ func New(job Job, dec *events.Decoder, opts Options) *Function {
 	return &Function{job: job, dec: dec, opts: opts}
 }
 
-// App returns the runtime.App that runs f as a Lambda function or an HTTP
+// App returns the App that runs f as a Lambda function or an HTTP
 // receiver.
-func (f *Function) App() runtime.App {
-	return runtime.App{Name: f.job.Name(), Lambda: f.Lambda, HTTP: f, Logger: f.opts.Logger}
+func (f *Function) App() App {
+	return App{Name: f.job.Name(), Lambda: f.Lambda, HTTP: f, Logger: f.opts.Logger}
 }
 
 // errorBody is what callers get for input that cannot be handled. A 5xx
@@ -98,7 +101,7 @@ const failedText = "the request failed on our side; it may be retried"
 // errorFor is the body answering err with status.
 func errorFor(ctx context.Context, status int, err error) errorBody {
 	if status >= http.StatusInternalServerError {
-		return errorBody{Error: failedText, RequestID: runtime.RequestID(ctx)}
+		return errorBody{Error: failedText, RequestID: RequestID(ctx)}
 	}
 	return errorBody{Error: publicText(err)}
 }
@@ -184,9 +187,9 @@ func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // invocation deadline, then logs, measures and publishes the report.
 func (f *Function) run(ctx context.Context, evs []events.Event) (*report.Report, error) {
 	if len(evs) == 1 {
-		ctx = runtime.WithEventID(ctx, evs[0].ID)
+		ctx = WithEventID(ctx, evs[0].ID)
 	}
-	work, cancel := runtime.WorkDeadline(ctx, f.opts.Margin)
+	work, cancel := deadline.Work(ctx, f.opts.Margin)
 	defer cancel()
 	rep, err := f.job.Handle(work, evs)
 	if err != nil {
@@ -206,7 +209,7 @@ func (f *Function) run(ctx context.Context, evs []events.Event) (*report.Report,
 		f.opts.Logger.WarnContext(ctx, "repository error", "namespace", e.Namespace, "repository", e.Repository, "op", e.Op, "error", e.Error)
 	}
 	if f.opts.Metrics != nil {
-		if err := runtime.EMF(f.opts.Metrics, f.opts.MetricsNamespace, map[string]string{"Job": rep.Job}, Metrics(rep), f.opts.Now()); err != nil {
+		if err := EMF(f.opts.Metrics, f.opts.MetricsNamespace, map[string]string{"Job": rep.Job}, Metrics(rep), f.opts.Now()); err != nil {
 			f.opts.Logger.WarnContext(ctx, "metrics not written", "error", err.Error())
 		}
 	}
