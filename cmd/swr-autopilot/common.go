@@ -4,11 +4,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -62,4 +66,12 @@ func loadPolicy(ctx context.Context, src string) (*policy.Policy, error) {
 		return nil, fmt.Errorf("no policy file: pass -policy FILE or set %s", policyEnv)
 	}
 	return function.LoadPolicy(ctx, src)
+}
+
+// runJob runs job once for the request payload p, through the runner the
+// functions use, and returns its report. The CLI renders the report
+// itself, so the runner's log lines are dropped.
+func runJob(ctx context.Context, job function.Job, client *swr.Client, p events.Payload) (*report.Report, error) {
+	r := function.NewRunner(job, function.RunnerOptions{Client: client, Logger: slog.New(slog.DiscardHandler)})
+	return r.Handle(ctx, []events.Event{{ID: "cli", Source: "swr-autopilot", Time: time.Now(), Kind: p.Kind(), Payload: p}})
 }

@@ -116,10 +116,10 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 		if err != nil {
 			return nil, err
 		}
-		return function.New(job, dec, function.Options{Logger: logger, OnReport: func(r *report.Report) { last = r }}), nil
+		return function.New(job, dec, function.Options{Logger: logger, Client: client, OnReport: func(r *report.Report) { last = r }}), nil
 	}
 	engine := autopilot.NewEngine(client, pol, autopilot.Options{Logger: logger})
-	onpushFn, err := newFn(onpush.New(engine, client, onpush.Config{Logger: logger}), events.KindSweepRequested)
+	onpushFn, err := newFn(onpush.New(engine, onpush.Config{}), events.KindSweepRequested)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
@@ -63,6 +64,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	cfg := grantsync.Config{
 		Directory: *src,
+		DryRun:    *dryRun,
 		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	*policySrc = orEnv(*policySrc, policyEnv)
@@ -72,12 +74,11 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return exitError
 		}
 	}
-	job := grantsync.New(client, cfg)
-	var targets []grantsync.Target
+	var req events.Payload = events.GrantSyncRequested{DryRun: *dryRun}
 	if *namespace != "" {
-		targets = append(targets, grantsync.Target{Namespace: *namespace})
+		req = events.GrantsChanged{Namespace: *namespace}
 	}
-	rep, runErr := job.Reconcile(ctx, *dryRun, targets...)
+	rep, runErr := runJob(ctx, grantsync.New(client, cfg), client, req)
 
 	if err := writeGrantsReport(rep, stdout, *asJSON, *htmlFile); err != nil {
 		fmt.Fprintf(stderr, "grants: %v\n", err)

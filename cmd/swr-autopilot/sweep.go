@@ -104,7 +104,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		progress = newSweepProgress(stderr, time.Now)
 		cfg.Progress = progress.update
 	}
-	rep, err := sweep.New(engine, client, cfg).Run(ctx, events.SweepRequested{Namespaces: namespaces, DryRun: dryRun, Cursor: cursor})
+	rep, err := runJob(ctx, sweep.New(engine, client, cfg), client, events.SweepRequested{Namespaces: namespaces, DryRun: dryRun, Cursor: cursor})
 	progress.clear()
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep: %v\n", err)

@@ -20,7 +20,7 @@ import (
 func main() { function.Start(events.KindGrantSyncRequested, newJob) }
 
 func newJob(ctx context.Context, s function.Setup[config.GrantSync]) (function.Job, error) {
-	cfg := grantsync.Config{Directory: s.Config.Directory, DryRun: s.Config.DryRun, DedupeSize: s.Config.DedupeSize, Logger: s.Logger}
+	cfg := grantsync.Config{Directory: s.Config.Directory, DryRun: s.Config.DryRun, Logger: s.Logger}
 	if s.Config.Policy != "" {
 		var err error
 		if cfg.Policy, err = function.LoadPolicy(ctx, s.Config.Policy); err != nil {

@@ -23,6 +23,5 @@ func newJob(ctx context.Context, s function.Setup[config.OnPush]) (function.Job,
 		return nil, err
 	}
 	engine := autopilot.NewEngine(s.Client, pol, autopilot.Options{Logger: s.Logger})
-	return onpush.New(engine, s.Client, onpush.Config{DryRun: s.Config.DryRun, CacheTTL: s.Config.ConformantCacheTTL(),
-		DedupeSize: s.Config.DedupeSize, Logger: s.Logger}), nil
+	return onpush.New(engine, onpush.Config{DryRun: s.Config.DryRun, CacheTTL: s.Config.ConformantCacheTTL()}), nil
 }

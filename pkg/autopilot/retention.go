@@ -21,7 +21,8 @@ import (
 // plan.CodeImpactMismatch. current, when not nil,
 // replaces the read of the current rules (a cached observation).
 //
-// Concurrent calls for one repository run one after the other, each
+// Concurrent calls for one repository run one after the other (unless
+// ctx comes from LockRepository for it, whose holder goes on), each
 // observing what the previous one wrote, so that they write at most once.
 // When a create fails because another writer gave the repository a rule
 // in the meantime, the run converges: it is done if that rule is the one
@@ -31,9 +32,9 @@ func (e *Engine) Retention(ctx context.Context, ns, repo string, dryRun bool, cu
 	if !matched || rule.Unmanaged {
 		return RepoResult{Namespace: ns, Repository: repo, Unmanaged: true, Conformant: true}
 	}
-	unlock, err := e.locks.Lock(ctx, ns+"/"+repo)
+	ctx, unlock, err := e.LockRepository(ctx, ns, repo)
 	if err != nil {
-		return Failed(ns, repo, "wait for repository", fmt.Errorf("wait for other work on %s/%s: %w", ns, repo, err))
+		return Failed(ns, repo, "wait for repository", err)
 	}
 	defer unlock()
 
@@ -295,4 +296,16 @@ func refusal(findings []report.Finding) string {
 		s += fmt.Sprintf(" (and %d more)", len(findings)-1)
 	}
 	return s
+}
+
+// LockRepository locks ns/repo for the caller's work on it, waiting for
+// other work on the repository (Retention's included) to end. Engine calls
+// made under the returned context do not wait for the caller's own lock.
+// Call unlock exactly once when done.
+func (e *Engine) LockRepository(ctx context.Context, ns, repo string) (held context.Context, unlock func(), err error) {
+	held, unlock, err = e.locks.Hold(ctx, ns+"/"+repo)
+	if err != nil {
+		return ctx, nil, fmt.Errorf("wait for other work on %s/%s: %w", ns, repo, err)
+	}
+	return held, unlock, nil
 }

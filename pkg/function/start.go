@@ -3,6 +3,7 @@ package function
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 
@@ -67,18 +68,19 @@ func setUp[C config.Spec](ctx context.Context, log *slog.Logger, scheduled event
 	if err != nil {
 		return nil, "job", err
 	}
-	return New(job, dec, OptionsFrom(*common, log, os.Stdout)), "", nil
+	return New(job, dec, OptionsFrom(*common, client, log, os.Stdout)), "", nil
 }
 
-// OptionsFrom maps the shared function configuration onto Options;
-// metrics, when enabled, go to w.
-func OptionsFrom(cfg config.Function, log *slog.Logger, w *os.File) Options {
+// OptionsFrom maps the shared function configuration and the job's SWR
+// client onto Options; metrics, when enabled, go to w.
+func OptionsFrom(cfg config.Function, client *swr.Client, log *slog.Logger, w io.Writer) Options {
 	opts := Options{
 		Logger:           log,
 		MetricsNamespace: cfg.MetricsNamespace,
 		Sink:             report.Sink{URL: cfg.SinkURL()},
 		Margin:           cfg.DeadlineMargin,
 		DedupeSize:       cfg.DedupeSize,
+		Client:           client,
 	}
 	if cfg.Metrics {
 		opts.Metrics = w

@@ -69,7 +69,7 @@ func (j *Job) reconcile(ctx context.Context, rep *report.Report, dryRun bool, s 
 	r.guard()
 	r.apply(ctx)
 
-	j.log.InfoContext(ctx, "grant sync",
+	j.log.DebugContext(ctx, "grant sync",
 		"scope", s.describe(), "dry_run", dryRun, "directory", r.source.Source, "directory_sha256", r.source.SHA256,
 		"observed", r.reads, "changes", len(rep.Changes), "findings", len(rep.Findings), "errors", len(rep.Errors))
 	return nil

@@ -22,14 +22,6 @@ const (
 	listOrderType   = "asc"
 )
 
-// inputError is a sweep request that cannot be carried out as given (a
-// malformed cursor, a namespace name SWR cannot hold): delivering it again
-// would not help.
-type inputError struct{ err error }
-
-func (e *inputError) Error() string { return e.err.Error() }
-func (e *inputError) Unwrap() error { return e.err }
-
 // sweep carries out one sweep request into rep. parent is the key of the
 // event that asked for it (empty for none): the events it hands on derive
 // their ids from it, so that a retried invocation hands on the same ids.
@@ -44,7 +36,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 	if req.Cursor != "" {
 		c, err := ParseCursor(req.Cursor)
 		if err != nil {
-			return &inputError{err}
+			return events.Terminal(err)
 		}
 		start = c
 	}
@@ -53,7 +45,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 		// this sweep lists and writes through the SWR API, which holds
 		// none that breaks SWR's rule.
 		if err := swr.CheckNamespaceName(ns); err != nil {
-			return &inputError{fmt.Errorf("sweep namespace %s: not an SWR namespace name: it %w", quoteShort(ns), err)}
+			return events.Terminal(fmt.Errorf("sweep namespace %s: not an SWR namespace name: it %w", quoteShort(ns), err))
 		}
 	}
 	namespaces, err := j.namespaces(ctx, req.Namespaces)
@@ -69,7 +61,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 		first, _ = slices.BinarySearch(namespaces, start.Namespace)
 		found := first < len(namespaces) && namespaces[first] == start.Namespace
 		if !found && len(req.Namespaces) > 0 {
-			return &inputError{fmt.Errorf("cursor %s names namespace %q, which the sweep does not cover", req.Cursor, start.Namespace)}
+			return events.Terminal(fmt.Errorf("cursor %s names namespace %q, which the sweep does not cover", req.Cursor, start.Namespace))
 		}
 		if !found {
 			// The namespace is gone; carry on with the next one.

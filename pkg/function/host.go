@@ -20,17 +20,8 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/deadline"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
-
-// Job is one of swr-autopilot's jobs (onpush, sweep, grantsync).
-type Job interface {
-	// Name is the job's name, used in logs, metrics and reports.
-	Name() string
-	// Handle does the work the events ask for and reports it. A returned
-	// error means the input should be delivered again; failures of single
-	// repositories are in the report instead.
-	Handle(ctx context.Context, evs []events.Event) (*report.Report, error)
-}
 
 // Options tune a Function. The zero value is usable.
 type Options struct {
@@ -51,6 +42,9 @@ type Options struct {
 	// DedupeSize is how many event keys are remembered to skip
 	// redeliveries (events.DefaultDedupeSize when not positive).
 	DedupeSize int
+	// Client, when set, is the job's SWR client, whose request counter
+	// gives each report's APICalls.
+	Client *swr.Client
 	// OnReport, when set, receives every full report (before callers get
 	// their bounded answer), e.g. for a CLI that renders it.
 	OnReport func(*report.Report)
@@ -58,7 +52,7 @@ type Options struct {
 
 // Function serves one job in every runtime mode.
 type Function struct {
-	job  Job
+	job  *Runner
 	dec  *events.Decoder
 	opts Options
 }
@@ -77,7 +71,8 @@ func New(job Job, dec *events.Decoder, opts Options) *Function {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Function{job: job, dec: dec, opts: opts}
+	runner := NewRunner(job, RunnerOptions{DedupeSize: opts.DedupeSize, Client: opts.Client, Logger: opts.Logger, Now: opts.Now})
+	return &Function{job: runner, dec: dec, opts: opts}
 }
 
 // App returns the App that runs f as a Lambda function or an HTTP
@@ -183,8 +178,9 @@ func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rep.Summary())
 }
 
-// run hands events to the job under a context that ends Margin before the
-// invocation deadline, then logs, measures and publishes the report.
+// run hands events to the job's runner under a context that ends Margin
+// before the invocation deadline, then measures and publishes the report.
+// It returns an error only when the input is to be delivered again.
 func (f *Function) run(ctx context.Context, evs []events.Event) (*report.Report, error) {
 	if len(evs) == 1 {
 		ctx = WithEventID(ctx, evs[0].ID)
@@ -192,21 +188,11 @@ func (f *Function) run(ctx context.Context, evs []events.Event) (*report.Report,
 	work, cancel := deadline.Work(ctx, f.opts.Margin)
 	defer cancel()
 	rep, err := f.job.Handle(work, evs)
-	if err != nil {
-		f.opts.Logger.ErrorContext(ctx, "job failed", "job", f.job.Name(), "events", len(evs), "error", err.Error())
+	if err != nil && !events.IsTerminal(err) {
 		return nil, err
 	}
 	if f.opts.OnReport != nil {
 		f.opts.OnReport(rep)
-	}
-	c := rep.Counts
-	f.opts.Logger.InfoContext(ctx, "job done", "job", rep.Job, "dry_run", rep.DryRun,
-		"scanned", c.Scanned, "conformant", c.Conformant, "changed", c.Changed, "refused", c.Refused,
-		"unmanaged", c.Unmanaged, "errors", c.Errors, "findings", len(rep.Findings),
-		"api_calls", rep.APICalls, "skipped", rep.Skipped, "cursor", rep.Cursor,
-		"duration", time.Duration(rep.Duration).String())
-	for _, e := range rep.Errors {
-		f.opts.Logger.WarnContext(ctx, "repository error", "namespace", e.Namespace, "repository", e.Repository, "op", e.Op, "error", e.Error)
 	}
 	if f.opts.Metrics != nil {
 		if err := EMF(f.opts.Metrics, f.opts.MetricsNamespace, map[string]string{"Job": rep.Job}, Metrics(rep), f.opts.Now()); err != nil {
