@@ -77,6 +77,22 @@ type Impact struct {
 	Delete      []string `json:"delete"`
 	KeepCount   int      `json:"keep_count,omitempty"`   // set by Truncate: len(Keep) before the cut
 	DeleteCount int      `json:"delete_count,omitempty"` // set by Truncate: len(Delete) before the cut
+	// Deployed lists the kept tags that the rule would delete but for
+	// the label selectors of deployed-image protection, each with the
+	// trigger that deployed it and when.
+	Deployed []DeployedTag `json:"deployed,omitempty"`
+	// FreedBytes is what the deletions free, from tag sizes: each image
+	// (digest) deleted counts once, and an image that a kept tag still
+	// holds frees nothing. It is an upper bound: images share layers.
+	FreedBytes int64 `json:"freed_bytes_upper_bound"`
+}
+
+// DeployedTag is a tag that a CCE/CCI trigger deployed successfully: the
+// latest such run, by trigger name and time.
+type DeployedTag struct {
+	Tag     string `json:"tag"`
+	Trigger string `json:"trigger"`
+	At      string `json:"at"`
 }
 
 // Deletes is how many tags the write deletes.

@@ -73,12 +73,16 @@ type SeedRepository struct {
 }
 
 // SeedTag is one tag. Its push time is Pushed, or the server clock minus
-// Age ("36h", "40d", "1d12h"); with neither it is now.
+// Age ("36h", "40d", "1d12h"); with neither it is now. Digest
+// ("sha256:" and 64 hex digits) names its image: tags with the same
+// digest are one image under several names. Without it the tag is an
+// image of its own.
 type SeedTag struct {
 	Name   string    `json:"name" yaml:"name"`
 	Pushed time.Time `json:"pushed,omitzero" yaml:"pushed,omitempty"`
 	Age    string    `json:"age,omitempty" yaml:"age,omitempty"`
 	Size   int64     `json:"size,omitempty" yaml:"size,omitempty"`
+	Digest string    `json:"digest,omitempty" yaml:"digest,omitempty"`
 }
 
 // SeedRetention is a repository's retention policy (one rule).
@@ -245,6 +249,10 @@ func validateSeedRepo(p string, r SeedRepository) error {
 			return &SeedError{Path: tp + ".name", Msg: fmt.Sprintf("tag %s appears twice", t.Name)}
 		case !t.Pushed.IsZero() && t.Age != "":
 			return &SeedError{Path: tp, Msg: "give pushed or age, not both"}
+		case t.Digest != "" && !seedDigest.MatchString(t.Digest):
+			return &SeedError{Path: tp + ".digest", Msg: fmt.Sprintf("invalid digest %q: want sha256: and 64 lowercase hex digits", t.Digest)}
+		case t.Size < 0:
+			return &SeedError{Path: tp + ".size", Msg: "size must not be negative"}
 		}
 		if t.Age != "" {
 			if _, err := ParseAge(t.Age); err != nil {
@@ -286,6 +294,9 @@ func validateSeedRepo(p string, r SeedRepository) error {
 	}
 	return nil
 }
+
+// seedDigest is the shape of a manifest digest.
+var seedDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // rule converts the seed retention into an swr.Rule, checking it as the
 // API does.
