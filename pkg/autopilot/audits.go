@@ -1,8 +1,10 @@
 package autopilot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
@@ -25,6 +27,53 @@ func (e *Engine) Audit(ctx context.Context, repo swr.Repository, dryRun bool) Re
 	if e.policy.Audits.Visibility != nil {
 		res.Merge(e.auditVisibility(ctx, repo, dryRun))
 	}
+	if e.policy.Audits.Conflicts != nil {
+		res.Merge(e.AuditConflicts(ctx, repo.Namespace, repo.Name))
+	}
+	return res
+}
+
+// AuditConflicts runs the cross-feature conflict audit on ns/repo
+// (plan.AuditConflicts): three reads (retention rules, triggers, tags).
+// The planned rule is the one the policy would write, deployed tags
+// included; the audit writes nothing.
+func (e *Engine) AuditConflicts(ctx context.Context, ns, repo string) RepoResult {
+	res := RepoResult{Namespace: ns, Repository: repo, Conformant: true}
+	current, err := e.client.Retentions.List(ctx, ns, repo)
+	if err != nil {
+		res.fail("list retentions", err)
+		return res
+	}
+	triggers, err := e.client.Triggers.List(ctx, ns, repo)
+	if err != nil {
+		res.fail("list triggers", err)
+		return res
+	}
+	tags, err := e.tags(ctx, ns, repo)
+	if err != nil {
+		res.fail("list tags", err)
+		return res
+	}
+	now := e.now()
+	in := plan.ConflictInput{Namespace: ns, Repository: repo, Tags: tags, Triggers: triggers, Now: now}
+	if rule, ok := e.policy.RetentionFor(ns, repo); ok && !rule.Unmanaged {
+		in.Protect = rule.Protect
+		desired := plan.WithDeployed(plan.DesiredRetention(rule), plan.Deployed(rule.ProtectDeployed, triggers, now))
+		p := plan.Retention(ns, repo, desired, current)
+		if p.Current != nil && len(p.Current.Rules) > 0 {
+			in.Current = &p.Current.Rules[0]
+		}
+		if r, writes := p.Rule(); writes {
+			in.Planned = &r
+		}
+	} else if len(current) > 0 {
+		// SWR holds one rule; of several, the oldest (lowest id).
+		first := slices.MinFunc(current, func(a, b swr.Retention) int { return cmp.Compare(a.ID, b.ID) })
+		if len(first.Rules) > 0 {
+			in.Current = &first.Rules[0]
+		}
+	}
+	res.note(plan.AuditConflicts(in))
 	return res
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
@@ -59,9 +60,22 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 			return res, nil
 		}
 	}
-	p := plan.Retention(ns, repo, plan.DesiredRetention(rule), current)
+	now := e.now()
+	base := plan.DesiredRetention(rule)
+	deployed, err := e.deployed(ctx, ns, repo, rule, now)
+	if err != nil {
+		res.fail("list triggers", err)
+		return res, nil
+	}
+	p := plan.Retention(ns, repo, plan.WithDeployed(base, deployed), current)
 	if len(p.Steps) == 0 {
 		res.Conformant = true
+		return res, nil
+	}
+	if f, tooMany := plan.TooManyDeployed(ns, repo, base, deployed); tooMany {
+		p.Refuse(f.Message)
+		res.Findings = append(res.Findings, f)
+		res.Changes = p.Changes()
 		return res, nil
 	}
 	var impact report.Impact
@@ -71,9 +85,12 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 			res.fail("list tags", err)
 			return res, nil
 		}
-		impact = plan.Simulate(r, tags, e.now())
+		impact = plan.Simulate(r, tags, now)
+		impact.Deployed = plan.KeptBecauseDeployed(base.Rules[0], r, deployed, tags, now)
 		p.SetImpact(impact)
-		if ok, findings := plan.Guard(ns, repo, impact, rule.Guard, rule.Protect); !ok {
+		// The guard checks the protect entries and the deployed tags:
+		// every selector of the rule written.
+		if ok, findings := plan.Guard(ns, repo, impact, rule.Guard, r.TagSelectors); !ok {
 			p.Refuse(refusal(findings))
 			res.Findings = append(res.Findings, findings...)
 			res.Changes = p.Changes()
@@ -89,6 +106,20 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 		e.verifyImpact(ctx, &res, impact)
 	}
 	return res, raced
+}
+
+// deployed lists the triggers of ns/repo (one read) and returns the tags
+// that rule's deployed-image protection keeps; none, without a read,
+// when the rule does not protect deployed tags.
+func (e *Engine) deployed(ctx context.Context, ns, repo string, rule policy.RetentionRule, now time.Time) ([]report.DeployedTag, error) {
+	if !rule.ProtectDeployed.Enabled() {
+		return nil, nil
+	}
+	triggers, err := e.client.Triggers.List(ctx, ns, repo)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Deployed(rule.ProtectDeployed, triggers, now), nil
 }
 
 // wroteRule reports whether SWR accepted the step of p that writes a

@@ -23,7 +23,7 @@ type ConflictInput struct {
 	// Current is the rule SWR holds, Planned the one the policy would
 	// write instead; nil when there is none.
 	Current, Planned *swr.Rule
-	Now             time.Time
+	Now              time.Time
 }
 
 // AuditConflicts finds where retention and the other features of one
@@ -119,7 +119,9 @@ func AuditConflicts(in ConflictInput) []report.Finding {
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b report.Finding) int { return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.Subject, b.Subject)) })
+	slices.SortStableFunc(out, func(a, b report.Finding) int {
+		return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.Subject, b.Subject))
+	})
 	return out
 }
 

@@ -109,7 +109,13 @@ type Audits struct {
 	Triggers   *TriggerAudit
 	Sync       *SyncAudit
 	Visibility *VisibilityAudit
+	Conflicts  *ConflictAudit
 }
+
+// ConflictAudit checks where retention works against the other features
+// of a repository: its triggers and the rule's own protect entries. It
+// has no settings and no remedy: it reports.
+type ConflictAudit struct{}
 
 // TriggerAudit checks CCE/CCI auto-deploy triggers.
 type TriggerAudit struct {
