@@ -18,6 +18,9 @@ func htmlTemplate() *template.Template {
 		"when":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"sorted": sortedFindings,
 		"more":   func(total, shown int) int { return total - shown },
+		"chart":  storageChart,
+		"add":    func(a, b int) int { return a + b },
+		"bytes":  FormatBytes,
 	}).Parse(htmlSource))
 }
 
@@ -37,6 +40,7 @@ th{background:#f5f7fa;font-weight:600}
 .applied{color:#11743b}.planned{color:#2356b5}.refused{color:#a55b00}.failed,.critical{color:#b42318}.warning{color:#a55b00}.info{color:#5b6475}
 details summary{cursor:pointer}code{font-size:.9em}
 .del{color:#b42318}.keep{color:#11743b}
+svg.chart{max-width:100%;height:auto;display:block;margin:.5rem 0 1rem}
 </style></head><body>
 <h1>swr-autopilot — {{.Job}}{{if .DryRun}} (dry run){{end}}</h1>
 <p class="meta">started {{when .Started}} · took {{dur .Duration}} · {{.APICalls}} SWR API calls{{if .Cursor}} · stopped early, cursor <code>{{.Cursor}}</code>{{end}}</p>
@@ -48,13 +52,21 @@ details summary{cursor:pointer}code{font-size:.9em}
 <div class="card"><b>{{.Counts.Unmanaged}}</b>unmanaged</div>
 <div class="card"><b>{{len .Findings}}</b>findings</div>
 <div class="card"><b>{{.Counts.Errors}}</b>errors</div>
+{{with .Storage}}<div class="card"><b>{{bytes .Total.FreedBytes}}</b>freed (at most)</div>{{end}}
 </div>
+{{with .Storage}}<h2>Storage</h2>
+<p>Retention deletes <b>{{.Total.DeletedTags}}</b> of {{add .Total.DeletedTags .Total.KeptTags}} tags in {{.Total.Repositories}} repositories and frees at most <b>{{bytes .Total.FreedBytes}}</b>: an upper bound, since images share layers, and a deleted tag whose image a kept tag also holds frees nothing.</p>
+{{chart .}}
+<table><tr><th>namespace</th><th>repositories</th><th>kept tags</th><th>deleted tags</th><th>freed (at most)</th></tr>
+{{range .Namespaces}}<tr><td><code>{{.Namespace}}</code></td><td>{{.Repositories}}</td><td>{{.KeptTags}}</td><td>{{.DeletedTags}}</td><td>{{bytes .FreedBytes}}</td></tr>
+{{end}}<tr><th>total</th><th>{{.Total.Repositories}}</th><th>{{.Total.KeptTags}}</th><th>{{.Total.DeletedTags}}</th><th>{{bytes .Total.FreedBytes}}</th></tr></table>{{end}}
 <h2>Changes</h2>
 {{if .Changes}}<table><tr><th>kind</th><th>op</th><th>resource</th><th>status</th><th>detail</th></tr>
 {{range .Changes}}<tr><td>{{.Kind}}</td><td>{{.Op}}</td><td><code>{{.Resource}}</code></td><td class="{{.Status}}">{{.Status}}</td><td>{{.Detail}}
 {{with .Impact}}<details><summary>tag by tag</summary>
 {{if .Delete}}<div class="del">delete: {{range $i, $t := .Delete}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}{{with more .Deletes (len .Delete)}} and {{.}} more{{end}}</div>{{end}}
 {{if .Keep}}<div class="keep">keep: {{range $i, $t := .Keep}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}{{with more .Keeps (len .Keep)}} and {{.}} more{{end}}</div>{{end}}
+{{if .Deployed}}<div class="keep">kept because deployed: {{range $i, $d := .Deployed}}{{if $i}}, {{end}}<code>{{$d.Tag}}</code> (trigger <code>{{$d.Trigger}}</code> at {{$d.At}}){{end}}</div>{{end}}
 </details>{{end}}</td></tr>
 {{end}}</table>{{else}}<p>No changes.</p>{{end}}
 <h2>Findings</h2>

@@ -18,9 +18,9 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// Tally recomputes Counts.Changed, Counts.Refused, Counts.Errors and
-// Counts.Findings from the report's changes, findings and errors. Scanned,
-// Conformant and Unmanaged are left as the job set them.
+// Tally recomputes Counts.Changed, Counts.Refused, Counts.Errors,
+// Counts.Findings and Storage from the report's changes, findings and
+// errors. Scanned, Conformant and Unmanaged are left as the job set them.
 func (r *Report) Tally() {
 	r.Counts.Changed, r.Counts.Refused = 0, 0
 	for _, c := range r.Changes {
@@ -32,6 +32,7 @@ func (r *Report) Tally() {
 		}
 	}
 	r.Counts.Errors = len(r.Errors)
+	r.Storage = StorageOf(r.Changes)
 	r.Counts.Findings = nil
 	for _, f := range r.Findings {
 		if r.Counts.Findings == nil {
@@ -70,6 +71,14 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, "stopped early; continue from cursor %q\n", r.Cursor)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if st := r.Storage; st != nil {
+		fmt.Fprintf(w, "storage: retention deletes %d of %d tags in %d repositories, freeing at most %s (an upper bound: images share layers)\n",
+			st.Total.DeletedTags, st.Total.KeptTags+st.Total.DeletedTags, st.Total.Repositories, FormatBytes(st.Total.FreedBytes))
+		fmt.Fprintln(tw, "\nNAMESPACE\tREPOSITORIES\tKEPT\tDELETED\tFREED (AT MOST)")
+		for _, t := range st.Namespaces {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\n", t.Namespace, t.Repositories, t.KeptTags, t.DeletedTags, FormatBytes(t.FreedBytes))
+		}
+	}
 	if len(r.Changes) > 0 {
 		fmt.Fprintln(tw, "\nCHANGE\tOP\tRESOURCE\tSTATUS\tDETAIL")
 		for _, ch := range r.Changes {
@@ -100,8 +109,11 @@ func (c Change) Detail() string {
 	if fromTo := describeFromTo(c.Before, c.After); fromTo != "" {
 		parts = append(parts, fromTo)
 	}
-	if c.Impact != nil {
-		parts = append(parts, fmt.Sprintf("deletes %d of %d tags", c.Impact.Deletes(), c.Impact.TotalTags))
+	if i := c.Impact; i != nil {
+		parts = append(parts, fmt.Sprintf("deletes %d of %d tags, frees at most %s", i.Deletes(), i.TotalTags, FormatBytes(i.FreedBytes)))
+		for _, d := range i.Deployed {
+			parts = append(parts, "keeps "+d.String())
+		}
 	}
 	if c.Reason != "" {
 		parts = append(parts, c.Reason)

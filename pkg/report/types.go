@@ -95,6 +95,12 @@ type DeployedTag struct {
 	At      string `json:"at"`
 }
 
+// String says why the tag is kept: "v3 (deployed by trigger deploy-web at
+// 2026-11-29T12:00:00Z)".
+func (d DeployedTag) String() string {
+	return d.Tag + " (deployed by trigger " + d.Trigger + " at " + d.At + ")"
+}
+
 // Deletes is how many tags the write deletes.
 func (i Impact) Deletes() int { return max(i.DeleteCount, len(i.Delete)) }
 
@@ -163,6 +169,9 @@ type Report struct {
 	// Omitted counts the changes, findings and errors that Compact left
 	// out; the counts above still include them.
 	Omitted int `json:"omitted,omitempty"`
+	// Storage totals the retention writes' tags and bytes freed, per
+	// namespace and in all (Tally sets it; nil without retention writes).
+	Storage *Storage `json:"storage,omitempty"`
 }
 
 // Summary is a report without its lists: what an HTTP caller is told.

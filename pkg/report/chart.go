@@ -1,0 +1,79 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+)
+
+// Chart geometry, in SVG user units.
+const (
+	chartWidth   = 760
+	chartLabelW  = 150 // namespace labels, right-aligned before the bars
+	chartBarW    = 400 // the longest bar
+	chartRowH    = 40
+	chartTop     = 30 // room for the legend
+	chartTextX   = chartLabelW + chartBarW + 16
+	chartKeep    = "#11743b"
+	chartDelete  = "#b42318"
+	chartFreed   = "#2356b5"
+	chartTrackBg = "#eef1f5"
+)
+
+// storageChart draws s as an inline SVG: one row per namespace, with a
+// bar of its tags (kept, deleted) scaled to the namespace with the most
+// tags, and under it a bar of the bytes freed scaled to the namespace
+// that frees most. Every figure is also written as text, and each bar
+// carries a tooltip. It returns "" for nil.
+func storageChart(s *Storage) template.HTML {
+	if s == nil || len(s.Namespaces) == 0 {
+		return ""
+	}
+	maxTags, maxBytes := 1, int64(1)
+	for _, t := range s.Namespaces {
+		maxTags = max(maxTags, t.KeptTags+t.DeletedTags)
+		maxBytes = max(maxBytes, t.FreedBytes)
+	}
+	height := chartTop + len(s.Namespaces)*chartRowH + 8
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title">`,
+		chartWidth, height, chartWidth, height)
+	fmt.Fprintf(&b, `<title id="chart-title">Tags kept and deleted, and bytes freed (at most), per namespace</title>`)
+	b.WriteString(`<g font-family="system-ui,sans-serif" font-size="12" fill="#1d2433">`)
+	legend := []struct{ color, text string }{{chartKeep, "kept tags"}, {chartDelete, "deleted tags"}, {chartFreed, "bytes freed (at most)"}}
+	x := chartLabelW
+	for _, l := range legend {
+		fmt.Fprintf(&b, `<rect x="%d" y="6" width="12" height="12" fill="%s"/><text x="%d" y="16">%s</text>`, x, l.color, x+16, l.text)
+		x += 24 + 7*len(l.text)
+	}
+	for i, t := range s.Namespaces {
+		y := chartTop + i*chartRowH
+		ns := template.HTMLEscapeString(t.Namespace)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-weight="600">%s</text>`, chartLabelW-10, y+17, ns)
+		// Tags: kept then deleted, on a track of the longest bar.
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="14" fill="%s"/>`, chartLabelW, y+5, chartBarW, chartTrackBg)
+		keepW := scale(int64(t.KeptTags), int64(maxTags))
+		delW := scale(int64(t.DeletedTags), int64(maxTags))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="14" fill="%s"><title>%s: %d tags kept</title></rect>`,
+			chartLabelW, y+5, keepW, chartKeep, ns, t.KeptTags)
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="14" fill="%s"><title>%s: %d tags deleted</title></rect>`,
+			chartLabelW+keepW, y+5, delW, chartDelete, ns, t.DeletedTags)
+		fmt.Fprintf(&b, `<text x="%d" y="%d">%d kept · %d deleted</text>`, chartTextX, y+16, t.KeptTags, t.DeletedTags)
+		// Bytes freed.
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="8" fill="%s"><title>%s: at most %s freed</title></rect>`,
+			chartLabelW, y+22, scale(t.FreedBytes, maxBytes), chartFreed, ns, FormatBytes(t.FreedBytes))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="%s">≤ %s freed</text>`, chartTextX, y+31, chartFreed, FormatBytes(t.FreedBytes))
+	}
+	b.WriteString(`</g></svg>`)
+	// Every text above is escaped or a number.
+	return template.HTML(b.String())
+}
+
+// scale maps v in [0, top] onto [0, chartBarW], giving any non-zero
+// value at least one unit so that it stays visible.
+func scale(v, top int64) int {
+	if v <= 0 || top <= 0 {
+		return 0
+	}
+	return max(1, int(v*chartBarW/top))
+}
