@@ -35,6 +35,33 @@ func TestDemoRunsEveryFunctionAndConverges(t *testing.T) {
 	assert.Contains(t, string(page), "acme/tools/ci-cache")
 }
 
+// The demo registry exercises deployed-image protection, the conflict
+// audit and the storage figures, and report.html draws the chart.
+func TestDemoShowsDeployedTagsStorageAndTheChart(t *testing.T) {
+	html := filepath.Join(t.TempDir(), "report.html")
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, dispatch(context.Background(), []string{"demo", "-html", html}, &out, &errOut), errOut.String())
+	s := out.String()
+	assert.Contains(t, s, "keeps build-5 (deployed by trigger deploy-web at 2026-10-20T09:30:00Z)")
+	assert.Contains(t, s, "conflict.protect_unmatched")
+	assert.Regexp(t, `storage: retention deletes \d+ of \d+ tags in \d+ repositories, freeing at most [0-9.]+ [KMG]iB`, s)
+
+	raw, err := os.ReadFile(html)
+	require.NoError(t, err)
+	page := string(raw)
+	start, end := strings.Index(page, "<svg"), strings.Index(page, "</svg>")
+	require.True(t, start >= 0 && end > start, "report.html holds the inline SVG chart")
+	svg := page[start:end]
+	for _, ns := range []string{">acme</text>", ">prod</text>"} {
+		assert.Contains(t, svg, ns)
+	}
+	assert.Regexp(t, `<title>acme: [1-9]\d* tags deleted</title>`, svg, "the chart has something to show")
+	assert.Regexp(t, `≤ [0-9.]+ [KMG]iB freed`, svg)
+	assert.NotContains(t, page, "<script")
+	assert.NotRegexp(t, `(src|href)=`, page, "no external assets")
+	assert.Contains(t, page, "kept because deployed: <code>build-5</code>")
+}
+
 func TestDemoEventsAreTheSamples(t *testing.T) {
 	for _, name := range []string{"eventgrid-create-repository.json", "eventbridge-scheduled.json", "cloudevent-grantsync.json"} {
 		sample, err := os.ReadFile(filepath.Join("..", "..", "events", name))

@@ -27,16 +27,15 @@ func (e *Engine) Audit(ctx context.Context, repo swr.Repository, dryRun bool) Re
 	if e.policy.Audits.Visibility != nil {
 		res.Merge(e.auditVisibility(ctx, repo, dryRun))
 	}
-	if e.policy.Audits.Conflicts != nil {
-		res.Merge(e.AuditConflicts(ctx, repo.Namespace, repo.Name))
-	}
 	return res
 }
 
 // AuditConflicts runs the cross-feature conflict audit on ns/repo
 // (plan.AuditConflicts): three reads (retention rules, triggers, tags).
 // The planned rule is the one the policy would write, deployed tags
-// included; the audit writes nothing.
+// included; the audit writes nothing. Retention runs it first when the
+// policy switches audits.conflicts on, so that a conflict with the rule
+// about to be written is reported before SWR executes it.
 func (e *Engine) AuditConflicts(ctx context.Context, ns, repo string) RepoResult {
 	res := RepoResult{Namespace: ns, Repository: repo, Conformant: true}
 	current, err := e.client.Retentions.List(ctx, ns, repo)

@@ -150,7 +150,7 @@ func TestDeployedProtectionAboveTheBoundIsRefused(t *testing.T) {
 }
 
 // The conflict audit reads the repository and reports each kind of
-// conflict the emulator's state holds.
+// conflict the emulator's state holds, before a retention write.
 func TestAuditConflictsFindsEveryKind(t *testing.T) {
 	repo := swrtest.SeedRepository{Name: "api", Tags: tags(map[string]int{"stable": 40, "v1": 30, "v2": 20, "v3": 10, "v4": 5}),
 		Retention: tagRule("2"),
@@ -173,7 +173,8 @@ retention:
 audits:
   conflicts: {}
 `)
-	res := e.Audit(t.Context(), swr.Repository{Namespace: "prod", Name: "api"}, false)
+	// Retention audits conflicts before it writes; a dry run writes nothing.
+	res := e.Retention(t.Context(), "prod", "api", true, nil)
 	require.Empty(t, res.Errors)
 	got := map[string]string{}
 	for _, fd := range res.Findings {
@@ -186,4 +187,10 @@ audits:
 	assert.Contains(t, got["conflict.protect_unmatched latest"], `protect entry "latest" matches none`)
 	assert.Empty(t, f.writes(), "the audit writes nothing")
 	assert.False(t, res.Conformant)
+
+	// Off, it costs nothing.
+	f.srv.ResetLog()
+	res = f.engine(t, "retention:\n  - match: \"prod/**\"\n    keep_last: 3\n").Retention(t.Context(), "prod", "api", true, nil)
+	assert.Empty(t, res.Findings)
+	assert.Equal(t, 0, f.srv.Counts()["GET /v2/manage/namespaces/{ns}/repos/{repo}/triggers"])
 }

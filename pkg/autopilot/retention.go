@@ -22,12 +22,32 @@ import (
 // plan.CodeImpactMismatch. current, when not nil,
 // replaces the read of the current rules (a cached observation).
 //
+// When the policy switches audits.conflicts on, the conflict audit
+// (AuditConflicts) runs first, so that a conflict with the rule about to
+// be written is reported before SWR executes it.
+//
 // Concurrent calls for one repository run one after the other, each
 // observing what the previous one wrote, so that they write at most once.
 // When a create fails because another writer gave the repository a rule
 // in the meantime, the run converges: it is done if that rule is the one
 // wanted, else it plans (and simulates and guards) once more against it.
 func (e *Engine) Retention(ctx context.Context, ns, repo string, dryRun bool, current []swr.Retention) RepoResult {
+	var conflicts RepoResult
+	if e.policy.Audits.Conflicts != nil {
+		conflicts = e.AuditConflicts(ctx, ns, repo)
+	}
+	res := e.governRetention(ctx, ns, repo, dryRun, current)
+	if e.policy.Audits.Conflicts != nil {
+		conflicts.Merge(res)
+		conflicts.Unmanaged = res.Unmanaged
+		conflicts.Wrote = res.Wrote
+		return conflicts
+	}
+	return res
+}
+
+// governRetention is Retention without the conflict audit.
+func (e *Engine) governRetention(ctx context.Context, ns, repo string, dryRun bool, current []swr.Retention) RepoResult {
 	rule, matched := e.policy.RetentionFor(ns, repo)
 	if !matched || rule.Unmanaged {
 		return RepoResult{Namespace: ns, Repository: repo, Unmanaged: true, Conformant: true}

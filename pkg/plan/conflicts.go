@@ -114,7 +114,7 @@ func AuditConflicts(in ConflictInput) []report.Finding {
 					entry = "/" + sel.Pattern + "/"
 				}
 				finding(CodeConflictProtectUnmatched, report.SeverityInfo, entry,
-					fmt.Sprintf("protect entry %q matches none of the repository's %d tags", entry, len(in.Tags)),
+					fmt.Sprintf("protect entry \"%s\" matches none of the repository's %d tags", entry, len(in.Tags)),
 					"check the entry for a typo, or remove it")
 			}
 		}

@@ -110,7 +110,11 @@ func (c Change) Detail() string {
 		parts = append(parts, fromTo)
 	}
 	if i := c.Impact; i != nil {
-		parts = append(parts, fmt.Sprintf("deletes %d of %d tags, frees at most %s", i.Deletes(), i.TotalTags, FormatBytes(i.FreedBytes)))
+		d := fmt.Sprintf("deletes %d of %d tags", i.Deletes(), i.TotalTags)
+		if i.Deletes() > 0 {
+			d += ", frees at most " + FormatBytes(i.FreedBytes)
+		}
+		parts = append(parts, d)
 		for _, d := range i.Deployed {
 			parts = append(parts, "keeps "+d.String())
 		}
