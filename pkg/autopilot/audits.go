@@ -1,10 +1,8 @@
 package autopilot
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
@@ -65,12 +63,8 @@ func (e *Engine) AuditConflicts(ctx context.Context, ns, repo string) RepoResult
 		if r, writes := p.Rule(); writes {
 			in.Planned = &r
 		}
-	} else if len(current) > 0 {
-		// SWR holds one rule; of several, the oldest (lowest id).
-		first := slices.MinFunc(current, func(a, b swr.Retention) int { return cmp.Compare(a.ID, b.ID) })
-		if len(first.Rules) > 0 {
-			in.Current = &first.Rules[0]
-		}
+	} else {
+		in.Current = plan.CurrentRule(current)
 	}
 	res.note(plan.AuditConflicts(in))
 	return res

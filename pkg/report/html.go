@@ -21,14 +21,11 @@ func htmlTemplate() *template.Template {
 		"chart":  storageChart,
 		"add":    func(a, b int) int { return a + b },
 		"bytes":  FormatBytes,
-	}).Parse(htmlSource))
+	}).Parse(htmlSource + styleSource))
 }
 
-const htmlSource = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>swr-autopilot {{.Job}} report</title>
-<style>
+// styleSource is the CSS every page shares.
+const styleSource = `{{define "style"}}<style>
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d2433}
 h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:2rem 0 .5rem}
 .meta{color:#5b6475}
@@ -41,7 +38,13 @@ th{background:#f5f7fa;font-weight:600}
 details summary{cursor:pointer}code{font-size:.9em}
 .del{color:#b42318}.keep{color:#11743b}
 svg.chart{max-width:100%;height:auto;display:block;margin:.5rem 0 1rem}
-</style></head><body>
+</style>{{end}}`
+
+const htmlSource = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>swr-autopilot {{.Job}} report</title>
+{{template "style"}}</head><body>
 <h1>swr-autopilot — {{.Job}}{{if .DryRun}} (dry run){{end}}</h1>
 <p class="meta">started {{when .Started}} · took {{dur .Duration}} · {{.APICalls}} SWR API calls{{if .Cursor}} · stopped early, cursor <code>{{.Cursor}}</code>{{end}}</p>
 <div class="cards">
