@@ -1,6 +1,7 @@
 package autopilot_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -193,4 +194,36 @@ audits:
 	res = f.engine(t, "retention:\n  - match: \"prod/**\"\n    keep_last: 3\n").Retention(t.Context(), "prod", "api", true, nil)
 	assert.Empty(t, res.Findings)
 	assert.Equal(t, 0, f.srv.Counts()["GET /v2/manage/namespaces/{ns}/repos/{repo}/triggers"])
+}
+
+// Bytes freed, end to end: the emulator lists sizes and digests, the
+// write deletes what was simulated, and the figure is exact.
+func TestRetentionReportsExactBytesFreed(t *testing.T) {
+	d := func(n int) string { return fmt.Sprintf("sha256:%064d", n) }
+	seedTags := []swrtest.SeedTag{
+		{Name: "a", Age: "10d", Size: 100 << 20, Digest: d(1)}, // deleted; latest holds the same image: 0
+		{Name: "b", Age: "9d", Size: 200 << 20, Digest: d(2)},  // deleted: 200 MiB
+		{Name: "c", Age: "8d", Size: 300 << 20, Digest: d(3)},  // deleted with d, one image: 300 MiB once
+		{Name: "d", Age: "7d", Size: 300 << 20, Digest: d(3)},
+		{Name: "e", Age: "6d", Size: 50 << 20},                // deleted, no shared digest: 50 MiB
+		{Name: "f", Age: "2d", Size: 400 << 20, Digest: d(4)}, // kept
+		{Name: "g", Age: "1d", Size: 400 << 20, Digest: d(5)}, // kept
+		{Name: "latest", Age: "1h", Size: 100 << 20, Digest: d(1)},
+	}
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "app", Tags: seedTags}), nil)
+	e := f.engine(t, "mode: enforce\nguard: {max_delete_fraction: 1}\nretention:\n  - match: \"**\"\n    keep_last: 2\n    protect: [latest]\n")
+
+	res := e.Retention(t.Context(), "team", "app", false, nil)
+	require.Empty(t, res.Errors)
+	require.Len(t, res.Changes, 1)
+	imp := res.Changes[0].Impact
+	assert.Equal(t, []string{"a", "b", "c", "d", "e"}, imp.Delete)
+	assert.Equal(t, int64((200+300+50)<<20), imp.FreedBytes)
+	assert.Equal(t, []string{"f", "g", "latest"}, f.repo(t, "team", "app").TagNames())
+
+	rep := &report.Report{}
+	res.AddTo(rep)
+	rep.Tally()
+	require.NotNil(t, rep.Storage)
+	assert.Equal(t, report.StorageTotals{Namespace: "team", Repositories: 1, KeptTags: 3, DeletedTags: 5, FreedBytes: 550 << 20}, rep.Storage.Namespaces[0])
 }

@@ -106,6 +106,7 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 			return res, nil
 		}
 		impact = plan.Simulate(r, tags, now)
+		plan.SetFreedBytes(&impact, tags)
 		impact.Deployed = plan.KeptBecauseDeployed(base.Rules[0], r, deployed, tags, now)
 		p.SetImpact(impact)
 		// The guard checks the protect entries and the deployed tags:

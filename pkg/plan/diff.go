@@ -69,6 +69,7 @@ func effect(in DiffInput, p *policy.Policy, guard bool) (report.PolicyEffect, []
 	r := desired.Rules[0]
 	e.Rule = DescribeRule(&r)
 	e.Impact = Simulate(r, in.Tags, in.Now)
+	SetFreedBytes(&e.Impact, in.Tags)
 	e.Impact.Deployed = KeptBecauseDeployed(base.Rules[0], r, deployed, in.Tags, in.Now)
 	pl := Retention(in.Namespace, in.Repository, desired, in.Current)
 	for _, s := range pl.Steps {
@@ -111,7 +112,9 @@ func ruleImpact(r *swr.Rule, tags []swr.Tag, now time.Time) report.Impact {
 		slices.Sort(keep)
 		return report.Impact{TotalTags: len(tags), Keep: keep, Delete: []string{}}
 	}
-	return Simulate(*r, tags, now)
+	impact := Simulate(*r, tags, now)
+	SetFreedBytes(&impact, tags)
+	return impact
 }
 
 // DescribeRule renders a rule in the policy's words: "keep_last 20,

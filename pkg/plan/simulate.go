@@ -22,8 +22,7 @@ import (
 //     (ties: greater name first) and deletes the rest;
 //   - any other template deletes nothing.
 //
-// Keep and Delete are sorted by tag name and are never nil. FreedBytes is
-// what the deletions free (FreedBytes).
+// Keep and Delete are sorted by tag name and are never nil.
 func Simulate(rule swr.Rule, tags []swr.Tag, now time.Time) report.Impact {
 	isException := exceptionMatcher(rule.TagSelectors)
 	impact := report.Impact{TotalTags: len(tags), Keep: []string{}, Delete: []string{}}
@@ -62,7 +61,6 @@ func Simulate(rule swr.Rule, tags []swr.Tag, now time.Time) report.Impact {
 	}
 	slices.Sort(impact.Keep)
 	slices.Sort(impact.Delete)
-	impact.FreedBytes = FreedBytes(tags, impact.Delete, impact.Keep)
 	return impact
 }
 

@@ -1,6 +1,15 @@
 package plan
 
-import "github.com/swr-autopilot/swr-autopilot/pkg/swr"
+import (
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+)
+
+// SetFreedBytes sets impact.FreedBytes: what its deletions free from tags,
+// the listing it was simulated over (FreedBytes).
+func SetFreedBytes(impact *report.Impact, tags []swr.Tag) {
+	impact.FreedBytes = FreedBytes(tags, impact.Delete, impact.Keep)
+}
 
 // FreedBytes returns the bytes that deleting the tags named in deleted
 // frees, from the sizes in tags (the repository's listing):
@@ -12,30 +21,39 @@ import "github.com/swr-autopilot/swr-autopilot/pkg/swr"
 // Names missing from tags count nothing. The figure is an upper bound:
 // images share layers, which SWR frees only when no image holds them.
 func FreedBytes(tags []swr.Tag, deleted, kept []string) int64 {
-	byName := make(map[string]swr.Tag, len(tags))
-	for _, t := range tags {
-		byName[t.Tag] = t
+	if len(deleted) == 0 {
+		return 0
 	}
-	image := func(t swr.Tag) string {
+	// image identifies a tag's image: its digest, or the tag itself.
+	type image struct{ digest, tag string }
+	byName := make(map[string]int, len(tags))
+	for i := range tags {
+		byName[tags[i].Tag] = i
+	}
+	imageOf := func(t *swr.Tag) image {
 		if t.Digest == "" {
-			return "tag:" + t.Tag
+			return image{tag: t.Tag}
 		}
-		return t.Digest
+		return image{digest: t.Digest}
 	}
-	held := map[string]bool{}
+	held := make(map[image]bool, len(kept)+len(deleted))
 	for _, name := range kept {
-		if t, ok := byName[name]; ok {
-			held[image(t)] = true
+		if i, ok := byName[name]; ok {
+			held[imageOf(&tags[i])] = true
 		}
 	}
 	var freed int64
 	for _, name := range deleted {
-		t, ok := byName[name]
-		if !ok || held[image(t)] {
+		i, ok := byName[name]
+		if !ok {
 			continue
 		}
-		held[image(t)] = true // count each image once
-		freed += max(t.Size, 0)
+		img := imageOf(&tags[i])
+		if held[img] {
+			continue
+		}
+		held[img] = true // count each image once
+		freed += max(tags[i].Size, 0)
 	}
 	return freed
 }
