@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
@@ -68,7 +67,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	engine := autopilot.NewEngine(client, newPol, autopilot.Options{Logger: logger})
 	d := engine.DiffFrom(ctx, oldPol, namespaces)
 	d.Old, d.New = oldPath, newPath
-	if err := writeDiff(d, asJSON, htmlPath, stdout); err != nil {
+	if err := writeReport(d, repositoryFlags{json: asJSON, html: htmlPath}, stdout); err != nil {
 		fmt.Fprintf(stderr, "diff: %v\n", err)
 		return exitError
 	}
@@ -84,24 +83,4 @@ func diffExitCode(d *report.PolicyDiff) int {
 		return exitCritical
 	}
 	return exitOK
-}
-
-func writeDiff(d *report.PolicyDiff, asJSON bool, htmlPath string, stdout io.Writer) error {
-	if htmlPath != "" {
-		out, err := os.Create(htmlPath)
-		if err != nil {
-			return fmt.Errorf("html diff: %w", err)
-		}
-		werr := d.WriteHTML(out)
-		if cerr := out.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			return fmt.Errorf("html diff %s: %w", htmlPath, werr)
-		}
-	}
-	if asJSON {
-		return d.WriteJSON(stdout)
-	}
-	return d.WriteTable(stdout)
 }

@@ -3,6 +3,7 @@ package plan
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -61,12 +62,7 @@ func Deployed(p policy.DeployedProtection, triggers []swr.Trigger, now time.Time
 	if len(byTag) == 0 {
 		return nil
 	}
-	out := make([]report.DeployedTag, 0, len(byTag))
-	for _, d := range byTag {
-		out = append(out, d)
-	}
-	slices.SortFunc(out, func(a, b report.DeployedTag) int { return cmp.Compare(a.Tag, b.Tag) })
-	return out
+	return slices.SortedFunc(maps.Values(byTag), func(a, b report.DeployedTag) int { return cmp.Compare(a.Tag, b.Tag) })
 }
 
 // WithDeployed returns a copy of req whose rule also keeps the deployed

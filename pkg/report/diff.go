@@ -140,18 +140,7 @@ func (p *PolicyDiff) WriteTable(w io.Writer) error {
 		}
 	}
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	if len(p.Findings) > 0 {
-		fmt.Fprintln(tw, "\nGUARD\tSEVERITY\tRESOURCE\tMESSAGE")
-		for _, f := range sortedFindings(p.Findings) {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Code, f.Severity, resource(f.Namespace, f.Repository, f.Subject), f.Message)
-		}
-	}
-	if len(p.Errors) > 0 {
-		fmt.Fprintln(tw, "\nERROR\tRESOURCE\tMESSAGE")
-		for _, e := range p.Errors {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Op, resource(e.Namespace, e.Repository, ""), e.Error)
-		}
-	}
+	writeProblems(tw, "GUARD", p.Findings, p.Errors)
 	return tw.Flush()
 }
 

@@ -85,19 +85,25 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ch.Kind, ch.Op, ch.Resource(), ch.Status, ch.Detail())
 		}
 	}
-	if len(r.Findings) > 0 {
-		fmt.Fprintln(tw, "\nFINDING\tSEVERITY\tRESOURCE\tMESSAGE")
-		for _, f := range sortedFindings(r.Findings) {
+	writeProblems(tw, "FINDING", r.Findings, r.Errors)
+	return tw.Flush()
+}
+
+// writeProblems writes findings, most severe first, under a header whose
+// first column is named title, then errors.
+func writeProblems(tw io.Writer, title string, findings []Finding, errs []RepoError) {
+	if len(findings) > 0 {
+		fmt.Fprintf(tw, "\n%s\tSEVERITY\tRESOURCE\tMESSAGE\n", title)
+		for _, f := range sortedFindings(findings) {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Code, f.Severity, resource(f.Namespace, f.Repository, f.Subject), f.Message)
 		}
 	}
-	if len(r.Errors) > 0 {
+	if len(errs) > 0 {
 		fmt.Fprintln(tw, "\nERROR\tRESOURCE\tMESSAGE")
-		for _, e := range r.Errors {
+		for _, e := range errs {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Op, resource(e.Namespace, e.Repository, ""), e.Error)
 		}
 	}
-	return tw.Flush()
 }
 
 // Resource names the change's target as ns/repo[#subject].
