@@ -65,7 +65,12 @@ func TestTriggerRunsRecordTheirResult(t *testing.T) {
 	requireEmpty(t, c.do(http.MethodPost, base, nil, triggerBody("deploy", "regular", "^v")), http.StatusCreated)
 
 	require.NoError(t, srv.PushTag("team", "web", "v1", testNow()))
-	require.NoError(t, srv.SetTriggerResult("team", "web", "deploy", "failed", "ImagePullBackOff"))
+	// The admin API sets it as SetTriggerResult does.
+	code, _ := control(t, srv, http.MethodPost, "trigger-result",
+		[]byte(`{"namespace":"team","repository":"web","trigger":"deploy","result":"failed","detail":"ImagePullBackOff"}`))
+	require.Equal(t, http.StatusNoContent, code)
+	code, _ = control(t, srv, http.MethodPost, "trigger-result", []byte(`{"namespace":"team","repository":"web","trigger":"deploy","result":"maybe"}`))
+	require.Equal(t, http.StatusBadRequest, code)
 	require.NoError(t, srv.PushTag("team", "web", "v2", testNow().Add(1)))
 	require.NoError(t, srv.PushTag("team", "web", "dev", testNow().Add(2))) // does not match: no run
 	require.NoError(t, srv.SetTriggerResult("team", "web", "deploy", "success", ""))
