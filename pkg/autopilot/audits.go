@@ -29,7 +29,8 @@ func (e *Engine) Audit(ctx context.Context, repo swr.Repository, dryRun bool) Re
 }
 
 // AuditConflicts runs the cross-feature conflict audit on ns/repo
-// (plan.AuditConflicts): three reads (retention rules, triggers, tags).
+// (plan.AuditConflicts): three reads (retention rules, triggers, tags),
+// and one per trigger the list shows without runs.
 // The planned rule is the one the policy would write, deployed tags
 // included; the audit writes nothing. Retention runs it first when the
 // policy switches audits.conflicts on, so that a conflict with the rule
@@ -41,7 +42,7 @@ func (e *Engine) AuditConflicts(ctx context.Context, ns, repo string) RepoResult
 		res.fail("list retentions", err)
 		return res
 	}
-	triggers, err := e.client.Triggers.List(ctx, ns, repo)
+	triggers, err := e.triggersWithHistory(ctx, ns, repo)
 	if err != nil {
 		res.fail("list triggers", err)
 		return res

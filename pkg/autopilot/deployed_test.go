@@ -1,8 +1,12 @@
 package autopilot_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,4 +230,42 @@ func TestRetentionReportsExactBytesFreed(t *testing.T) {
 	rep.Tally()
 	require.NotNil(t, rep.Storage)
 	assert.Equal(t, report.StorageTotals{Namespace: "team", Repositories: 1, KeptTags: 3, DeletedTags: 5, FreedBytes: 550 << 20}, rep.Storage.Namespaces[0])
+}
+
+// listWithoutHistory answers trigger lists without trigger_history, as
+// SWR may: only the show call documents it.
+type listWithoutHistory struct{ base http.RoundTripper }
+
+func (l listWithoutHistory) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.base.RoundTrip(r)
+	if err != nil || r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/triggers") {
+		return resp, err
+	}
+	var list []map[string]any
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || json.Unmarshal(body, &list) != nil {
+		return nil, fmt.Errorf("trigger list: %v", err)
+	}
+	for _, t := range list {
+		delete(t, "trigger_history")
+	}
+	body, _ = json.Marshal(list)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Del("Content-Length")
+	return resp, nil
+}
+
+// Whether the trigger list carries each trigger's runs, no source says:
+// protection holds either way.
+func TestDeployedProtectionWhenTheListOmitsHistory(t *testing.T) {
+	f := newFixture(t, swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "prod",
+		Repositories: []swrtest.SeedRepository{deployRepo("api"), deployRepo("api-unprotected")}}}},
+		func(rt http.RoundTripper) http.RoundTripper { return listWithoutHistory{rt} })
+	push(t, f.srv, testNow.Add(-30*24*time.Hour), "release-1", "dev-1", "dev-2", "dev-3")
+	res := f.engine(t, protectDeployedPolicy).Retention(t.Context(), "prod", "api", false, nil)
+	require.Empty(t, res.Errors)
+	assert.Equal(t, []string{"dev-2", "dev-3", "release-1"}, f.repo(t, "prod", "api").TagNames())
+	assert.Equal(t, 1, f.srv.Counts()["GET /v2/manage/namespaces/{ns}/repos/{repo}/triggers/{trigger}"], "the trigger was read on its own")
 }

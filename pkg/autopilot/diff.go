@@ -61,7 +61,7 @@ func (e *Engine) diffRepository(ctx context.Context, old *policy.Policy, ns, rep
 		return
 	}
 	if oldRule.ProtectDeployed.Enabled() || newRule.ProtectDeployed.Enabled() {
-		if in.Triggers, err = e.client.Triggers.List(ctx, ns, repo); err != nil {
+		if in.Triggers, err = e.triggersWithHistory(ctx, ns, repo); err != nil {
 			fail("list triggers", err)
 			return
 		}

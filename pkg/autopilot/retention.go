@@ -129,18 +129,44 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 	return res, raced
 }
 
-// deployed lists the triggers of ns/repo (one read) and returns the tags
-// that rule's deployed-image protection keeps; none, without a read,
-// when the rule does not protect deployed tags.
+// deployed reads the triggers of ns/repo (triggersWithHistory) and
+// returns the tags that rule's deployed-image protection keeps; none,
+// without a read, when the rule does not protect deployed tags.
 func (e *Engine) deployed(ctx context.Context, ns, repo string, rule policy.RetentionRule, now time.Time) ([]report.DeployedTag, error) {
 	if !rule.ProtectDeployed.Enabled() {
 		return nil, nil
 	}
-	triggers, err := e.client.Triggers.List(ctx, ns, repo)
+	triggers, err := e.triggersWithHistory(ctx, ns, repo)
 	if err != nil {
 		return nil, err
 	}
 	return plan.Deployed(rule.ProtectDeployed, triggers, now), nil
+}
+
+// triggersWithHistory lists the triggers of ns/repo with their runs. The
+// show call documents trigger_history (swr-api.md §7); whether the list
+// carries it too, no source says. So a trigger the list shows without
+// runs is read once more on its own, and what that says counts: either
+// reading gives every run, at one read per trigger that has none.
+func (e *Engine) triggersWithHistory(ctx context.Context, ns, repo string) ([]swr.Trigger, error) {
+	triggers, err := e.client.Triggers.List(ctx, ns, repo)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range triggers {
+		if len(t.TriggerHistory) > 0 {
+			continue
+		}
+		full, err := e.client.Triggers.Get(ctx, ns, repo, t.Name)
+		switch {
+		case swr.IsNotFound(err):
+			continue // deleted since the list: it deploys nothing more
+		case err != nil:
+			return nil, err
+		}
+		triggers[i].TriggerHistory = full.TriggerHistory
+	}
+	return triggers, nil
 }
 
 // wroteRule reports whether SWR accepted the step of p that writes a
