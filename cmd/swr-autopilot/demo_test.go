@@ -52,7 +52,7 @@ func TestDemoShowsDeployedTagsStorageAndTheChart(t *testing.T) {
 	start, end := strings.Index(page, "<svg"), strings.Index(page, "</svg>")
 	require.True(t, start >= 0 && end > start, "report.html holds the inline SVG chart")
 	svg := page[start:end]
-	for _, ns := range []string{">acme</text>", ">prod</text>"} {
+	for _, ns := range []string{"acme</text>", "prod</text>"} {
 		assert.Contains(t, svg, ns)
 	}
 	assert.Regexp(t, `<title>acme: [1-9]\d* tags deleted</title>`, svg, "the chart has something to show")

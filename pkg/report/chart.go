@@ -8,16 +8,19 @@ import (
 
 // Chart geometry, in SVG user units.
 const (
-	chartWidth   = 760
-	chartLabelW  = 150 // namespace labels, right-aligned before the bars
-	chartBarW    = 400 // the longest bar
-	chartRowH    = 40
-	chartTop     = 30 // room for the legend
-	chartTextX   = chartLabelW + chartBarW + 16
-	chartKeep    = "#11743b"
-	chartDelete  = "#b42318"
-	chartFreed   = "#2356b5"
-	chartTrackBg = "#eef1f5"
+	chartWidth  = 800
+	chartLabelW = 150 // namespace labels, right-aligned before the bars
+	// chartLabelChars is the longest label that fits chartLabelW; longer
+	// names are cut, and shown whole as the label's tooltip.
+	chartLabelChars = 20
+	chartBarW       = 400 // the longest bar
+	chartRowH       = 40
+	chartTop        = 30 // room for the legend
+	chartTextX      = chartLabelW + chartBarW + 16
+	chartKeep       = "#11743b"
+	chartDelete     = "#b42318"
+	chartFreed      = "#2356b5"
+	chartTrackBg    = "#eef1f5"
 )
 
 // storageChart draws s as an inline SVG: one row per namespace, with a
@@ -49,7 +52,8 @@ func storageChart(s *Storage) template.HTML {
 	for i, t := range s.Namespaces {
 		y := chartTop + i*chartRowH
 		ns := template.HTMLEscapeString(t.Namespace)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-weight="600">%s</text>`, chartLabelW-10, y+17, ns)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-weight="600"><title>%s</title>%s</text>`,
+			chartLabelW-10, y+17, ns, template.HTMLEscapeString(shorten(t.Namespace, chartLabelChars)))
 		// Tags: kept then deleted, on a track of the longest bar.
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="14" fill="%s"/>`, chartLabelW, y+5, chartBarW, chartTrackBg)
 		keepW := scale(int64(t.KeptTags), int64(maxTags))
@@ -76,4 +80,13 @@ func scale(v, top int64) int {
 		return 0
 	}
 	return max(1, int(v*chartBarW/top))
+}
+
+// shorten cuts s to n characters, marking the cut with "…".
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

@@ -75,7 +75,7 @@ func TestStorageInJSONTableAndHTML(t *testing.T) {
 	page := h.String()
 	svg := page[strings.Index(page, "<svg"):strings.Index(page, "</svg>")]
 	assert.Contains(t, svg, `role="img"`)
-	assert.Contains(t, svg, ">prod</text>")
+	assert.Contains(t, svg, "<title>prod</title>prod</text>")
 	assert.Contains(t, svg, "3 kept · 4 deleted")
 	assert.Contains(t, svg, "≤ 5.0 GiB freed")
 	assert.Contains(t, svg, "<title>dev: 3 tags deleted</title>")
@@ -104,4 +104,8 @@ func TestChartScalesBarsToTheLargestNamespace(t *testing.T) {
 	assert.Contains(t, svg, "b&lt;x&gt;")
 	assert.NotContains(t, svg, "b<x>")
 	assert.Empty(t, storageChart(nil))
+
+	long := "a-namespace-name-of-forty-characters-xyz"
+	svg = string(storageChart(&Storage{Namespaces: []StorageTotals{{Namespace: long, KeptTags: 1}}}))
+	assert.Contains(t, svg, "<title>"+long+"</title>a-namespace-name-of…</text>", "cut to fit, whole in the tooltip")
 }
