@@ -2,6 +2,7 @@ package swrtest
 
 import (
 	"bytes"
+	_ "crypto/sha256" // digest.Digest.Validate knows the algorithms linked in
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opencontainers/go-digest"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
@@ -249,8 +251,8 @@ func validateSeedRepo(p string, r SeedRepository) error {
 			return &SeedError{Path: tp + ".name", Msg: fmt.Sprintf("tag %s appears twice", t.Name)}
 		case !t.Pushed.IsZero() && t.Age != "":
 			return &SeedError{Path: tp, Msg: "give pushed or age, not both"}
-		case t.Digest != "" && !seedDigest.MatchString(t.Digest):
-			return &SeedError{Path: tp + ".digest", Msg: fmt.Sprintf("invalid digest %q: want sha256: and 64 lowercase hex digits", t.Digest)}
+		case t.Digest != "" && digest.Digest(t.Digest).Validate() != nil:
+			return &SeedError{Path: tp + ".digest", Msg: fmt.Sprintf("invalid digest %q: want an OCI digest, such as sha256: and 64 lowercase hex digits", t.Digest)}
 		case t.Size < 0:
 			return &SeedError{Path: tp + ".size", Msg: "size must not be negative"}
 		}
@@ -294,9 +296,6 @@ func validateSeedRepo(p string, r SeedRepository) error {
 	}
 	return nil
 }
-
-// seedDigest is the shape of a manifest digest.
-var seedDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // rule converts the seed retention into an swr.Rule, checking it as the
 // API does.
