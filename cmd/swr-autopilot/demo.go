@@ -127,7 +127,7 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 	if err != nil {
 		return err
 	}
-	grantFn, err := newFn(grantsync.New(client, grantsync.Config{Directory: directoryPath, Logger: logger}), events.KindGrantSyncRequested)
+	grantFn, err := newFn(grantsync.New(client, grantsync.Config{Directory: directoryPath, Policy: pol, Logger: logger}), events.KindGrantSyncRequested)
 	if err != nil {
 		return err
 	}

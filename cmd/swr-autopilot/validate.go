@@ -9,31 +9,60 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
+	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 )
 
 // validators returns the file kinds that validate checks, each with the
-// function that checks one file and returns every problem in it.
-func validators() map[string]func(path string) error {
-	return map[string]func(path string) error{
-		"directory": func(path string) error {
+// function that checks one file and returns what it parsed (for the
+// check across files) and every problem in it.
+func validators() map[string]func(path string) (any, error) {
+	return map[string]func(path string) (any, error){
+		"directory": func(path string) (any, error) {
 			data, err := os.ReadFile(path)
 			if err != nil {
-				return fmt.Errorf("read directory: %w", err)
+				return nil, fmt.Errorf("read directory: %w", err)
 			}
-			return directory.Validate(data, path)
+			if err := directory.Validate(data, path); err != nil {
+				return nil, err
+			}
+			return directory.Parse(data, path)
 		},
-		"policy": func(path string) error {
-			_, err := policy.Load(path)
-			return err
+		"policy": func(path string) (any, error) {
+			return policy.Load(path)
 		},
 	}
 }
 
+// detectKind tells a team directory from a policy by its top-level keys;
+// anything else, unreadable files included, is checked as a policy.
+func detectKind(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "policy"
+	}
+	var top map[string]any
+	if yaml.Unmarshal(data, &top) != nil {
+		return "policy"
+	}
+	for _, k := range []string{"teams", "keep", "managed_namespaces", "create_missing_namespaces"} {
+		if _, ok := top[k]; ok {
+			return "directory"
+		}
+	}
+	return "policy"
+}
+
 // runValidate checks policy and team directory files: "swr-autopilot validate [-kind K] FILE...".
 // It prints "FILE: ok" for each good file and every problem of each bad
-// one, and exits 1 when a file is bad, 2 on a usage error.
+// one. Without -kind each file's kind is told from its keys; when the
+// files include a policy and a directory, the policy's default grants are
+// also checked against the directory (grantplan.CrossCheck), conflicts as
+// problems and notes on standard output. It exits 1 when a file is bad or
+// the files conflict, 2 on a usage error.
 func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	checks := validators()
 	kinds := make([]string, 0, len(checks))
@@ -44,16 +73,19 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	kind := fs.String("kind", "policy", "kind of file: "+strings.Join(kinds, ", "))
+	kind := fs.String("kind", "", "kind of every file: "+strings.Join(kinds, ", ")+" (default: told from each file's keys)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: swr-autopilot validate [-kind KIND] FILE...\n\nChecks each FILE and prints \"FILE: ok\" or every problem found, as file:line:col: message.\nExit status: 0 all good, 1 a file has problems, 2 usage error.\n\nflags:")
+		fmt.Fprintln(stderr, "usage: swr-autopilot validate [-kind KIND] FILE...\n\n"+
+			"Checks each FILE and prints \"FILE: ok\" or every problem found, as file:line:col: message.\n"+
+			"Given a policy and a team directory (e.g. validate policy.yaml directory.yaml), also checks\n"+
+			"the policy's default_grants against the directory.\n"+
+			"Exit status: 0 all good, 1 a file has problems or the files conflict, 2 usage error.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	check, ok := checks[*kind]
-	if !ok {
+	if _, ok := checks[*kind]; !ok && *kind != "" {
 		fmt.Fprintf(stderr, "validate: unknown kind %q (known: %s)\n", *kind, strings.Join(kinds, ", "))
 		return 2
 	}
@@ -63,13 +95,42 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	code := 0
+	type parsedPolicy struct {
+		path string
+		p    *policy.Policy
+	}
+	var policies []parsedPolicy
+	var dirs []*directory.Directory
 	for _, path := range fs.Args() {
-		if err := check(path); err != nil {
+		k := *kind
+		if k == "" {
+			k = detectKind(path)
+		}
+		parsed, err := checks[k](path)
+		if err != nil {
 			fmt.Fprintln(stderr, err)
 			code = 1
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: ok\n", path)
+		switch v := parsed.(type) {
+		case *policy.Policy:
+			policies = append(policies, parsedPolicy{path, v})
+		case *directory.Directory:
+			dirs = append(dirs, v)
+		}
+	}
+	for _, p := range policies {
+		for _, d := range dirs {
+			for _, issue := range grantplan.CrossCheck(p.p, p.path, d) {
+				if issue.Note {
+					fmt.Fprintln(stdout, issue)
+					continue
+				}
+				fmt.Fprintln(stderr, issue)
+				code = 1
+			}
+		}
 	}
 	return code
 }

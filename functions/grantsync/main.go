@@ -8,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/swr-autopilot/swr-autopilot/internal/wire"
@@ -31,6 +32,12 @@ func main() {
 	if err != nil {
 		wire.Exit(log, "decoder", err)
 	}
-	job := grantsync.New(client, grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log})
+	gcfg := grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log}
+	if cfg.Policy != "" {
+		if gcfg.Policy, err = wire.LoadPolicy(context.Background(), cfg.Policy); err != nil {
+			wire.Exit(log, "policy", err)
+		}
+	}
+	job := grantsync.New(client, gcfg)
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
 }

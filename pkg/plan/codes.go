@@ -24,9 +24,8 @@ const (
 
 // Change kinds used in report.Change.Kind by the planners here.
 const (
-	KindRetention        = "retention"
-	KindRepositoryAccess = "repository_access"
-	KindTrigger          = "trigger"
-	KindSync             = "sync"
-	KindVisibility       = "visibility"
+	KindRetention  = "retention"
+	KindTrigger    = "trigger"
+	KindSync       = "sync"
+	KindVisibility = "visibility"
 )
