@@ -24,6 +24,8 @@ func TestDemoRunsEveryFunctionAndConverges(t *testing.T) {
 		"retention.guard.max_fraction",                 // the unsafe rule was refused
 		"trigger.cluster_not_allowed",                  // audits ran
 		"namespace_access   delete  prod#5a6b7c8d9e0f", // the stray grant was removed
+		"deletes 8 of 31 tags; 2 uncertain",            // a tie at the keep_last boundary (and build-5 is deployed)
+		"build-10       acme/web#1  deleted if ties=desc, kept if ties=asc",
 	} {
 		assert.Contains(t, s, want)
 	}
@@ -33,6 +35,7 @@ func TestDemoRunsEveryFunctionAndConverges(t *testing.T) {
 	page, err := os.ReadFile(html)
 	require.NoError(t, err)
 	assert.Contains(t, string(page), "acme/tools/ci-cache")
+	assert.Contains(t, string(page), `<div class="uncertain">uncertain (counted as deleted by the guards): <code>build-10</code> <span class="reason">(deleted if ties=desc, kept if ties=asc)</span>`)
 }
 
 // The demo registry exercises deployed-image protection, the conflict
@@ -44,7 +47,7 @@ func TestDemoShowsDeployedTagsStorageAndTheChart(t *testing.T) {
 	s := out.String()
 	assert.Contains(t, s, "keeps build-5 (deployed by trigger deploy-web at 2026-10-20T09:30:00Z)")
 	assert.Contains(t, s, "conflict.protect_unmatched")
-	assert.Regexp(t, `storage: retention deletes \d+ of \d+ tags in \d+ repositories, freeing at most [0-9.]+ [KMG]iB`, s)
+	assert.Regexp(t, `storage: retention deletes \d+ of \d+ tags in \d+ repositories and may delete 2 more \(uncertain\), freeing at most [0-9.]+ [KMG]iB \(\+[0-9.]+ [KMG]iB if the uncertain tags go too\)`, s)
 
 	raw, err := os.ReadFile(html)
 	require.NoError(t, err)
@@ -56,6 +59,7 @@ func TestDemoShowsDeployedTagsStorageAndTheChart(t *testing.T) {
 		assert.Contains(t, svg, ns)
 	}
 	assert.Regexp(t, `<title>acme: [1-9]\d* tags deleted</title>`, svg, "the chart has something to show")
+	assert.Contains(t, svg, "<title>acme: 2 tags uncertain</title>", "and the tie at the keep_last boundary")
 	assert.Regexp(t, `≤ [0-9.]+ [KMG]iB freed`, svg)
 	assert.NotContains(t, page, "<script")
 	assert.NotRegexp(t, `(src|href)=`, page, "no external assets")

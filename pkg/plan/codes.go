@@ -5,6 +5,8 @@ const (
 	CodeGuardMaxFraction           = "retention.guard.max_fraction"
 	CodeGuardMaxTags               = "retention.guard.max_tags"
 	CodeGuardProtectedTag          = "retention.guard.protected_tag"
+	CodeGuardPushRace              = "retention.guard.push_race"
+	CodeTagTimeInvalid             = "retention.tag_time_invalid"
 	CodeImpactMismatch             = "retention.impact_mismatch"
 	CodeImpactUnverified           = "retention.impact_unverified"
 	CodeTriggerClusterNotAllowed   = "trigger.cluster_not_allowed"

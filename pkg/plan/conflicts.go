@@ -30,7 +30,7 @@ type ConflictInput struct {
 // repository work against each other. Each finding names the trigger or
 // protect entry as its subject:
 //   - conflict.trigger_tag_deleted (warning): the current or planned rule
-//     would delete a tag that a trigger of trigger_type "tag" names in
+//     would delete (or may, under some reading of SWR's semantics) a tag that a trigger of trigger_type "tag" names in
 //     its condition, so that pushing that tag again redeploys what
 //     retention deletes;
 //   - conflict.last_deployed_deleted (warning): the current or planned
@@ -53,30 +53,53 @@ func AuditConflicts(in ConflictInput) []report.Finding {
 	for _, t := range in.Tags {
 		present[t.Tag] = true
 	}
+	// Each rule in force says, tag by tag, whether it deletes the tag
+	// under every reading ("would") or under some ("may"). A rule that
+	// cannot be simulated (a tag time that does not parse) says nothing:
+	// its write is refused with its own finding.
 	type ruleInForce struct {
-		name    string
-		deletes map[string]bool
+		name     string
+		verdicts map[string]string
 	}
 	var rules []ruleInForce
+	simulate := func(name string, r *swr.Rule) {
+		impact, err := Simulate(*r, in.Tags, in.Now)
+		if err != nil {
+			return
+		}
+		v := map[string]string{}
+		for _, t := range impact.Delete {
+			v[t] = "would"
+		}
+		for _, u := range impact.Uncertain {
+			v[u.Tag] = "may"
+		}
+		rules = append(rules, ruleInForce{name, v})
+	}
 	if in.Current != nil {
-		rules = append(rules, ruleInForce{"current", nameSet(Simulate(*in.Current, in.Tags, in.Now).Delete)})
+		simulate("current", in.Current)
 	}
 	if in.Planned != nil && (in.Current == nil || !SameRule(*in.Current, *in.Planned)) {
-		rules = append(rules, ruleInForce{"planned", nameSet(Simulate(*in.Planned, in.Tags, in.Now).Delete)})
+		simulate("planned", in.Planned)
 	}
-	// deleters names the rules that would delete tag: "the current rule",
-	// "the current and the planned rule".
+	// deleters says which rules would (or may, under some reading of
+	// SWR's semantics) delete tag: "the current and the planned retention
+	// rule would delete"; "" when none does.
 	deleters := func(tag string) string {
 		var names []string
+		verb := "may"
 		for _, r := range rules {
-			if r.deletes[tag] {
+			if v := r.verdicts[tag]; v != "" {
 				names = append(names, "the "+r.name)
+				if v == "would" {
+					verb = "would"
+				}
 			}
 		}
 		if len(names) == 0 {
 			return ""
 		}
-		return strings.Join(names, " and ") + " retention rule"
+		return strings.Join(names, " and ") + " retention rule " + verb + " delete"
 	}
 
 	for _, t := range in.Triggers {
@@ -84,7 +107,7 @@ func AuditConflicts(in ConflictInput) []report.Finding {
 			for _, name := range strings.Split(t.Condition, ";") {
 				if by := deleters(name); by != "" {
 					finding(CodeConflictTriggerTagDeleted, report.SeverityWarning, t.Name,
-						fmt.Sprintf("%s would delete tag %q, which trigger %q deploys whenever it is pushed", by, name, t.Name),
+						fmt.Sprintf("%s tag %q, which trigger %q deploys whenever it is pushed", by, name, t.Name),
 						fmt.Sprintf("add %q to the retention rule's protect list, or set protect_deployed on it", name))
 				}
 			}
@@ -100,14 +123,14 @@ func AuditConflicts(in ConflictInput) []report.Finding {
 				"push the tag again or deploy a tag the repository holds; set protect_deployed on the retention rule so that it keeps deployed tags")
 		case by != "":
 			finding(CodeConflictLastDeployedDeleted, report.SeverityWarning, t.Name,
-				fmt.Sprintf("%s would delete tag %q, which trigger %q last deployed successfully (at %s): the workload could not pull its image again", by, last.Tag, t.Name, last.CreatedAt),
+				fmt.Sprintf("%s tag %q, which trigger %q last deployed successfully (at %s): the workload could not pull its image again", by, last.Tag, t.Name, last.CreatedAt),
 				"set protect_deployed on the retention rule (for example last: 1), or add the tag to its protect list")
 		}
 	}
 
 	if len(in.Tags) > 0 {
 		for _, sel := range in.Protect {
-			matches := exceptionMatcher([]swr.TagSelector{sel})
+			matches := protectedMatcher([]swr.TagSelector{sel}) // under either anchoring
 			if !slices.ContainsFunc(in.Tags, func(t swr.Tag) bool { return matches(t.Tag) }) {
 				entry := sel.Pattern
 				if sel.Kind == swr.SelectorRegexp {

@@ -86,3 +86,13 @@ func TestConflictDeployedTagMissing(t *testing.T) {
 	assert.Equal(t, "deploy-web", f.Subject)
 	assert.Contains(t, f.Message, `tag "v0", which trigger "deploy-web" last deployed successfully`)
 }
+
+// A tag the rule may delete under some reading conflicts as well.
+func TestConflictUnderSomeReadings(t *testing.T) {
+	tie := daysAgo(3)
+	tags := []swr.Tag{tag("v1", tie), tag("v2", tie), tag("v3", daysAgo(1))}
+	tr := swr.Trigger{Name: "deploy-v1", TriggerType: "tag", Condition: "v1"}
+	planned := tagRule("2")
+	fs := AuditConflicts(ConflictInput{Namespace: "ns", Repository: "web", Tags: tags, Triggers: []swr.Trigger{tr}, Planned: &planned, Now: now})
+	assert.Contains(t, onlyCode(t, fs, CodeConflictTriggerTagDeleted).Message, `the planned retention rule may delete tag "v1"`)
+}

@@ -113,16 +113,26 @@ func TooManyDeployed(ns, repo string, base *swr.RetentionRequest, deployed []rep
 }
 
 // KeptBecauseDeployed returns the deployed tags that the rule base (the
-// rule without the deployed labels) would delete from tags at now and
-// that the rule withDeployed keeps: the tags kept only because they are
-// deployed.
+// rule without the deployed labels) would or may delete from tags at now
+// and that the rule withDeployed keeps under every reading: the tags kept
+// only because they are deployed. None when the tags cannot be simulated.
 func KeptBecauseDeployed(base, withDeployed swr.Rule, deployed []report.DeployedTag, tags []swr.Tag, now time.Time) []report.DeployedTag {
 	if len(deployed) == 0 {
 		return nil
 	}
-	without := Simulate(base, tags, now)
-	with := Simulate(withDeployed, tags, now)
+	without, err := Simulate(base, tags, now)
+	if err != nil {
+		return nil
+	}
+	with, err := Simulate(withDeployed, tags, now)
+	if err != nil {
+		return nil
+	}
+	// At risk without the labels: deleted under every reading or some.
 	deletedWithout, keptWith := nameSet(without.Delete), nameSet(with.Keep)
+	for _, u := range without.Uncertain {
+		deletedWithout[u.Tag] = true
+	}
 	var out []report.DeployedTag
 	for _, d := range deployed {
 		if deletedWithout[d.Tag] && keptWith[d.Tag] {

@@ -3,6 +3,7 @@ package plan
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -28,28 +29,55 @@ type DiffInput struct {
 // each, the rule in force is the one its retention rule asks for (with
 // the deployed tags it protects), or the repository's current rule when
 // the policy leaves it alone; the impact is what that rule deletes now
-// (Simulate). The guards are those of New's write, when New writes: the
-// guard limits, the protected tags and the bound on deployed tags. The
-// findings are the guards New trips.
+// under every reading of SWR's semantics (Simulate). A tag then becomes
+// newly deleted, newly kept or newly uncertain when New puts it in that
+// state and Old did not. The guards are those of New's write, when New
+// writes: the guard limits, protected tags, racing pushes, the bound on
+// deployed tags, and tag times that must parse. The findings are the
+// guards New trips.
 func DiffRetention(in DiffInput) (report.RepoDiff, []report.Finding) {
 	d := report.RepoDiff{Namespace: in.Namespace, Repository: in.Repository}
 	d.Old, _ = effect(in, in.Old, false)
 	var findings []report.Finding
 	d.New, findings = effect(in, in.New, true)
 	d.Tripped = len(findings) > 0
-	oldDel, newDel := nameSet(d.Old.Impact.Delete), nameSet(d.New.Impact.Delete)
-	d.NewlyDeleted, d.NewlyKept = []string{}, []string{}
-	for _, t := range d.New.Impact.Delete {
-		if !oldDel[t] {
-			d.NewlyDeleted = append(d.NewlyDeleted, t)
+	oldState, newState := tagStates(d.Old.Impact), tagStates(d.New.Impact)
+	d.NewlyDeleted, d.NewlyKept, d.NewlyUncertain = []string{}, []string{}, []string{}
+	for _, t := range slices.Sorted(maps.Keys(newState)) {
+		if newState[t] == oldState[t] {
+			continue
 		}
-	}
-	for _, t := range d.Old.Impact.Delete {
-		if !newDel[t] {
+		switch newState[t] {
+		case stateDeleted:
+			d.NewlyDeleted = append(d.NewlyDeleted, t)
+		case stateKept:
 			d.NewlyKept = append(d.NewlyKept, t)
+		case stateUncertain:
+			d.NewlyUncertain = append(d.NewlyUncertain, t)
 		}
 	}
 	return d, findings
+}
+
+// What a rule does to a tag.
+const (
+	stateKept = iota + 1
+	stateDeleted
+	stateUncertain
+)
+
+func tagStates(i report.Impact) map[string]int {
+	m := make(map[string]int, len(i.Keep)+len(i.Delete)+len(i.Uncertain))
+	for _, t := range i.Keep {
+		m[t] = stateKept
+	}
+	for _, t := range i.Delete {
+		m[t] = stateDeleted
+	}
+	for _, u := range i.Uncertain {
+		m[u.Tag] = stateUncertain
+	}
+	return m
 }
 
 // effect is what p does to the repository of in; with guard set, the
@@ -60,7 +88,7 @@ func effect(in DiffInput, p *policy.Policy, guard bool) (report.PolicyEffect, []
 	if !matched || rule.Unmanaged {
 		current := CurrentRule(in.Current)
 		e.Rule = DescribeRule(current)
-		e.Impact = ruleImpact(current, in.Tags, in.Now)
+		e.Impact, _ = ruleImpact(current, in.Tags, in.Now)
 		return e, nil
 	}
 	base := DesiredRetention(rule)
@@ -68,8 +96,8 @@ func effect(in DiffInput, p *policy.Policy, guard bool) (report.PolicyEffect, []
 	desired := WithDeployed(base, deployed)
 	r := desired.Rules[0]
 	e.Rule = DescribeRule(&r)
-	e.Impact = Simulate(r, in.Tags, in.Now)
-	SetFreedBytes(&e.Impact, in.Tags)
+	impact, err := ruleImpact(&r, in.Tags, in.Now)
+	e.Impact = impact
 	e.Impact.Deployed = KeptBecauseDeployed(base.Rules[0], r, deployed, in.Tags, in.Now)
 	pl := Retention(in.Namespace, in.Repository, desired, in.Current)
 	for _, s := range pl.Steps {
@@ -80,11 +108,18 @@ func effect(in DiffInput, p *policy.Policy, guard bool) (report.PolicyEffect, []
 	if !guard || e.Write == "" {
 		return e, nil
 	}
+	if err != nil {
+		return e, []report.Finding{TagTimeFinding(in.Namespace, in.Repository, err)}
+	}
 	var findings []report.Finding
 	if f, tooMany := TooManyDeployed(in.Namespace, in.Repository, base, deployed); tooMany {
 		findings = append(findings, f)
 	}
-	if ok, fs := Guard(in.Namespace, in.Repository, e.Impact, rule.Guard, r.TagSelectors); !ok {
+	ok, fs := Guard(in.Namespace, in.Repository, e.Impact, rule.Guard, r.TagSelectors)
+	if ok {
+		ok, fs = GuardPushRace(in.Namespace, in.Repository, r, in.Tags, e.Impact, rule.Guard, in.Now)
+	}
+	if !ok {
 		findings = append(findings, fs...)
 	}
 	return e, findings
@@ -102,19 +137,24 @@ func CurrentRule(current []swr.Retention) *swr.Rule {
 	return &first.Rules[0]
 }
 
-// ruleImpact simulates r, when there is one; no rule deletes nothing.
-func ruleImpact(r *swr.Rule, tags []swr.Tag, now time.Time) report.Impact {
+// ruleImpact simulates r, when there is one, with the bytes it frees; no
+// rule deletes nothing. When a tag time does not parse, nothing is known:
+// the impact lists no tag, and the error says why.
+func ruleImpact(r *swr.Rule, tags []swr.Tag, now time.Time) (report.Impact, error) {
 	if r == nil {
 		keep := make([]string, len(tags))
 		for i, t := range tags {
 			keep[i] = t.Tag
 		}
 		slices.Sort(keep)
-		return report.Impact{TotalTags: len(tags), Keep: keep, Delete: []string{}}
+		return report.Impact{TotalTags: len(tags), Keep: keep, Delete: []string{}}, nil
 	}
-	impact := Simulate(*r, tags, now)
+	impact, err := Simulate(*r, tags, now)
+	if err != nil {
+		return report.Impact{TotalTags: len(tags), Keep: []string{}, Delete: []string{}}, err
+	}
 	SetFreedBytes(&impact, tags)
-	return impact
+	return impact, nil
 }
 
 // DescribeRule renders a rule in the policy's words: "keep_last 20,

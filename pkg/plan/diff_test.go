@@ -55,6 +55,36 @@ func TestDiffRetention(t *testing.T) {
 	assert.Equal(t, report.OpCreate, d.New.Write)
 }
 
+// A tie at the keep_last boundary is uncertain: which of the tied tags
+// SWR keeps, no source says.
+func TestDiffRetentionNewlyUncertain(t *testing.T) {
+	tie := daysAgo(3)
+	tags := []swr.Tag{tag("v1", daysAgo(5)), tag("v2", tie), tag("v3", tie), tag("v4", daysAgo(1))}
+	in := DiffInput{Namespace: "ns", Repository: "web", Tags: tags, Now: now,
+		Old: mustPolicy(t, "retention:\n  - match: \"**\"\n    keep_last: 3\n"),
+		New: mustPolicy(t, "guard: {max_delete_fraction: 1}\nretention:\n  - match: \"**\"\n    keep_last: 2\n")}
+	d, findings := DiffRetention(in)
+	assert.Empty(t, findings)
+	assert.Equal(t, []string{"v2", "v3"}, d.NewlyUncertain, "one of the tied tags goes, which one depends on the reading")
+	assert.Equal(t, []string{}, d.NewlyDeleted, "v1 was deleted already")
+	assert.Equal(t, []string{}, d.NewlyKept)
+	require.Len(t, d.New.Impact.Uncertain, 2)
+	assert.Contains(t, d.New.Impact.Uncertain[0].Reason, "ties=")
+
+	// The reverse: the tie is settled, both kept.
+	in.Old, in.New = in.New, in.Old
+	d, _ = DiffRetention(in)
+	assert.Equal(t, []string{"v2", "v3"}, d.NewlyKept)
+	assert.Equal(t, []string{}, d.NewlyUncertain)
+
+	// A tag time that does not parse: NEW's write would be refused.
+	in.Tags = append(in.Tags, swr.Tag{Tag: "broken", Updated: "yesterday"})
+	in.Old, in.New = in.New, in.Old
+	d, findings = DiffRetention(in)
+	assert.True(t, d.Tripped)
+	assert.Equal(t, []string{CodeTagTimeInvalid}, codes(findings))
+}
+
 func TestDescribeRule(t *testing.T) {
 	assert.Equal(t, "none", DescribeRule(nil))
 	r := dateRule("30", swr.TagSelector{Kind: swr.SelectorRegexp, Pattern: "^v"}, swr.TagSelector{Kind: swr.SelectorLabel, Pattern: "latest"})

@@ -1,14 +1,24 @@
 package plan
 
 import (
+	"slices"
+
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
-// SetFreedBytes sets impact.FreedBytes: what its deletions free from tags,
-// the listing it was simulated over (FreedBytes).
+// SetFreedBytes sets what impact frees from tags, the listing it was
+// simulated over (FreedBytes): FreedBytes for the tags deleted under every
+// reading, an uncertain tag counting as kept (it may hold an image), and
+// UncertainFreedBytes for what the uncertain tags would free on top if
+// SWR deleted them too.
 func SetFreedBytes(impact *report.Impact, tags []swr.Tag) {
-	impact.FreedBytes = FreedBytes(tags, impact.Delete, impact.Keep)
+	uncertain := make([]string, len(impact.Uncertain))
+	for i, u := range impact.Uncertain {
+		uncertain[i] = u.Tag
+	}
+	impact.FreedBytes = FreedBytes(tags, impact.Delete, append(slices.Clone(impact.Keep), uncertain...))
+	impact.UncertainFreedBytes = FreedBytes(tags, append(slices.Clone(impact.Delete), uncertain...), impact.Keep) - impact.FreedBytes
 }
 
 // FreedBytes returns the bytes that deleting the tags named in deleted

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -31,4 +32,23 @@ func TestFreedBytesSharedDigests(t *testing.T) {
 	assert.Equal(t, int64(0), FreedBytes(tags, nil, []string{"a"}))
 	assert.Equal(t, int64(100), FreedBytes(tags, []string{"a", "b"}, nil), "one image under two names")
 	assert.Equal(t, int64(0), FreedBytes(tags, []string{"a"}, []string{"b"}))
+}
+
+// An uncertain tag may stay, so it holds its image; what it would free
+// if SWR deletes it is reported beside.
+func TestSetFreedBytesWithUncertainTags(t *testing.T) {
+	tags := []swr.Tag{
+		sizedTag("a", "sha256:d1", 100), // deleted; uncertain b holds the same image: 0, or 100 if b goes
+		sizedTag("b", "sha256:d1", 100), // uncertain
+		sizedTag("c", "sha256:d2", 200), // uncertain alone: 200 if it goes
+		sizedTag("d", "sha256:d3", 300), // kept
+		sizedTag("e", "", 50),           // deleted: 50
+	}
+	impact := report.Impact{TotalTags: 5, Keep: []string{"d"}, Delete: []string{"a", "e"},
+		Uncertain: []report.UncertainTag{{Tag: "b"}, {Tag: "c"}}}
+	SetFreedBytes(&impact, tags)
+	assert.Equal(t, int64(50), impact.FreedBytes)
+	assert.Equal(t, int64(100+200), impact.UncertainFreedBytes)
+	assert.Equal(t, []string{"a", "e"}, impact.Delete, "the lists are left alone")
+	assert.Equal(t, []string{"d"}, impact.Keep)
 }

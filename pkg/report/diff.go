@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -38,10 +39,13 @@ type RepoDiff struct {
 	Repository string       `json:"repository"`
 	Old        PolicyEffect `json:"old"`
 	New        PolicyEffect `json:"new"`
-	// NewlyDeleted are the tags New deletes and Old keeps; NewlyKept the
-	// reverse. Both are sorted and never nil.
-	NewlyDeleted []string `json:"newly_deleted"`
-	NewlyKept    []string `json:"newly_kept"`
+	// NewlyDeleted are the tags New deletes (under every reading of SWR's
+	// semantics) and Old does not; NewlyKept those New keeps and Old does
+	// not; NewlyUncertain those New may delete (under some readings) and
+	// Old does not put in doubt. All are sorted and never nil.
+	NewlyDeleted   []string `json:"newly_deleted"`
+	NewlyKept      []string `json:"newly_kept"`
+	NewlyUncertain []string `json:"newly_uncertain"`
 	// Tripped is set when New's write would be refused by a guard.
 	Tripped bool `json:"guard_tripped,omitempty"`
 }
@@ -58,7 +62,7 @@ type PolicyEffect struct {
 
 // Changed reports whether the policies differ on the repository.
 func (d RepoDiff) Changed() bool {
-	return d.Old.Rule != d.New.Rule || len(d.NewlyDeleted) > 0 || len(d.NewlyKept) > 0
+	return d.Old.Rule != d.New.Rule || len(d.NewlyDeleted)+len(d.NewlyKept)+len(d.NewlyUncertain) > 0
 }
 
 // Tally totals the storage of each side over the repositories listed.
@@ -71,13 +75,14 @@ func (p *PolicyDiff) Tally() {
 	p.OldStorage, p.NewStorage = StorageOf(oldC), StorageOf(newC)
 }
 
-// Totals sums the newly deleted and newly kept tags.
-func (p *PolicyDiff) Totals() (newlyDeleted, newlyKept int) {
+// Totals sums the newly deleted, kept and uncertain tags.
+func (p *PolicyDiff) Totals() (newlyDeleted, newlyKept, newlyUncertain int) {
 	for _, d := range p.Repositories {
 		newlyDeleted += len(d.NewlyDeleted)
 		newlyKept += len(d.NewlyKept)
+		newlyUncertain += len(d.NewlyUncertain)
 	}
-	return newlyDeleted, newlyKept
+	return newlyDeleted, newlyKept, newlyUncertain
 }
 
 // WriteJSON writes p as indented JSON.
@@ -88,18 +93,18 @@ func (p *PolicyDiff) WriteJSON(w io.Writer) error {
 	return enc.Encode(p)
 }
 
-func freed(s *Storage) int64 {
+func freed(s *Storage) string {
 	if s == nil {
-		return 0
+		return FormatBytes(0)
 	}
-	return s.Total.FreedBytes
+	return s.Total.Freed()
 }
 
 // summary is the diff in one sentence.
 func (p *PolicyDiff) summary() string {
-	del, kept := p.Totals()
-	return fmt.Sprintf("%d of %d repositories change: %d tags newly deleted, %d newly kept; storage freed at most %s → %s (an upper bound: images share layers)",
-		len(p.Repositories), p.Scanned, del, kept, FormatBytes(freed(p.OldStorage)), FormatBytes(freed(p.NewStorage)))
+	del, kept, uncertain := p.Totals()
+	return fmt.Sprintf("%d of %d repositories change: %d tags newly deleted, %d newly kept, %d newly uncertain; storage freed at most %s → %s (an upper bound: images share layers)",
+		len(p.Repositories), p.Scanned, del, kept, uncertain, freed(p.OldStorage), freed(p.NewStorage))
 }
 
 // WriteTable writes the diff for people: a summary, one line per
@@ -111,29 +116,37 @@ func (p *PolicyDiff) WriteTable(w io.Writer) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(p.Repositories) > 0 {
-		fmt.Fprintln(tw, "\nREPOSITORY\tOLD RULE\tNEW RULE\tWRITE\tNEWLY DELETED\tNEWLY KEPT\tFREED OLD → NEW")
+		fmt.Fprintln(tw, "\nREPOSITORY\tOLD RULE\tNEW RULE\tWRITE\tNEWLY DELETED\tNEWLY KEPT\tNEWLY UNCERTAIN\tFREED OLD → NEW")
 		for _, d := range p.Repositories {
 			write := string(d.New.Write)
 			if d.Tripped {
 				write += " (refused)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s → %s\n", resource(d.Namespace, d.Repository, ""), d.Old.Rule, d.New.Rule,
-				cmpOr(write, "-"), len(d.NewlyDeleted), len(d.NewlyKept), FormatBytes(d.Old.Impact.FreedBytes), FormatBytes(d.New.Impact.FreedBytes))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s → %s\n", resource(d.Namespace, d.Repository, ""), d.Old.Rule, d.New.Rule,
+				cmpOr(write, "-"), len(d.NewlyDeleted), len(d.NewlyKept), len(d.NewlyUncertain), d.Old.Impact.Freed(), d.New.Impact.Freed())
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	for _, d := range p.Repositories {
-		if len(d.NewlyDeleted)+len(d.NewlyKept)+len(d.New.Impact.Deployed) == 0 {
+		if len(d.NewlyDeleted)+len(d.NewlyKept)+len(d.NewlyUncertain)+len(d.New.Impact.Deployed) == 0 {
 			continue
 		}
 		fmt.Fprintf(w, "\n%s\n", resource(d.Namespace, d.Repository, ""))
 		if len(d.NewlyDeleted) > 0 {
-			fmt.Fprintf(w, "  newly deleted: %s\n", strings.Join(d.NewlyDeleted, ", "))
+			fmt.Fprintf(w, "  newly deleted:   %s\n", strings.Join(d.NewlyDeleted, ", "))
 		}
 		if len(d.NewlyKept) > 0 {
-			fmt.Fprintf(w, "  newly kept:    %s\n", strings.Join(d.NewlyKept, ", "))
+			fmt.Fprintf(w, "  newly kept:      %s\n", strings.Join(d.NewlyKept, ", "))
+		}
+		if len(d.NewlyUncertain) > 0 {
+			fmt.Fprintf(w, "  newly uncertain: %s\n", strings.Join(d.NewlyUncertain, ", "))
+			for _, u := range d.New.Impact.Uncertain {
+				if slices.Contains(d.NewlyUncertain, u.Tag) {
+					fmt.Fprintf(w, "    %s: %s\n", u.Tag, u.Reason)
+				}
+			}
 		}
 		for _, dt := range d.New.Impact.Deployed {
 			fmt.Fprintf(w, "  kept because deployed: %s\n", dt)
@@ -173,11 +186,12 @@ const diffHTMLSource = `<!doctype html>
 {{if .Findings}}<p class="critical"><b>{{.New}} would trip {{len .Findings}} guard(s)</b>: it could not be applied as it is.</p>{{end}}
 {{with .NewStorage}}<h2>What {{$.New}} keeps and deletes</h2>{{chart .}}{{end}}
 <h2>Repositories</h2>
-{{if .Repositories}}<table><tr><th>repository</th><th>old rule</th><th>new rule</th><th>write</th><th>newly deleted</th><th>newly kept</th><th>freed (at most) old → new</th></tr>
+{{if .Repositories}}<table><tr><th>repository</th><th>old rule</th><th>new rule</th><th>write</th><th>newly deleted</th><th>newly kept</th><th>newly uncertain</th><th>freed (at most) old → new</th></tr>
 {{range .Repositories}}<tr><td><code>{{.Namespace}}/{{.Repository}}</code></td><td>{{.Old.Rule}}</td><td>{{.New.Rule}}</td><td{{if .Tripped}} class="refused"{{end}}>{{.New.Write}}{{if .Tripped}} (refused){{end}}</td>
 <td class="del">{{range $i, $t := .NewlyDeleted}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}</td>
 <td class="keep">{{range $i, $t := .NewlyKept}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}{{range .New.Impact.Deployed}}<div>kept because deployed: <code>{{.Tag}}</code> (trigger <code>{{.Trigger}}</code> at {{.At}})</div>{{end}}</td>
-<td>{{bytes .Old.Impact.FreedBytes}} → {{bytes .New.Impact.FreedBytes}}</td></tr>
+<td class="uncertain">{{range $i, $t := .NewlyUncertain}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}</td>
+<td>{{.Old.Impact.Freed}} → {{.New.Impact.Freed}}</td></tr>
 {{end}}</table>{{else}}<p>The policies do the same to every repository.</p>{{end}}
 <h2>Guards {{.New}} would trip</h2>
 {{if .Findings}}<table><tr><th>severity</th><th>code</th><th>resource</th><th>message</th></tr>

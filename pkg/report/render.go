@@ -72,17 +72,22 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if st := r.Storage; st != nil {
-		fmt.Fprintf(w, "storage: retention deletes %d of %d tags in %d repositories, freeing at most %s (an upper bound: images share layers)\n",
-			st.Total.DeletedTags, st.Total.KeptTags+st.Total.DeletedTags, st.Total.Repositories, FormatBytes(st.Total.FreedBytes))
-		fmt.Fprintln(tw, "\nNAMESPACE\tREPOSITORIES\tKEPT\tDELETED\tFREED (AT MOST)")
+		fmt.Fprintf(w, "storage: %s\n", st.Total.summary())
+		fmt.Fprintln(tw, "\nNAMESPACE\tREPOSITORIES\tKEPT\tDELETED\tUNCERTAIN\tFREED (AT MOST)")
 		for _, t := range st.Namespaces {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\n", t.Namespace, t.Repositories, t.KeptTags, t.DeletedTags, FormatBytes(t.FreedBytes))
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\n", t.Namespace, t.Repositories, t.KeptTags, t.DeletedTags, t.UncertainTags, t.Freed())
 		}
 	}
 	if len(r.Changes) > 0 {
 		fmt.Fprintln(tw, "\nCHANGE\tOP\tRESOURCE\tSTATUS\tDETAIL")
 		for _, ch := range r.Changes {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ch.Kind, ch.Op, ch.Resource(), ch.Status, ch.Detail())
+		}
+	}
+	if uncertain := r.uncertainTags(); len(uncertain) > 0 {
+		fmt.Fprintln(tw, "\nUNCERTAIN TAG\tRESOURCE\tREASON")
+		for _, u := range uncertain {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.tag.Tag, u.resource, u.tag.Reason)
 		}
 	}
 	writeProblems(tw, "FINDING", r.Findings, r.Errors)
@@ -106,6 +111,26 @@ func writeProblems(tw io.Writer, title string, findings []Finding, errs []RepoEr
 	}
 }
 
+// uncertainTag is an uncertain tag of one change's impact.
+type uncertainTag struct {
+	resource string
+	tag      UncertainTag
+}
+
+// uncertainTags lists the uncertain tags of every change, in change order.
+func (r *Report) uncertainTags() []uncertainTag {
+	var out []uncertainTag
+	for _, c := range r.Changes {
+		if c.Impact == nil {
+			continue
+		}
+		for _, u := range c.Impact.Uncertain {
+			out = append(out, uncertainTag{resource: c.Resource(), tag: u})
+		}
+	}
+	return out
+}
+
 // Resource names the change's target as ns/repo[#subject].
 func (c Change) Resource() string { return resource(c.Namespace, c.Repository, c.Subject) }
 
@@ -116,11 +141,13 @@ func (c Change) Detail() string {
 		parts = append(parts, fromTo)
 	}
 	if i := c.Impact; i != nil {
-		d := fmt.Sprintf("deletes %d of %d tags", i.Deletes(), i.TotalTags)
-		if i.Deletes() > 0 {
-			d += ", frees at most " + FormatBytes(i.FreedBytes)
+		parts = append(parts, fmt.Sprintf("deletes %d of %d tags", i.Deletes(), i.TotalTags))
+		if n := i.Uncertains(); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d uncertain", n))
 		}
-		parts = append(parts, d)
+		if i.AtRisk() > 0 {
+			parts = append(parts, "frees at most "+i.Freed())
+		}
 		for _, d := range i.Deployed {
 			parts = append(parts, "keeps "+d.String())
 		}

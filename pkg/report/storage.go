@@ -14,21 +14,44 @@ type Storage struct {
 	Total      StorageTotals   `json:"total"`
 }
 
-// StorageTotals counts the tags that retention writes keep and delete,
-// and the bytes they free. FreedBytes is an upper bound (Impact.FreedBytes).
+// StorageTotals counts the tags that retention writes keep, delete, and
+// may delete (uncertain: deleted under some readings of SWR's semantics),
+// and the bytes they free. FreedBytes and UncertainFreedBytes are upper
+// bounds (Impact.FreedBytes, Impact.UncertainFreedBytes).
 type StorageTotals struct {
-	Namespace    string `json:"namespace,omitempty"`
-	Repositories int    `json:"repositories"`
-	KeptTags     int    `json:"kept_tags"`
-	DeletedTags  int    `json:"deleted_tags"`
-	FreedBytes   int64  `json:"freed_bytes_upper_bound"`
+	Namespace           string `json:"namespace,omitempty"`
+	Repositories        int    `json:"repositories"`
+	KeptTags            int    `json:"kept_tags"`
+	DeletedTags         int    `json:"deleted_tags"`
+	UncertainTags       int    `json:"uncertain_tags"`
+	FreedBytes          int64  `json:"freed_bytes_upper_bound"`
+	UncertainFreedBytes int64  `json:"uncertain_freed_bytes_upper_bound"`
 }
+
+// Tags is how many tags the totals cover.
+func (t StorageTotals) Tags() int { return t.KeptTags + t.DeletedTags + t.UncertainTags }
 
 func (t *StorageTotals) add(i *Impact) {
 	t.Repositories++
 	t.KeptTags += i.Keeps()
 	t.DeletedTags += i.Deletes()
+	t.UncertainTags += i.Uncertains()
 	t.FreedBytes += i.FreedBytes
+	t.UncertainFreedBytes += i.UncertainFreedBytes
+}
+
+// Freed renders the bytes freed as Impact.Freed does.
+func (t StorageTotals) Freed() string {
+	return Impact{FreedBytes: t.FreedBytes, UncertainFreedBytes: t.UncertainFreedBytes}.Freed()
+}
+
+// summary says what the totals delete and free, in one sentence.
+func (t StorageTotals) summary() string {
+	s := fmt.Sprintf("retention deletes %d of %d tags in %d repositories", t.DeletedTags, t.Tags(), t.Repositories)
+	if t.UncertainTags > 0 {
+		s += fmt.Sprintf(" and may delete %d more (uncertain)", t.UncertainTags)
+	}
+	return s + ", freeing at most " + t.Freed() + " (an upper bound: images share layers)"
 }
 
 // StorageOf totals the impacts of changes by namespace, ordered by name;

@@ -16,7 +16,9 @@ func storageReport() *Report {
 			Impact: &Impact{TotalTags: 5, Keep: []string{"a", "b"}, Delete: []string{"c", "d", "e"}, FreedBytes: 3 << 20,
 				Deployed: []DeployedTag{{Tag: "b", Trigger: "deploy-api", At: "2026-11-29T12:00:00Z"}}}},
 		{Kind: "retention", Op: OpUpdate, Namespace: "prod", Repository: "web", Status: StatusPlanned,
-			Impact: &Impact{TotalTags: 2, Keep: []string{"x"}, Delete: []string{"y"}, FreedBytes: 1 << 20}},
+			Impact: &Impact{TotalTags: 4, Keep: []string{"x"}, Delete: []string{"y"}, FreedBytes: 1 << 20,
+				Uncertain:           []UncertainTag{{Tag: "t1", Reason: "deleted if ties=asc, kept if ties=desc"}, {Tag: "t2", Reason: "deleted if ties=desc, kept if ties=asc"}},
+				UncertainFreedBytes: 2 << 20}},
 		{Kind: "retention", Op: OpCreate, Namespace: "dev", Repository: "tools", Status: StatusApplied,
 			Impact: &Impact{TotalTags: 4, Keep: []string{"p"}, Delete: []string{"q", "r", "s"}, FreedBytes: 5 << 30}},
 		// A refused write deletes nothing, and counts nothing.
@@ -32,9 +34,9 @@ func TestStorageTotalsPerNamespaceAndReport(t *testing.T) {
 	require.NotNil(t, r.Storage)
 	assert.Equal(t, []StorageTotals{
 		{Namespace: "dev", Repositories: 1, KeptTags: 1, DeletedTags: 3, FreedBytes: 5 << 30},
-		{Namespace: "prod", Repositories: 2, KeptTags: 3, DeletedTags: 4, FreedBytes: 4 << 20},
+		{Namespace: "prod", Repositories: 2, KeptTags: 3, DeletedTags: 4, UncertainTags: 2, FreedBytes: 4 << 20, UncertainFreedBytes: 2 << 20},
 	}, r.Storage.Namespaces)
-	assert.Equal(t, StorageTotals{Repositories: 3, KeptTags: 4, DeletedTags: 7, FreedBytes: 5<<30 + 4<<20}, r.Storage.Total)
+	assert.Equal(t, StorageTotals{Repositories: 3, KeptTags: 4, DeletedTags: 7, UncertainTags: 2, FreedBytes: 5<<30 + 4<<20, UncertainFreedBytes: 2 << 20}, r.Storage.Total)
 	assert.Nil(t, (&Report{}).Storage)
 	assert.Nil(t, StorageOf([]Change{{Kind: "trigger", Status: StatusApplied}}))
 
@@ -65,10 +67,11 @@ func TestStorageInJSONTableAndHTML(t *testing.T) {
 	var tb bytes.Buffer
 	require.NoError(t, r.WriteTable(&tb))
 	table := tb.String()
-	assert.Contains(t, table, "storage: retention deletes 7 of 11 tags in 3 repositories, freeing at most 5.0 GiB (an upper bound")
-	assert.Regexp(t, `dev\s+1\s+1\s+3\s+5\.0 GiB`, table)
-	assert.Regexp(t, `prod\s+2\s+3\s+4\s+4\.0 MiB`, table)
-	assert.Contains(t, table, "deletes 3 of 5 tags, frees at most 3.0 MiB; keeps b (deployed by trigger deploy-api at 2026-11-29T12:00:00Z)")
+	assert.Contains(t, table, "storage: retention deletes 7 of 13 tags in 3 repositories and may delete 2 more (uncertain), freeing at most 5.0 GiB (+2.0 MiB if the uncertain tags go too) (an upper bound")
+	assert.Regexp(t, `dev\s+1\s+1\s+3\s+0\s+5\.0 GiB\n`, table)
+	assert.Regexp(t, `prod\s+2\s+3\s+4\s+2\s+4\.0 MiB \(\+2\.0 MiB if the uncertain tags go too\)\n`, table)
+	assert.Contains(t, table, "deletes 3 of 5 tags; frees at most 3.0 MiB; keeps b (deployed by trigger deploy-api at 2026-11-29T12:00:00Z)")
+	assert.Contains(t, table, "deletes 1 of 4 tags; 2 uncertain; frees at most 1.0 MiB (+2.0 MiB if the uncertain tags go too)")
 
 	var h bytes.Buffer
 	require.NoError(t, r.WriteHTML(&h))
@@ -76,7 +79,9 @@ func TestStorageInJSONTableAndHTML(t *testing.T) {
 	svg := page[strings.Index(page, "<svg"):strings.Index(page, "</svg>")]
 	assert.Contains(t, svg, `role="img"`)
 	assert.Contains(t, svg, "<title>prod</title>prod</text>")
-	assert.Contains(t, svg, "3 kept · 4 deleted")
+	assert.Contains(t, svg, "3 kept · 4 deleted · 2 uncertain")
+	assert.Contains(t, svg, "<title>prod: 2 tags uncertain</title>")
+	assert.Contains(t, svg, "<title>prod: 2.0 MiB more if the uncertain tags go too</title>")
 	assert.Contains(t, svg, "≤ 5.0 GiB freed")
 	assert.Contains(t, svg, "<title>dev: 3 tags deleted</title>")
 	assert.NotContains(t, page, "http://", "no external assets")
@@ -93,13 +98,15 @@ func TestFormatBytes(t *testing.T) {
 
 func TestChartScalesBarsToTheLargestNamespace(t *testing.T) {
 	s := &Storage{Namespaces: []StorageTotals{
-		{Namespace: "a", KeptTags: 10, DeletedTags: 30, FreedBytes: 100},
+		{Namespace: "a", KeptTags: 10, DeletedTags: 20, UncertainTags: 10, FreedBytes: 75, UncertainFreedBytes: 25},
 		{Namespace: "b<x>", KeptTags: 1, DeletedTags: 1, FreedBytes: 1},
 	}}
 	svg := string(storageChart(s))
-	assert.Contains(t, svg, `width="100" height="14" fill="#11743b"`, "a: 10 of 40 tags kept, a quarter of the bar")
-	assert.Contains(t, svg, `width="300" height="14" fill="#b42318"`)
-	assert.Contains(t, svg, `width="400" height="8"`, "a frees most: a full bar")
+	assert.Contains(t, svg, `x="150" y="35" width="100" height="14" fill="#11743b"`, "a: 10 of 40 tags kept, a quarter of the bar")
+	assert.Contains(t, svg, `x="250" y="35" width="200" height="14" fill="#b42318"`, "then 20 deleted")
+	assert.Contains(t, svg, `x="450" y="35" width="100" height="14" fill="#d08700"`, "then 10 uncertain")
+	assert.Contains(t, svg, `x="150" y="52" width="300" height="8" fill="#2356b5"`, "a may free most: 75 of a full bar")
+	assert.Contains(t, svg, `x="450" y="52" width="100" height="8" fill="#9db6e4"`, "and 25 more if the uncertain go")
 	assert.Contains(t, svg, `width="4" height="8"`, "b frees 1/100")
 	assert.Contains(t, svg, "b&lt;x&gt;")
 	assert.NotContains(t, svg, "b<x>")
