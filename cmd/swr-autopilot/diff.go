@@ -31,7 +31,8 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "usage: swr-autopilot diff [-namespace NS]... [-json] [-html FILE] OLD.yaml NEW.yaml\n\n"+
 			"Compares what two policies would do to the registry as it is, and writes nothing:\n"+
-			"per repository the rule each puts in force, the tags that become deleted or kept,\n"+
+			"per repository the rule each puts in force, the tags that become deleted, kept or\n"+
+			"uncertain (deleted under some readings of SWR's semantics),\n"+
 			"the bytes freed and the guards NEW would trip.\n"+
 			"Credentials come from the environment (HUAWEICLOUD_SDK_*, SWR_ENDPOINT).\n"+
 			"Exit status: 0 NEW trips no guard, 3 NEW would trip a guard, 1 the comparison\n"+
