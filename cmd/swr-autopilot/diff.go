@@ -48,12 +48,12 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	oldPath, newPath := fs.Arg(0), fs.Arg(1)
-	oldPol, err := loadPolicy(oldPath)
+	oldPol, err := loadPolicy(ctx, oldPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
 	}
-	newPol, err := loadPolicy(newPath)
+	newPol, err := loadPolicy(ctx, newPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError

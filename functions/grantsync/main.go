@@ -1,7 +1,8 @@
 // Command grantsync is the grant-sync function: on a schedule, when the
 // team directory changes, or when grants are edited in the console, it
 // brings SWR's namespace and repository grants in line with the team
-// directory, refusing unsafe removals. It runs as an AWS Lambda function
+// directory, refusing unsafe removals. It loads and validates the team
+// directory at start-up, and reads it again on every run. It runs as an AWS Lambda function
 // when AWS_LAMBDA_RUNTIME_API is set and as a CloudEvents HTTP receiver on
 // PORT otherwise. Configuration: see the README's table of environment
 // variables.
@@ -39,5 +40,8 @@ func main() {
 		}
 	}
 	job := grantsync.New(client, gcfg)
+	if err := job.CheckDirectory(context.Background()); err != nil {
+		wire.Exit(log, "team directory", err)
+	}
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
 }

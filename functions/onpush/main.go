@@ -36,6 +36,6 @@ func main() {
 		wire.Exit(log, "decoder", err)
 	}
 	engine := autopilot.NewEngine(client, pol, autopilot.Options{Logger: log})
-	job := onpush.New(engine, client, onpush.Config{DryRun: cfg.DryRun, CacheTTL: cfg.CacheTTL, DedupeSize: cfg.DedupeSize, Logger: log})
+	job := onpush.New(engine, client, onpush.Config{DryRun: cfg.DryRun, CacheTTL: cfg.ConformantCacheTTL(), DedupeSize: cfg.DedupeSize, Logger: log})
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -110,9 +111,9 @@ func (p *PolicyDiff) summary() string {
 // WriteTable writes the diff for people: a summary, one line per
 // repository, its tags, then the guards New trips and the errors.
 func (p *PolicyDiff) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "policy diff %s → %s — %d API calls\n%s\n", p.Old, p.New, p.APICalls, p.summary())
+	fmt.Fprintf(w, "policy diff %s → %s — %d API calls\n%s\n", Printable(p.Old), Printable(p.New), p.APICalls, p.summary())
 	if n := len(p.Findings); n > 0 {
-		fmt.Fprintf(w, "%s would trip %d guard(s): it could not be applied as it is\n", p.New, n)
+		fmt.Fprintf(w, "%s would trip %d guard(s): it could not be applied as it is\n", Printable(p.New), n)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(p.Repositories) > 0 {
@@ -122,8 +123,9 @@ func (p *PolicyDiff) WriteTable(w io.Writer) error {
 			if d.Tripped {
 				write += " (refused)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s → %s\n", resource(d.Namespace, d.Repository, ""), d.Old.Rule, d.New.Rule,
-				cmpOr(write, "-"), len(d.NewlyDeleted), len(d.NewlyKept), len(d.NewlyUncertain), d.Old.Impact.Freed(), d.New.Impact.Freed())
+			row(tw, resource(d.Namespace, d.Repository, ""), d.Old.Rule, d.New.Rule, cmpOr(write, "-"),
+				strconv.Itoa(len(d.NewlyDeleted)), strconv.Itoa(len(d.NewlyKept)), strconv.Itoa(len(d.NewlyUncertain)),
+				d.Old.Impact.Freed()+" → "+d.New.Impact.Freed())
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -133,23 +135,23 @@ func (p *PolicyDiff) WriteTable(w io.Writer) error {
 		if len(d.NewlyDeleted)+len(d.NewlyKept)+len(d.NewlyUncertain)+len(d.New.Impact.Deployed) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s\n", resource(d.Namespace, d.Repository, ""))
+		fmt.Fprintf(w, "\n%s\n", Printable(resource(d.Namespace, d.Repository, "")))
 		if len(d.NewlyDeleted) > 0 {
-			fmt.Fprintf(w, "  newly deleted:   %s\n", strings.Join(d.NewlyDeleted, ", "))
+			fmt.Fprintf(w, "  newly deleted:   %s\n", Printable(strings.Join(d.NewlyDeleted, ", ")))
 		}
 		if len(d.NewlyKept) > 0 {
-			fmt.Fprintf(w, "  newly kept:      %s\n", strings.Join(d.NewlyKept, ", "))
+			fmt.Fprintf(w, "  newly kept:      %s\n", Printable(strings.Join(d.NewlyKept, ", ")))
 		}
 		if len(d.NewlyUncertain) > 0 {
-			fmt.Fprintf(w, "  newly uncertain: %s\n", strings.Join(d.NewlyUncertain, ", "))
+			fmt.Fprintf(w, "  newly uncertain: %s\n", Printable(strings.Join(d.NewlyUncertain, ", ")))
 			for _, u := range d.New.Impact.Uncertain {
 				if slices.Contains(d.NewlyUncertain, u.Tag) {
-					fmt.Fprintf(w, "    %s: %s\n", u.Tag, u.Reason)
+					fmt.Fprintf(w, "    %s: %s\n", Printable(u.Tag), Printable(u.Reason))
 				}
 			}
 		}
 		for _, dt := range d.New.Impact.Deployed {
-			fmt.Fprintf(w, "  kept because deployed: %s\n", dt)
+			fmt.Fprintf(w, "  kept because deployed: %s\n", Printable(dt.String()))
 		}
 	}
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
