@@ -1,9 +1,3 @@
-// Package handler turns a job into a function: it decodes whatever invoked
-// the function (pkg/events), hands the typed events to the job, and answers
-// in the shape the caller expects — a Function URL response, an SQS partial
-// batch response, a plain report, or an HTTP reply in receiver mode. It also
-// logs the report, writes its metrics in CloudWatch Embedded Metric Format
-// and publishes it to a CloudEvents sink when one is configured.
 package function
 
 import (
@@ -25,7 +19,7 @@ import (
 
 // Options tune a Function. The zero value is usable.
 type Options struct {
-	// Logger receives one line per invocation with the report's summary.
+	// Logger receives the runner's summary line of every invocation.
 	Logger *slog.Logger
 	// Metrics, when set, receives one EMF line per invocation.
 	Metrics io.Writer
@@ -37,7 +31,7 @@ type Options struct {
 	// Margin is how long before the invocation deadline the job's context
 	// ends, to leave time to answer (default deadline.DefaultMargin).
 	Margin time.Duration
-	// Now is the clock for metrics (default time.Now).
+	// Now is the clock of the reports and the metrics (default time.Now).
 	Now func() time.Time
 	// DedupeSize is how many event keys are remembered to skip
 	// redeliveries (events.DefaultDedupeSize when not positive).
@@ -50,7 +44,13 @@ type Options struct {
 	OnReport func(*report.Report)
 }
 
-// Function serves one job in every runtime mode.
+// Function serves one job in every runtime mode: it decodes whatever
+// invoked the function (pkg/events), hands the typed events to the job's
+// Runner, and answers in the shape the caller expects — a Function URL
+// response, an SQS partial batch response, a plain report, or an HTTP
+// reply in receiver mode. It also writes the report's metrics in
+// CloudWatch Embedded Metric Format and publishes it to a CloudEvents sink
+// when one is configured.
 type Function struct {
 	job  *Runner
 	dec  *events.Decoder
