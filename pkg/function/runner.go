@@ -34,7 +34,8 @@ type RunnerOptions struct {
 	DedupeSize int
 	// Client, when set, is the job's SWR client: its request counter
 	// gives each report's APICalls (requests of other work sharing the
-	// client at the same time are counted too).
+	// client at the same time are counted too), added to any the job
+	// counted itself (a job working through several clients).
 	Client *swr.Client
 	// Logger receives the summary line of every run (default
 	// slog.Default()).
@@ -101,7 +102,7 @@ func (r *Runner) Handle(ctx context.Context, evs []events.Event) (*report.Report
 	}
 	rep.Tally()
 	rep.Duration = report.Duration(r.now().Sub(started))
-	rep.APICalls = r.calls() - calls
+	rep.APICalls += r.calls() - calls // on top of any the job counted itself
 	r.logReport(ctx, rep, err)
 	return rep, err
 }
