@@ -186,7 +186,6 @@ func TestTracesReachTheirSWRCall(t *testing.T) {
 		assert.Equal(t, []string{
 			"pkg/function/host.go",
 			"pkg/function/runner.go",
-			"pkg/autopilot/grantsync/job.go",
 			"pkg/autopilot/grantsync/run.go",
 			"pkg/autopilot/internal/grantwrite/grantwrite.go",
 			"pkg/swr/access.go",

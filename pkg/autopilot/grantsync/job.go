@@ -9,7 +9,6 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
-	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -86,35 +85,6 @@ func (j *Job) Mine(ev events.Event) bool {
 		return true
 	}
 	return false
-}
-
-// Do runs the grant sync the events ask for, as one run into rep. A
-// GrantSyncRequested reconciles everything; GrantsChanged events
-// reconcile only their namespaces or repositories. The run is a dry run
-// when the job is configured so or a GrantSyncRequested asks for one.
-//
-// The error, asking for redelivery, is non-nil only when nothing useful
-// was done (the directory could not be fetched, or no grant at all could
-// be read from SWR).
-func (j *Job) Do(ctx context.Context, evs []events.Event, rep *report.Report) error {
-	var (
-		targets []Target
-		all     bool
-		dryRun  = j.cfg.DryRun
-	)
-	for _, ev := range evs {
-		switch p := ev.Payload.(type) {
-		case events.GrantSyncRequested:
-			all, dryRun = true, dryRun || p.DryRun
-		case events.GrantsChanged:
-			targets = append(targets, Target{Namespace: p.Namespace, Repository: p.Repository})
-		}
-	}
-	if all {
-		targets = nil
-	}
-	rep.DryRun = dryRun
-	return j.reconcile(ctx, rep, dryRun, newScope(all, targets))
 }
 
 // lock waits for the job's previous run to end, or for ctx.
