@@ -11,6 +11,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
 )
 
 // validators returns the file kinds that validate checks, each with the
@@ -28,10 +29,14 @@ func validators() map[string]func(path string) error {
 			_, err := policy.Load(path)
 			return err
 		},
+		"targets": func(path string) error {
+			_, err := targets.Load(context.Background(), path, directory.Options{})
+			return err
+		},
 	}
 }
 
-// runValidate checks policy and team directory files: "swr-autopilot validate [-kind K] FILE...".
+// runValidate checks policy, team directory and targets files: "swr-autopilot validate [-kind K] FILE...".
 // It prints "FILE: ok" for each good file and every problem of each bad
 // one, and exits 1 when a file is bad, 2 on a usage error.
 func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int {
