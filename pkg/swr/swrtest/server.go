@@ -57,6 +57,10 @@ type Server struct {
 
 	mu sync.RWMutex
 	st *store
+	// outbox holds, under mu, the copies into other regions that pushes
+	// queued (multiregion.go); links is nil outside a Cloud.
+	outbox []copyRequest
+	links  *regionLinks
 
 	log     requestLog
 	limiter tokenBucket
@@ -242,6 +246,7 @@ func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (rese
 		}
 	}
 	s.mux.ServeHTTP(w, r)
+	s.flushCopies()
 	return false
 }
 

@@ -178,7 +178,12 @@ func (s *Server) pushLocked(repo *repository, tag string, size int64, at time.Ti
 		}
 	}
 	for _, rule := range repo.syncRepos {
-		if rule.SyncAuto {
+		switch {
+		case !rule.SyncAuto:
+		case s.peer(rule.RemoteRegionID) != nil:
+			s.queueCopy(copyRequest{ns: repo.ns, repo: repo.name, region: rule.RemoteRegionID, remote: rule.RemoteNamespace,
+				tag: tag, size: max(size, 1), override: rule.Override, at: at})
+		default:
 			s.addSyncJob(repo, rule.RemoteRegionID, rule.RemoteNamespace, rule.Override, tag, "success", at)
 		}
 	}
