@@ -128,8 +128,14 @@ func TestCloudSyncBothWaysConcurrently(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Add(2)
-		go func() { defer wg.Done(); assert.NoError(t, north.PushTag("shared", "app", "n"+string(rune('a'+i)), testNow())) }()
-		go func() { defer wg.Done(); assert.NoError(t, east.PushTag("shared", "app", "e"+string(rune('a'+i)), testNow())) }()
+		go func() {
+			defer wg.Done()
+			assert.NoError(t, north.PushTag("shared", "app", "n"+string(rune('a'+i)), testNow()))
+		}()
+		go func() {
+			defer wg.Done()
+			assert.NoError(t, east.PushTag("shared", "app", "e"+string(rune('a'+i)), testNow()))
+		}()
 	}
 	wg.Wait()
 	assert.Len(t, tagNames(t, cn, "shared", "app"), 41)
