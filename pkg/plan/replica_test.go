@@ -50,7 +50,7 @@ func TestVerifyReplicaInSync(t *testing.T) {
 func TestVerifyReplicaMissingTagsAfterTheGracePeriod(t *testing.T) {
 	source := []swr.Tag{
 		pushedAgo("v1", 72*time.Hour), pushedAgo("v2", 48*time.Hour), pushedAgo("v3", 3*time.Hour),
-		pushedAgo("v4", time.Hour), // exactly the grace period: missing long enough
+		pushedAgo("v4", time.Hour),      // exactly the grace period: missing long enough
 		pushedAgo("v5", 10*time.Minute), // within the grace period: may be in flight
 	}
 	c := replicaCheck(source, []swr.Tag{pushedAgo("v2", 48*time.Hour)})
