@@ -89,7 +89,7 @@ var (
 )
 
 func (d *decoder) syncAudit(n *yaml.Node) *SyncAudit {
-	f, ok := d.mapping(n, "sync audit", "enabled", "require", "remediate")
+	f, ok := d.mapping(n, "sync audit", "enabled", "require", "remediate", "verify")
 	if !ok {
 		return nil
 	}
@@ -105,6 +105,9 @@ func (d *decoder) syncAudit(n *yaml.Node) *SyncAudit {
 		d.errorf(f.node, "sync audit needs a require list")
 	}
 	a.Remedy = d.remedy(f, RemedyCreate, RemedyNone)
+	if n := f.values["verify"]; n != nil {
+		a.Verify = d.replicaVerify(n)
+	}
 	if !d.enabled(f) {
 		return nil
 	}
