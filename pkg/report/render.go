@@ -67,9 +67,20 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "scanned %d · conformant %d · changed %d · refused %d · unmanaged %d · errors %d\n",
 		c.Scanned, c.Conformant, c.Changed, c.Refused, c.Unmanaged, c.Errors)
 	if r.Cursor != "" {
-		fmt.Fprintf(w, "stopped early; continue from cursor %q\n", r.Cursor)
+		fmt.Fprintf(w, "stopped early; continue from cursor %q", r.Cursor)
+		if r.CursorTarget != "" {
+			fmt.Fprintf(w, " of target %s", r.CursorTarget)
+		}
+		fmt.Fprintln(w)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if len(r.ByTarget) > 0 {
+		fmt.Fprintln(tw, "\nTARGET\tSCANNED\tCONFORMANT\tCHANGED\tREFUSED\tFINDINGS\tERRORS")
+		for _, name := range r.Targets() {
+			c := r.ByTarget[name]
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", name, c.Scanned, c.Conformant, c.Changed, c.Refused, c.FindingTotal(), c.Errors)
+		}
+	}
 	if len(r.Changes) > 0 {
 		fmt.Fprintln(tw, "\nCHANGE\tOP\tRESOURCE\tSTATUS\tDETAIL")
 		for _, ch := range r.Changes {
@@ -79,20 +90,33 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(tw, "\nFINDING\tSEVERITY\tRESOURCE\tMESSAGE")
 		for _, f := range sortedFindings(r.Findings) {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Code, f.Severity, resource(f.Namespace, f.Repository, f.Subject), f.Message)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Code, f.Severity, f.Resource(), f.Message)
 		}
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintln(tw, "\nERROR\tRESOURCE\tMESSAGE")
 		for _, e := range r.Errors {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Op, resource(e.Namespace, e.Repository, ""), e.Error)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Op, e.Resource(), e.Error)
 		}
 	}
 	return tw.Flush()
 }
 
-// Resource names the change's target as ns/repo[#subject].
-func (c Change) Resource() string { return resource(c.Namespace, c.Repository, c.Subject) }
+// Resource names what the change is about as [target:]ns/repo[#subject].
+func (c Change) Resource() string { return inTarget(c.Target, resource(c.Namespace, c.Repository, c.Subject)) }
+
+// Resource names what the finding is about as [target:]ns/repo[#subject].
+func (f Finding) Resource() string { return inTarget(f.Target, resource(f.Namespace, f.Repository, f.Subject)) }
+
+// Resource names where the error happened as [target:]ns[/repo].
+func (e RepoError) Resource() string { return inTarget(e.Target, resource(e.Namespace, e.Repository, "")) }
+
+func inTarget(target, res string) string {
+	if target == "" {
+		return res
+	}
+	return target + ":" + res
+}
 
 // Detail summarises the change's impact or reason in one line.
 func (c Change) Detail() string {
