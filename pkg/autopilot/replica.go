@@ -70,8 +70,8 @@ func (e *Engine) verifyReplicas(ctx context.Context, ns, repo string, reqs []pol
 		if remote == nil {
 			res.note([]report.Finding{{
 				Code: CodeSyncReplicaUnverifiable, Severity: report.SeverityInfo, Namespace: ns, Repository: repo,
-				Subject: rp.region + "/" + rp.namespace,
-				Message: fmt.Sprintf("region %s is not one of the deployment's targets: the replica of %s/%s there cannot be read", rp.region, ns, repo),
+				Subject:     rp.region + "/" + rp.namespace,
+				Message:     fmt.Sprintf("region %s is not one of the deployment's targets: the replica of %s/%s there cannot be read", rp.region, ns, repo),
 				Remediation: "add a target for region " + rp.region + " to the targets file",
 			}})
 			continue

@@ -103,13 +103,19 @@ func (r *Report) WriteTable(w io.Writer) error {
 }
 
 // Resource names what the change is about as [target:]ns/repo[#subject].
-func (c Change) Resource() string { return inTarget(c.Target, resource(c.Namespace, c.Repository, c.Subject)) }
+func (c Change) Resource() string {
+	return inTarget(c.Target, resource(c.Namespace, c.Repository, c.Subject))
+}
 
 // Resource names what the finding is about as [target:]ns/repo[#subject].
-func (f Finding) Resource() string { return inTarget(f.Target, resource(f.Namespace, f.Repository, f.Subject)) }
+func (f Finding) Resource() string {
+	return inTarget(f.Target, resource(f.Namespace, f.Repository, f.Subject))
+}
 
 // Resource names where the error happened as [target:]ns[/repo].
-func (e RepoError) Resource() string { return inTarget(e.Target, resource(e.Namespace, e.Repository, "")) }
+func (e RepoError) Resource() string {
+	return inTarget(e.Target, resource(e.Namespace, e.Repository, ""))
+}
 
 func inTarget(target, res string) string {
 	if target == "" {

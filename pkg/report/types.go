@@ -59,7 +59,7 @@ const (
 // JSON-ready values (nil when absent).
 type Change struct {
 	Target     string  `json:"target,omitempty"` // as in Finding
-	Kind       string  `json:"kind"` // "retention", "namespace_access", "repository_access", "trigger", "sync", "visibility", "namespace"
+	Kind       string  `json:"kind"`             // "retention", "namespace_access", "repository_access", "trigger", "sync", "visibility", "namespace"
 	Op         Op      `json:"op"`
 	Namespace  string  `json:"namespace"`
 	Repository string  `json:"repository,omitempty"`
@@ -151,8 +151,8 @@ type Report struct {
 	CursorTarget string `json:"cursor_target,omitempty"`
 	// ByTarget holds the counts of each target, with targets (AddTarget).
 	ByTarget map[string]Counts `json:"by_target,omitempty"`
-	EventIDs []string    `json:"event_ids,omitempty"`
-	Skipped  int         `json:"skipped_events,omitempty"` // duplicate or unknown events acknowledged without work
+	EventIDs []string          `json:"event_ids,omitempty"`
+	Skipped  int               `json:"skipped_events,omitempty"` // duplicate or unknown events acknowledged without work
 	// Omitted counts the changes, findings and errors that Compact left
 	// out; the counts above still include them.
 	Omitted int `json:"omitted,omitempty"`
