@@ -72,6 +72,10 @@ type Config struct {
 	// repositories of 40 tags make. 0 keeps every name, for a report meant
 	// to show each tag.
 	MaxImpactTags int
+	// Target is the name of the target (of a targets file) the job
+	// sweeps; the events it hands on name it. A request naming another
+	// target is refused. Empty for a deployment without targets.
+	Target string
 }
 
 // Job is the sweep job. It is safe for concurrent use.
@@ -146,7 +150,7 @@ func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, e
 		}
 	}
 	if len(pending) > 0 {
-		if err := j.enqueue(ctx, continuations(pending, pendingKeys, j.cfg.DryRun)); err != nil {
+		if err := j.enqueue(ctx, continuations(pending, pendingKeys, j.cfg.Target, j.cfg.DryRun)); err != nil {
 			for _, k := range pendingKeys {
 				j.seen.Forget(k)
 			}
@@ -193,11 +197,12 @@ func (j *Job) finish(rep *report.Report, started time.Time, calls int64) {
 }
 
 // continuations re-issues sweep requests unchanged, as continuation events
-// of the events they came in (parents holds their keys).
-func continuations(reqs []events.SweepRequested, parents []string, dryRun bool) []cloudevents.Event {
+// of the events they came in (parents holds their keys), naming the
+// job's target.
+func continuations(reqs []events.SweepRequested, parents []string, target string, dryRun bool) []cloudevents.Event {
 	out := make([]cloudevents.Event, len(reqs))
 	for i, r := range reqs {
-		out[i] = events.NewSweepContinuation(parents[i], r.Cursor, r.Namespaces, dryRun || r.DryRun)
+		out[i] = events.NewTargetSweepContinuation(parents[i], target, r.Cursor, r.Namespaces, dryRun || r.DryRun)
 	}
 	return out
 }

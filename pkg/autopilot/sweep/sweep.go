@@ -34,6 +34,9 @@ func (e *inputError) Unwrap() error { return e.err }
 // their ids from it, so that a retried invocation hands on the same ids.
 func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent string, rep *report.Report) error {
 	dryRun := j.cfg.DryRun || req.DryRun
+	if req.Target != "" && req.Target != j.cfg.Target {
+		return &inputError{fmt.Errorf("sweep of target %s: this sweep covers %s", quoteShort(req.Target), targetLabel(j.cfg.Target))}
+	}
 	var start Cursor
 	if req.Cursor != "" {
 		c, err := ParseCursor(req.Cursor)
@@ -90,7 +93,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 	if j.cfg.Continue == nil {
 		return nil
 	}
-	ev := events.NewSweepContinuation(parent, rep.Cursor, req.Namespaces, dryRun)
+	ev := events.NewTargetSweepContinuation(parent, j.cfg.Target, rep.Cursor, req.Namespaces, dryRun)
 	if err := j.enqueue(ctx, []cloudevents.Event{ev}); err != nil {
 		return fmt.Errorf("hand on the sweep at cursor %s: %w", rep.Cursor, err)
 	}
@@ -124,7 +127,7 @@ func (j *Job) fanOut(ctx context.Context, parent string, namespaces []string, dr
 	}
 	evs := make([]cloudevents.Event, len(namespaces))
 	for i, ns := range namespaces {
-		evs[i] = events.NewSweepShard(parent, ns, "", dryRun)
+		evs[i] = events.NewTargetSweepShard(parent, j.cfg.Target, ns, "", dryRun)
 	}
 	if err := j.enqueue(ctx, evs); err != nil {
 		return fmt.Errorf("sweep: fan out %d namespaces: %w", len(namespaces), err)
@@ -280,4 +283,12 @@ func (s *sweeper) fail(e report.RepoError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rep.Errors = append(s.rep.Errors, e)
+}
+
+// targetLabel names the target a job sweeps, in messages.
+func targetLabel(name string) string {
+	if name == "" {
+		return "no named target (there is no targets file)"
+	}
+	return "target " + quoteShort(name)
 }
