@@ -45,8 +45,8 @@ func seedTwoRegions(t *testing.T, w *world) {
 	north, east := w.cloud.Region("cn-north-4"), w.cloud.Region("cn-east-3")
 	require.NoError(t, north.Seed(swrtest.Seed{Namespaces: []swrtest.SeedNamespace{
 		{Name: "prod", Repositories: []swrtest.SeedRepository{{
-			Name: "web",
-			Tags: []swrtest.SeedTag{{Name: "v1", Age: "10d"}, {Name: "v2", Age: "5d"}, {Name: "v3", Age: "2h"}},
+			Name:      "web",
+			Tags:      []swrtest.SeedTag{{Name: "v1", Age: "10d"}, {Name: "v2", Age: "5d"}, {Name: "v3", Age: "2h"}},
 			SyncRepos: []swrtest.SeedSyncRepo{{RemoteRegionID: "cn-east-3", RemoteNamespace: "prod-dr", SyncAuto: true}},
 		}}},
 		{Name: "dev", Repositories: []swrtest.SeedRepository{{Name: "tool", Tags: []swrtest.SeedTag{{Name: "a", Age: "1d"}}}}},
