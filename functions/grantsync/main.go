@@ -8,10 +8,12 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
@@ -23,7 +25,7 @@ func main() {
 	if err := config.LoadFunction(&cfg); err != nil {
 		wire.Exit(log, "config", err)
 	}
-	client, err := cfg.NewClient()
+	regs, err := wire.Registries(context.Background(), cfg.Function)
 	if err != nil {
 		wire.Exit(log, "swr client", err)
 	}
@@ -31,6 +33,11 @@ func main() {
 	if err != nil {
 		wire.Exit(log, "decoder", err)
 	}
-	job := grantsync.New(client, grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log})
+	members := make([]multitarget.Member, len(regs))
+	for i, reg := range regs {
+		members[i] = multitarget.Member{Target: reg.Target, Job: grantsync.New(reg.Client,
+			grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log})}
+	}
+	job := multitarget.Jobs(grantsync.JobName, members)
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
 }

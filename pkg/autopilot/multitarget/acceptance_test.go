@@ -14,6 +14,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
+	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
@@ -231,4 +232,12 @@ func TestFanOutShardsAreTargetTimesNamespace(t *testing.T) {
 			assert.Equal(t, 1, n, "%s %s swept exactly once", s.Region, repo)
 		}
 	}
+}
+
+func TestEnginesRefuseAPolicyNamingAnUnknownTarget(t *testing.T) {
+	w := newWorld(t)
+	p, err := policy.Parse([]byte("retention:\n  - match: \"staging:**\"\n    keep_last: 5\n"), "policy.yaml")
+	require.NoError(t, err)
+	_, err = multitarget.Engines(w.regs, p, autopilot.Options{})
+	require.ErrorContains(t, err, `target "staging", which is not in the targets file`)
 }

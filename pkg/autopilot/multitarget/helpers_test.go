@@ -80,11 +80,11 @@ func (w *world) jobs(t *testing.T, name, pol string, mk func(reg multitarget.Reg
 	p, err := policy.Parse([]byte(pol), "policy.yaml")
 	require.NoError(t, err)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	engines, err := multitarget.Engines(w.regs, p, autopilot.Options{Logger: quiet, Now: w.clock.Now})
+	require.NoError(t, err)
 	var members []multitarget.Member
-	for _, reg := range w.regs {
-		e := autopilot.NewEngine(reg.Client, p, autopilot.Options{Logger: quiet, Now: w.clock.Now,
-			Target: reg.Target.Name, Replicas: multitarget.Replicas(w.regs)})
-		members = append(members, multitarget.Member{Target: reg.Target, Job: mk(reg, e)})
+	for i, reg := range w.regs {
+		members = append(members, multitarget.Member{Target: reg.Target, Job: mk(reg, engines[i])})
 	}
 	return multitarget.Jobs(name, members)
 }

@@ -20,7 +20,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
@@ -205,4 +207,28 @@ func where(loc events.Location) string {
 		return s
 	}
 	return "registry " + loc.RegistryHost
+}
+
+// Engines builds one engine per registry, following pol as it applies in
+// the registry's target, with the other registries' clients for the
+// replica verification. opts.Target and opts.Replicas are set here. It
+// fails when pol scopes a rule to a target the registries do not have.
+func Engines(regs []Registry, pol *policy.Policy, opts autopilot.Options) ([]*autopilot.Engine, error) {
+	names := make([]string, len(regs))
+	for i, r := range regs {
+		names[i] = r.Target.Name
+	}
+	for _, t := range pol.Targets() {
+		if !slices.Contains(names, t) {
+			return nil, fmt.Errorf("the policy scopes rules to target %q, which is not in the targets file (targets: %v)", t, names)
+		}
+	}
+	replicas := Replicas(regs)
+	out := make([]*autopilot.Engine, len(regs))
+	for i, r := range regs {
+		o := opts
+		o.Target, o.Replicas = r.Target.Name, replicas
+		out[i] = autopilot.NewEngine(r.Client, pol, o)
+	}
+	return out, nil
 }
