@@ -33,12 +33,13 @@ var literalSecretKeys = []string{
 // credentials never repeat the values written there.
 //
 // The file must name at least one target. The returned Set holds the
-// targets that validated, ordered by name; use it only when err is nil.
+// targets that validated, in file order (jobs visit them in that order:
+// list replication sources before their replicas); use it only when err
+// is nil.
 func Parse(data []byte, filename string) (*Set, error) {
 	p := &parser{c: yamlfile.Checker{File: filename}, set: &Set{File: filename}}
 	p.parse(data)
 	if len(p.c.Errors) == 0 {
-		slices.SortFunc(p.set.Targets, func(a, b Target) int { return strings.Compare(a.Name, b.Name) })
 		return p.set, nil
 	}
 	yamlfile.SortByPosition(p.c.Errors, func(e yamlfile.Error) (int, int) { return e.Line, e.Column })

@@ -69,7 +69,7 @@ func (t Target) Hosts() []string {
 	return hosts
 }
 
-// Set is the targets of one deployment, ordered by name.
+// Set is the targets of one deployment, in the order of the file.
 type Set struct {
 	// File names where the set came from; empty for Default.
 	File    string
@@ -105,7 +105,7 @@ func (s *Set) ByName(name string) (Target, bool) {
 	return s.Targets[i], true
 }
 
-// ByRegion returns the targets in region, in name order.
+// ByRegion returns the targets in region, in set order.
 func (s *Set) ByRegion(region string) []Target {
 	var out []Target
 	for _, t := range s.Targets {
@@ -117,7 +117,7 @@ func (s *Set) ByRegion(region string) []Target {
 }
 
 // ByHost returns the targets a registry host (as a webhook names it, with
-// or without a port) belongs to, in name order.
+// or without a port) belongs to, in set order.
 func (s *Set) ByHost(host string) []Target {
 	host = strings.ToLower(host)
 	if h, _, ok := strings.Cut(host, ":"); ok {

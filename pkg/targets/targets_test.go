@@ -23,7 +23,7 @@ func TestParseExample(t *testing.T) {
 	require.NoError(t, err)
 	set, err := targets.Parse(data, "example.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"dr", "primary"}, set.Names(), "ordered by name")
+	assert.Equal(t, []string{"primary", "dr"}, set.Names(), "in file order")
 	assert.True(t, set.Named())
 
 	primary, ok := set.ByName("primary")

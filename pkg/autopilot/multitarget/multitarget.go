@@ -49,7 +49,7 @@ func Connect(ctx context.Context, set *targets.Set, r targets.Resolver, opts ...
 }
 
 // Replicas returns the lookup an engine's replica verification uses: the
-// client of the first target (in name order) in a region, or nil.
+// client of the first target (in set order) in a region, or nil.
 func Replicas(regs []Registry) func(region string) *swr.Client {
 	byRegion := map[string]*swr.Client{}
 	for _, r := range regs {
