@@ -244,3 +244,15 @@ func TestResolverReadsSecretsThroughTheExtension(t *testing.T) {
 	_, err = targets.Resolver{Base: base}.Config(context.Background(), targets.Target{Name: "dr", Region: "cn-east-3", Credentials: targets.Credentials{Secret: arn}})
 	require.ErrorContains(t, err, "no secrets source")
 }
+
+func TestTheExamplesAreValid(t *testing.T) {
+	for _, path := range []string{"testdata/example.yaml", "../../examples/targets.yaml"} {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.NoError(t, targets.Validate(data, path))
+	}
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	block := strings.SplitN(strings.SplitN(string(readme), "```yaml\n", 2)[1], "```", 2)[0]
+	assert.NoError(t, targets.Validate([]byte(block), "README.md"), "the README's example")
+}
