@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
 
@@ -24,6 +25,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.SetOutput(stderr)
 	var sf swrFlags
 	sf.register(fs)
+	sf.registerTargets(fs)
 	dryRun := fs.Bool("dry-run", false, "plan and report without writing anything to SWR")
 	src := fs.String("directory", "", "team directory: a path, an https:// URL or s3://bucket/key (default $"+grantsDirectoryEnv+")")
 	namespace := fs.String("namespace", "", "reconcile only this namespace and the repositories the directory names in it")
@@ -53,20 +55,22 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 
-	client, err := sf.client()
+	regs, err := sf.registries(ctx, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "grants: %v\n", err)
 		return 1
 	}
-	job := grantsync.New(client, grantsync.Config{
-		Directory: *src,
-		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
-	var targets []grantsync.Target
+	var scope []grantsync.Target
 	if *namespace != "" {
-		targets = append(targets, grantsync.Target{Namespace: *namespace})
+		scope = append(scope, grantsync.Target{Namespace: *namespace})
 	}
-	rep, runErr := job.Reconcile(ctx, *dryRun, targets...)
+	rep, runErr := perTarget(grantsync.JobName, regs, func(_ int, reg multitarget.Registry) (*report.Report, error) {
+		job := grantsync.New(reg.Client, grantsync.Config{
+			Directory: *src,
+			Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		})
+		return job.Reconcile(ctx, *dryRun, scope...)
+	})
 
 	if err := writeGrantsReport(rep, stdout, *asJSON, *htmlFile); err != nil {
 		fmt.Fprintf(stderr, "grants: %v\n", err)
