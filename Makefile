@@ -7,11 +7,12 @@ BIN       := bin
 # Lambda bootstraps for provided.al2023 on arm64: static, without the legacy
 # RPC entry point, stripped.
 LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(GOFLAGS) -tags lambda.norpc -trimpath -ldflags="-s -w"
-# The Lambda Runtime Interface Emulator, pinned by the tool directive in go.mod.
+# The Lambda Runtime Interface Emulator, pinned by the tool directive of the
+# tools module (tools/go.mod), outside the product's go.mod.
 RIE_PKG      := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 
 .PHONY: all build test test-short bench demo vet fmt lint clean
-.PHONY: bootstraps bootstrap-sizes rie check-artifacts-dir
+.PHONY: bootstraps bootstrap-sizes hello-bootstrap rie check-artifacts-dir
 .PHONY: build-OnPushFunction build-RetentionSweepFunction build-GrantSyncFunction
 
 all: build
@@ -72,16 +73,29 @@ bootstraps:
 	$(MAKE) --no-print-directory build-RetentionSweepFunction ARTIFACTS_DIR="$(CURDIR)/$(BIN)/retentionsweep"
 	$(MAKE) --no-print-directory build-GrantSyncFunction ARTIFACTS_DIR="$(CURDIR)/$(BIN)/grantsync"
 
-# Sizes of the deployed artifacts (linux/arm64, stripped).
-bootstrap-sizes: bootstraps
-	@echo "bootstrap sizes (linux/arm64, -s -w):"
-	@for f in onpush retentionsweep grantsync; do \
-		printf '  %-16s %6d KiB\n' $$f $$(( $$(wc -c < $(BIN)/$$f/bootstrap) / 1024 )); \
-	done
+# The smallest aws-lambda-go function, built the same way: the yardstick
+# for the functions' sizes.
+hello-bootstrap:
+	$(LAMBDA_BUILD) -o "$(BIN)/helloworld/bootstrap" ./internal/helloworld
 
-# bin/aws-lambda-rie, the version go.mod pins (tests find it with `go tool -n`).
+# Sizes of the deployed artifacts (linux/arm64, stripped) beside the
+# hello-world bootstrap, and the largest against the 8 MiB budget.
+BOOTSTRAP_BUDGET := 8388608
+bootstrap-sizes: bootstraps hello-bootstrap
+	@echo "bootstrap sizes (linux/arm64, -s -w, -tags lambda.norpc):"
+	@max=0; for f in onpush retentionsweep grantsync helloworld; do \
+		n=$$(wc -c < $(BIN)/$$f/bootstrap); \
+		printf '  %-16s %9d bytes  %s MiB\n' $$f $$n $$(awk "BEGIN { printf \"%.2f\", $$n / 1048576 }"); \
+		if [ $$f != helloworld ] && [ $$n -gt $$max ]; then max=$$n; fi; \
+	done; \
+	if [ $$max -gt $(BOOTSTRAP_BUDGET) ]; then verdict="OVER the 8 MiB budget by $$(( ($$max - $(BOOTSTRAP_BUDGET)) / 1024 )) KiB"; \
+	else verdict="within the 8 MiB budget"; fi; \
+	echo "  largest function bootstrap: $$verdict"
+
+# bin/aws-lambda-rie, the version tools/go.mod pins (tests find it with
+# `go tool -n aws-lambda-rie` run in tools/).
 rie:
-	$(GO) build $(GOFLAGS) -o $(BIN)/aws-lambda-rie $(RIE_PKG)
+	$(GO) -C tools build $(GOFLAGS) -o "$(CURDIR)/$(BIN)/aws-lambda-rie" $(RIE_PKG)
 
 clean:
 	rm -rf $(BIN) report.html

@@ -11,9 +11,6 @@ import (
 	"context"
 	"os"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
@@ -46,11 +43,11 @@ func main() {
 	sc := sweep.Config{DryRun: cfg.DryRun, Concurrency: cfg.Concurrency, FanOut: cfg.FanOut,
 		DeadlineMargin: cfg.Margin, MaxImpactTags: cfg.MaxImpactTags}
 	if cfg.QueueURL != "" {
-		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		queue, err := sqsout.New(cfg.QueueURL, sqsout.Options{})
 		if err != nil {
-			wire.Exit(log, "aws config", err)
+			wire.Exit(log, "sqs queue", err)
 		}
-		sc.Continue = sqsout.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL)
+		sc.Continue = queue
 	}
 	engines, err := multitarget.Engines(regs, pol, autopilot.Options{Logger: log})
 	if err != nil {

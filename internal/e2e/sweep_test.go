@@ -12,7 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/internal/lambdatest"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -171,6 +173,34 @@ func TestSweepUnderTheRuntimeEmulator(t *testing.T) {
 		assert.JSONEq(t, `{"batchItemFailures":[]}`, string(body))
 		assert.Equal(t, 1, srv.Writes(), "one retention create, for acme-staging/api")
 		assertRetention(t, mid, srv.State(), "acme-staging", "api", keepLastRule, "0.1.0", "0.1.1")
+	})
+
+	t.Run("a fanned-out tick queues one signed SQS message per namespace", func(t *testing.T) {
+		queue := sqstest.NewServer()
+		t.Cleanup(queue.Close)
+		srv, emu := startSweep(t, "AUTOPILOT_SWEEP_FANOUT=true", "AUTOPILOT_SWEEP_QUEUE_URL="+queue.QueueURL(),
+			// What Lambda sets from the execution role; the stand-in
+			// refuses a request not signed with this key for this region.
+			"AWS_ACCESS_KEY_ID="+sqstest.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+sqstest.SecretAccessKey,
+			"AWS_SESSION_TOKEN=role-session-token", "AWS_REGION="+sqstest.Region)
+		srv.ResetLog()
+
+		var rep report.Report
+		invoke(t, emu, sample(t, "eventbridge-scheduled.json"), &rep)
+		assert.Empty(t, rep.Errors)
+		assert.Zero(t, srv.Writes(), "the tick only hands on")
+
+		var namespaces []string
+		for _, m := range queue.Messages() {
+			var ce struct {
+				Type string                `json:"type"`
+				Data events.SweepRequested `json:"data"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(m.Body), &ce), "the body is a structured CloudEvent")
+			assert.Equal(t, events.TypeSweepRequested, ce.Type)
+			namespaces = append(namespaces, ce.Data.Namespaces...)
+		}
+		assert.ElementsMatch(t, []string{"acme", "acme-staging", "payments", "sandbox"}, namespaces)
 	})
 
 	t.Run("dry run writes nothing and reports everything", func(t *testing.T) {

@@ -14,8 +14,13 @@ import (
 	"testing"
 )
 
-// RIEPackage is the emulator command, pinned by the module's tool directive.
+// RIEPackage is the emulator command, pinned by the tool directive of the
+// tools module (ToolsDir), not by the product's go.mod.
 const RIEPackage = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
+
+// ToolsDir is the directory of the tools module, relative to the
+// product's module root.
+const ToolsDir = "tools"
 
 // cacheDirName is created beside the test binary, inside the temporary work
 // directory that `go test` removes after the run, so that builds are shared
@@ -61,7 +66,8 @@ func BuildBootstrap(t testing.TB, pkg string) string {
 }
 
 // RIEPath returns the path of the emulator binary, built by the go command
-// from the version pinned in go.mod (`go tool -n aws-lambda-rie`).
+// from the version the tools module pins (`go tool -n aws-lambda-rie`, run
+// in ToolsDir).
 func RIEPath(t testing.TB) string {
 	t.Helper()
 	record := filepath.Join(cacheDir(t), "rie-path")
@@ -71,11 +77,12 @@ func RIEPath(t testing.TB) string {
 		}
 	}
 	cmd := exec.Command(goCommand(t), "tool", "-n", path.Base(RIEPackage))
+	cmd.Dir = toolsDir(t)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	output, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("locate the runtime interface emulator (is %s a tool in go.mod?): %v\n%s", RIEPackage, err, stderr.String())
+		t.Fatalf("locate the runtime interface emulator (is %s a tool of %s/go.mod?): %v\n%s", RIEPackage, ToolsDir, err, stderr.String())
 	}
 	p := strings.TrimSpace(string(output))
 	if !fileExists(p) {
@@ -83,6 +90,22 @@ func RIEPath(t testing.TB) string {
 	}
 	os.WriteFile(record, []byte(p), 0o644)
 	return p
+}
+
+// toolsDir finds the tools module beside the go.mod of the module the test
+// runs in.
+func toolsDir(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command(goCommand(t), "env", "GOMOD").Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		t.Fatalf("find the module root (go env GOMOD = %q): %v", gomod, err)
+	}
+	dir := filepath.Join(filepath.Dir(gomod), ToolsDir)
+	if !fileExists(filepath.Join(dir, "go.mod")) {
+		t.Fatalf("find the tools module: no %s", filepath.Join(dir, "go.mod"))
+	}
+	return dir
 }
 
 // cacheDir returns the per-test-binary cache directory, or a directory of

@@ -4,7 +4,7 @@
 //
 // BuildBootstrap builds a function package the way the SAM build does (a
 // static binary built with -tags lambda.norpc, for the host architecture),
-// Start runs it under the emulator pinned by the module's tool directive,
+// Start runs it under the emulator pinned by the tools module (tools/go.mod),
 // and Invoke sends payloads to it one at a time: the emulator crashes when
 // invoked concurrently. StartReceiver runs the same binary without the
 // runtime API, as the plain HTTP receiver it then is.

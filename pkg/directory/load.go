@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
 )
 
 // Fetch limits used when Options leaves them zero.
@@ -22,9 +22,8 @@ const (
 
 // Options tune Fetch and Load. The zero value is ready to use.
 type Options struct {
-	// HTTPClient fetches https:// sources and carries S3 requests.
-	// nil means http.DefaultClient for https:// and the AWS SDK's own
-	// client for s3://.
+	// HTTPClient fetches https:// sources and carries S3 requests
+	// (http.DefaultClient's settings when nil).
 	HTTPClient *http.Client
 	// MaxBytes caps the size of a directory file (DefaultMaxBytes when 0).
 	MaxBytes int64
@@ -38,21 +37,25 @@ type Options struct {
 	S3 S3Options
 }
 
-// S3Options configure the S3 client used for s3:// sources. Anything left
-// empty comes from the standard AWS environment (AWS_REGION, the Lambda
-// execution role, shared config files).
+// S3Options configure GetObject requests for s3:// sources, which are
+// signed with Signature Version 4 without an AWS SDK. Anything left empty
+// comes from the environment Lambda sets: AWS_REGION (or
+// AWS_DEFAULT_REGION), and the execution role's AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
 type S3Options struct {
-	// Region of the bucket; "us-east-1" when neither this nor the AWS
+	// Region of the bucket; "us-east-1" when neither this nor the
 	// environment names one.
 	Region string
-	// Endpoint overrides the S3 endpoint, e.g. an S3-compatible store.
+	// Endpoint overrides https://s3.<region>.amazonaws.com, e.g. for an
+	// S3-compatible store.
 	Endpoint string
 	// UsePathStyle addresses objects as endpoint/bucket/key rather than
-	// bucket.endpoint/key.
+	// bucket.endpoint/key (always so for a bucket name with a dot).
 	UsePathStyle bool
-	// Credentials replace the default AWS credential chain when set
-	// (aws.AnonymousCredentials{} for a public bucket).
-	Credentials aws.CredentialsProvider
+	// Credentials replace the environment's when set.
+	Credentials sigv4.Credentials
+	// Anonymous sends requests unsigned, for a public bucket.
+	Anonymous bool
 }
 
 // Content is a fetched directory file.

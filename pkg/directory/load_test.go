@@ -16,11 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
 )
 
 func sha256Hex(data []byte) string {
@@ -186,10 +185,12 @@ func TestLoadTimeout(t *testing.T) {
 }
 
 // s3StandIn serves GetObject (path-style) from an in-memory bucket and
-// records the requests it saw.
+// records the requests it saw. Like S3, it checks the signature of a
+// signed request (region eu-west-1) and refuses a wrong one.
 type s3StandIn struct {
 	bucket  string
 	objects map[string][]byte
+	secrets map[string]string // access key → secret key
 
 	mu       sync.Mutex
 	requests []*http.Request
@@ -199,12 +200,22 @@ func (s *s3StandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, r.Clone(context.Background()))
 	s.mu.Unlock()
+	writeError := func(status int, code, msg string) {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>` + code + `</Code><Message>` + msg + `</Message></Error>`))
+	}
+	if r.Header.Get("Authorization") != "" {
+		secret := func(ak string) (string, bool) { sk, ok := s.secrets[ak]; return sk, ok }
+		if err := sigv4.Verify(r, nil, "eu-west-1", "s3", secret, time.Now(), 15*time.Minute); err != nil {
+			writeError(http.StatusForbidden, "SignatureDoesNotMatch", err.Error())
+			return
+		}
+	}
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	body, ok := s.objects[key]
 	if r.Method != http.MethodGet || bucket != s.bucket || !ok {
-		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>` + key + `</Key></Error>`))
+		writeError(http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
 	}
 	w.Header().Set("ETag", `"`+sha256Hex(body)[:32]+`"`)
@@ -219,27 +230,24 @@ func (s *s3StandIn) seen() []*http.Request {
 	return append([]*http.Request(nil), s.requests...)
 }
 
-// isolateAWS keeps the developer's AWS configuration out of the test.
+// isolateAWS keeps the developer's AWS environment out of the test.
 func isolateAWS(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_ENDPOINT_URL", "")
-	t.Setenv("AWS_ENDPOINT_URL_S3", "")
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"} {
+		t.Setenv(k, "")
+	}
 }
 
 func TestLoadS3(t *testing.T) {
 	isolateAWS(t)
 	example := readTestdata(t, "example.yaml")
-	stand := &s3StandIn{bucket: "team-config", objects: map[string][]byte{
-		"swr/directory.yaml": example,
-		"swr/big.yaml":       make([]byte, 4096),
+	stand := &s3StandIn{bucket: "team-config", secrets: map[string]string{"AKIDTESTONLY": "secret-key-for-tests"}, objects: map[string][]byte{
+		"swr/directory.yaml":  example,
+		"swr/big.yaml":        make([]byte, 4096),
+		"swr/a b+c~/dir.yaml": example,
 	}}
 	srv := httptest.NewServer(stand)
 	t.Cleanup(srv.Close)
-	anonymous := Options{S3: S3Options{Endpoint: srv.URL, UsePathStyle: true, Region: "eu-west-1", Credentials: aws.AnonymousCredentials{}}}
+	anonymous := Options{S3: S3Options{Endpoint: srv.URL, UsePathStyle: true, Region: "eu-west-1", Anonymous: true}}
 
 	d, c, err := Load(context.Background(), "s3://team-config/swr/directory.yaml", anonymous)
 	require.NoError(t, err)
@@ -252,18 +260,33 @@ func TestLoadS3(t *testing.T) {
 	assert.Empty(t, stand.seen()[0].Header.Get("Authorization"), "anonymous requests are unsigned")
 
 	static := anonymous
-	static.S3.Credentials = credentials.NewStaticCredentialsProvider("AKIDTESTONLY", "secret-key-for-tests", "")
+	static.S3.Anonymous = false
+	static.S3.Credentials = sigv4.Credentials{AccessKeyID: "AKIDTESTONLY", SecretAccessKey: "secret-key-for-tests"}
 	_, _, err = Load(context.Background(), "s3://team-config/swr/directory.yaml", static)
-	require.NoError(t, err)
+	require.NoError(t, err, "the stand-in accepted the signature")
 	auth := stand.seen()[1].Header.Get("Authorization")
 	assert.Contains(t, auth, "AWS4-HMAC-SHA256 Credential=AKIDTESTONLY/")
 	assert.Contains(t, auth, "/eu-west-1/s3/aws4_request")
+	assert.Equal(t, sha256Hex(nil), stand.seen()[1].Header.Get("X-Amz-Content-Sha256"), "S3 wants the payload hash")
+
+	_, _, err = Load(context.Background(), "s3://team-config/swr/a b+c~/dir.yaml", static)
+	require.NoError(t, err, "a key with reserved characters is signed as it is sent")
+	assert.Equal(t, "/team-config/swr/a%20b%2Bc~/dir.yaml", stand.seen()[2].URL.EscapedPath())
 
 	_, _, err = Load(context.Background(), "s3://team-config/swr/missing.yaml", static)
-	var noSuchKey *types.NoSuchKey
-	assert.True(t, errors.As(err, &noSuchKey), "got %v", err)
-	assert.ErrorContains(t, err, "fetch s3://team-config/swr/missing.yaml")
+	var s3err *S3Error
+	require.ErrorAs(t, err, &s3err)
+	assert.Equal(t, "NoSuchKey", s3err.Code)
+	assert.Equal(t, http.StatusNotFound, s3err.StatusCode)
+	assert.ErrorContains(t, err, "fetch s3://team-config/swr/missing.yaml: S3 NoSuchKey (HTTP 404)")
 	assert.NotContains(t, err.Error(), "secret-key-for-tests")
+
+	wrong := static
+	wrong.S3.Credentials.SecretAccessKey = "another-secret"
+	_, _, err = Load(context.Background(), "s3://team-config/swr/directory.yaml", wrong)
+	require.ErrorAs(t, err, &s3err)
+	assert.Equal(t, "SignatureDoesNotMatch", s3err.Code)
+	assert.NotContains(t, err.Error(), "another-secret")
 
 	_, _, err = Load(context.Background(), "s3://team-config/swr/big.yaml", Options{MaxBytes: 1024, S3: anonymous.S3})
 	assert.ErrorContains(t, err, "4096 bytes is larger than the 1024-byte limit")
@@ -272,4 +295,50 @@ func TestLoadS3(t *testing.T) {
 		_, _, err = Load(context.Background(), bad, anonymous)
 		assert.EqualError(t, err, "team directory: fetch: an S3 source must be s3://bucket/key", bad)
 	}
+}
+
+func TestLoadS3TakesTheLambdaEnvironment(t *testing.T) {
+	isolateAWS(t)
+	stand := &s3StandIn{bucket: "team-config", secrets: map[string]string{"ASIAROLE": "role-secret"},
+		objects: map[string][]byte{"directory.yaml": readTestdata(t, "example.yaml")}}
+	srv := httptest.NewServer(stand)
+	t.Cleanup(srv.Close)
+	opts := Options{S3: S3Options{Endpoint: srv.URL, UsePathStyle: true}}
+
+	_, _, err := Load(context.Background(), "s3://team-config/directory.yaml", opts)
+	assert.ErrorContains(t, err, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+	assert.Empty(t, stand.seen(), "nothing is sent unsigned by mistake")
+
+	t.Setenv("AWS_ACCESS_KEY_ID", "ASIAROLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "role-secret")
+	t.Setenv("AWS_SESSION_TOKEN", "role-session-token")
+	t.Setenv("AWS_REGION", "eu-west-1")
+	_, _, err = Load(context.Background(), "s3://team-config/directory.yaml", opts)
+	require.NoError(t, err)
+	got := stand.seen()[0]
+	assert.Contains(t, got.Header.Get("Authorization"), "Credential=ASIAROLE/")
+	assert.Contains(t, got.Header.Get("Authorization"), "/eu-west-1/s3/aws4_request")
+	assert.Contains(t, got.Header.Get("Authorization"), "x-amz-security-token", "the session token is signed")
+	assert.Equal(t, "role-session-token", got.Header.Get("X-Amz-Security-Token"))
+}
+
+func TestS3ObjectURL(t *testing.T) {
+	for _, tc := range []struct {
+		bucket, region string
+		opts           S3Options
+		want           string
+	}{
+		{"team-config", "eu-west-1", S3Options{}, "https://team-config.s3.eu-west-1.amazonaws.com/swr/dir.yaml"},
+		{"team.config", "eu-west-1", S3Options{}, "https://s3.eu-west-1.amazonaws.com/team.config/swr/dir.yaml"},
+		{"team-config", "cn-north-1", S3Options{}, "https://team-config.s3.cn-north-1.amazonaws.com.cn/swr/dir.yaml"},
+		{"team-config", "us-east-1", S3Options{UsePathStyle: true}, "https://s3.us-east-1.amazonaws.com/team-config/swr/dir.yaml"},
+		{"team-config", "us-east-1", S3Options{Endpoint: "https://minio.example:9000/base/", UsePathStyle: true}, "https://minio.example:9000/base/team-config/swr/dir.yaml"},
+		{"team-config", "us-east-1", S3Options{Endpoint: "https://store.example"}, "https://team-config.store.example/swr/dir.yaml"},
+	} {
+		u, err := s3ObjectURL(tc.bucket, "swr/dir.yaml", tc.region, tc.opts)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, u.String())
+	}
+	_, err := s3ObjectURL("b", "k", "eu-west-1", S3Options{Endpoint: "ftp://store.example"})
+	assert.EqualError(t, err, "the S3 endpoint must be an http(s) URL")
 }

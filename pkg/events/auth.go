@@ -49,11 +49,11 @@ func orDefault(s, def string) string {
 type authenticator struct {
 	cfg     AuthConfig
 	now     func() time.Time
-	replays *lru
+	replays *Deduper
 }
 
 func newAuthenticator(cfg AuthConfig, now func() time.Time) *authenticator {
-	return &authenticator{cfg: cfg, now: now, replays: newLRU(cfg.ReplayCacheSize)}
+	return &authenticator{cfg: cfg, now: now, replays: NewDeduper(cfg.ReplayCacheSize)}
 }
 
 // check authenticates one HTTP request. Every failure is a 401 whose Reason
@@ -104,7 +104,7 @@ func (a *authenticator) checkSignature(sig, ts string, body []byte) (string, err
 	// Only verified signatures enter the cache, so forged requests cannot
 	// evict genuine entries.
 	key := hex.EncodeToString(got)
-	if a.replays.seen(key) {
+	if a.replays.Seen(key) {
 		return "", unauthorized("signature replayed")
 	}
 	return key, nil
@@ -114,6 +114,6 @@ func (a *authenticator) checkSignature(sig, ts string, body []byte) (string, err
 // may be sent again.
 func (a *authenticator) release(key string) {
 	if key != "" {
-		a.replays.forget(key)
+		a.replays.Forget(key)
 	}
 }

@@ -113,7 +113,7 @@ func TestAuthHMAC(t *testing.T) {
 		forged := signedRequest(t, body, c.now, "not-the-secret")
 		_, err := d.DecodeHTTP(forged)
 		assertUnauthorized(t, err, "signature does not match")
-		assert.Zero(t, d.auth.replays.len())
+		assert.Zero(t, d.auth.replays.Len())
 	})
 }
 

@@ -22,7 +22,7 @@ func TestDeduper(t *testing.T) {
 
 	d.Forget("a")
 	assert.False(t, d.Seen("a"), "forgotten after a failure, so the redelivery is handled")
-	assert.Equal(t, DefaultDedupeSize, NewDeduper(0).keys.size)
+	assert.Equal(t, DefaultDedupeSize, NewDeduper(0).size)
 }
 
 func TestDeduperConcurrent(t *testing.T) {

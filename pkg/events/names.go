@@ -1,9 +1,13 @@
 package events
 
 import (
+	_ "crypto/sha256" // digest.Digest.Validate knows the algorithms linked in
+	_ "crypto/sha512"
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/opencontainers/go-digest"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
@@ -40,45 +44,15 @@ func harborRepositoryRule() swr.NameRule {
 	return r
 }
 
-func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
-
-// validDigest follows the OCI digest grammar and, for sha256 and sha512,
-// the length and lower-case hex of the encoded part.
+// validDigest follows the OCI digest grammar: the registered algorithms
+// (sha256, sha384, sha512) carry lower-case hex of their length, and any
+// other algorithm is held to the grammar alone.
 func validDigest(s string) bool {
-	alg, enc, ok := strings.Cut(s, ":")
-	if !ok || alg == "" || enc == "" || len(s) > maxNameLen {
+	if len(s) > maxNameLen {
 		return false
 	}
-	for i := 0; i < len(alg); i++ {
-		c := alg[i]
-		if !isLowerAlnum(c) && (i == 0 || c != '+' && c != '.' && c != '_' && c != '-') {
-			return false
-		}
-	}
-	hex := func(n int) bool {
-		if len(enc) != n {
-			return false
-		}
-		for i := 0; i < len(enc); i++ {
-			if c := enc[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
-		}
-		return true
-	}
-	switch alg {
-	case "sha256":
-		return hex(64)
-	case "sha512":
-		return hex(128)
-	}
-	for i := 0; i < len(enc); i++ {
-		c := enc[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '=' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
+	err := digest.Digest(s).Validate()
+	return err == nil || errors.Is(err, digest.ErrDigestUnsupported)
 }
 
 // rule is a kind of name and its check.

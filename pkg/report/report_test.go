@@ -190,3 +190,42 @@ func TestDetailDescribesBeforeAndAfter(t *testing.T) {
 	assert.Equal(t, "read →", Change{Before: level("read")}.Detail())
 	assert.Equal(t, "", Change{Before: map[string]int{"a": 1}}.Detail(), "plain values stay in the JSON")
 }
+
+func TestSinkSendsBinaryModeCloudEvents(t *testing.T) {
+	var got []*http.Request
+	var bodies [][]byte
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got, bodies = append(got, r), append(bodies, b)
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	r := &Report{Job: "onpush", Changes: []Change{{Namespace: "team", Repository: "web/app"}}}
+	require.NoError(t, Sink{URL: srv.URL}.Publish(context.Background(), r))
+	require.Len(t, got, 2)
+	first := got[0]
+	assert.Equal(t, http.MethodPost, first.Method)
+	assert.Equal(t, "1.0", first.Header.Get("Ce-Specversion"))
+	assert.NotEmpty(t, first.Header.Get("Ce-Id"))
+	assert.NotEqual(t, first.Header.Get("Ce-Id"), got[1].Header.Get("Ce-Id"), "every event has its own id")
+	assert.Equal(t, "swr-autopilot/onpush", first.Header.Get("Ce-Source"))
+	_, err := time.Parse(time.RFC3339Nano, first.Header.Get("Ce-Time"))
+	assert.NoError(t, err, "Ce-Time is set")
+	assert.Equal(t, "application/json", first.Header.Get("Content-Type"))
+	var ch Change
+	require.NoError(t, json.Unmarshal(bodies[0], &ch), "the body is the change as JSON")
+	assert.Equal(t, "web/app", ch.Repository)
+}
+
+func TestSinkErrorsNameNoCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Close() // refuses connections
+	u := strings.Replace(srv.URL, "http://", "http://user:sink-password@", 1) + "/?token=sink-token"
+	err := Sink{URL: u}.Publish(context.Background(), sample())
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "sink-password")
+	assert.NotContains(t, err.Error(), "sink-token")
+}

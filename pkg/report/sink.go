@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/cloudevents/sdk-go/v2/binding"
+	"github.com/cloudevents/sdk-go/v2/event"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+	"github.com/google/uuid"
 )
 
 // CloudEvent types the reports emit. They share the project's prefix.
@@ -44,29 +48,23 @@ func (s Sink) Publish(ctx context.Context, r *Report) error {
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
-	p, err := cehttp.New(cehttp.WithTarget(s.URL), cehttp.WithClient(*hc))
-	if err != nil {
-		return fmt.Errorf("report sink: %w", err)
-	}
-	c, err := cloudevents.NewClient(p, cloudevents.WithUUIDs(), cloudevents.WithTimeNow())
-	if err != nil {
-		return fmt.Errorf("report sink: %w", err)
-	}
 	source := s.Source
 	if source == "" {
 		source = "swr-autopilot"
 	}
 	sent := 0
 	send := func(typ, subject string, data any) error {
-		e := cloudevents.NewEvent()
+		e := event.New()
+		e.SetID(uuid.NewString())
+		e.SetTime(time.Now())
 		e.SetType(typ)
 		e.SetSource(source + "/" + r.Job)
 		e.SetSubject(subject)
-		if err := e.SetData(cloudevents.ApplicationJSON, data); err != nil {
+		if err := e.SetData(event.ApplicationJSON, data); err != nil {
 			return err
 		}
-		if res := c.Send(ctx, e); !cloudevents.IsACK(res) {
-			return fmt.Errorf("report sink: sent %d events, then %s %s: %w", sent, typ, subject, res)
+		if err := post(ctx, hc, s.URL, &e); err != nil {
+			return fmt.Errorf("report sink: sent %d events, then %s %s: %w", sent, typ, subject, err)
 		}
 		sent++
 		return nil
@@ -106,4 +104,34 @@ func (s Sink) Publish(ctx context.Context, r *Report) error {
 		Omitted  int      `json:"omitted_events,omitempty"`
 	}{r.Job, r.DryRun, r.Counts, r.Duration, r.APICalls, r.Cursor, omitted}
 	return send(EventTypeReport, r.Job, summary)
+}
+
+// post sends one event in binary HTTP mode, as the CloudEvents SDK's HTTP
+// client does, and takes any 2xx answer for an acknowledgement. Errors
+// leave out the URL, which may carry credentials.
+func post(ctx context.Context, hc *http.Client, target string, e *event.Event) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, nil)
+	if err != nil {
+		return errors.New("malformed sink URL")
+	}
+	if err := cehttp.WriteRequest(ctx, binding.ToMessage(e), req); err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("HTTP %s", resp.Status)
+	}
+	return nil
 }

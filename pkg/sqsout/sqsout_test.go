@@ -4,15 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
 )
@@ -25,11 +25,11 @@ func shards(n int) []cloudevents.Event {
 	return evs
 }
 
-func newSender(t *testing.T, optFns ...func(*sqs.Options)) (*sqsout.Sender, *sqstest.Server) {
+func newSender(t *testing.T) (*sqsout.Sender, *sqstest.Server) {
 	t.Helper()
 	srv := sqstest.NewServer()
 	t.Cleanup(srv.Close)
-	return sqsout.New(srv.NewClient(optFns...), srv.QueueURL()), srv
+	return srv.NewSender(), srv
 }
 
 func TestEnqueueSendsBatchesOfTenInOrder(t *testing.T) {
@@ -81,12 +81,78 @@ func TestEnqueueGivesUpAfterRepeatedFailures(t *testing.T) {
 }
 
 func TestEnqueueReportsAnUnavailableQueue(t *testing.T) {
-	sender, srv := newSender(t, func(o *sqs.Options) { o.Retryer = aws.NopRetryer{} })
+	sender, srv := newSender(t)
 	srv.SetUnavailable(true)
 	err := sender.Enqueue(context.Background(), shards(1))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "InternalFailure")
-	assert.NotContains(t, err.Error(), "stand-in-secret", "no credential in errors")
+	assert.Contains(t, err.Error(), "SQS InternalFailure (HTTP 500)")
+	assert.NotContains(t, err.Error(), sqstest.SecretAccessKey, "no credential in errors")
+	assert.Equal(t, sqsout.DefaultAttempts, srv.Requests(), "a failure on SQS's side is tried again")
+}
+
+func TestEnqueueRetriesARequestSQSFailed(t *testing.T) {
+	sender, srv := newSender(t)
+	srv.FailRequests(1)
+	require.NoError(t, sender.Enqueue(context.Background(), shards(5)))
+	assert.Equal(t, 2, srv.Requests(), "the failed request, then the same batch again")
+	assert.Len(t, srv.Messages(), 5)
+}
+
+func TestEnqueueDoesNotRetryWhatSQSRefuses(t *testing.T) {
+	srv := sqstest.NewServer()
+	t.Cleanup(srv.Close)
+
+	opts := srv.Options()
+	opts.Credentials.SecretAccessKey = "not-the-secret"
+	sender, err := sqsout.New(srv.QueueURL(), opts)
+	require.NoError(t, err)
+	err = sender.Enqueue(context.Background(), shards(1))
+	var api *sqsout.APIError
+	require.ErrorAs(t, err, &api)
+	assert.Equal(t, "InvalidSignatureException", api.Code)
+	assert.Equal(t, http.StatusForbidden, api.StatusCode)
+	assert.NotContains(t, err.Error(), "not-the-secret")
+
+	other, err := sqsout.New(srv.URL+"/000000000000/other", srv.Options())
+	require.NoError(t, err)
+	err = other.Enqueue(context.Background(), shards(1))
+	require.ErrorAs(t, err, &api)
+	assert.Equal(t, "AWS.SimpleQueueService.NonExistentQueue", api.Code)
+
+	assert.Equal(t, 2, srv.Requests(), "neither is sent again")
+	assert.Empty(t, srv.Messages())
+}
+
+func TestNewTakesTheLambdaEnvironment(t *testing.T) {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"} {
+		t.Setenv(k, "")
+	}
+	const queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/autopilot"
+	_, err := sqsout.New(queue, sqsout.Options{})
+	assert.ErrorContains(t, err, "no AWS credentials")
+	_, err = sqsout.New("https://queue.example/123/q", sqsout.Options{Credentials: sigv4.Credentials{AccessKeyID: "a", SecretAccessKey: "b"}})
+	assert.ErrorContains(t, err, "no region")
+	for _, bad := range []string{"ftp://queue.example/123/q", "http://sqs.eu-west-1.amazonaws.com/123/q", "https:///123/q"} {
+		_, err = sqsout.New(bad, sqsout.Options{})
+		assert.ErrorContains(t, err, "must be an https URL", bad)
+	}
+
+	t.Setenv("AWS_ACCESS_KEY_ID", "ASIAROLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "role-secret")
+	_, err = sqsout.New(queue, sqsout.Options{})
+	require.NoError(t, err, "the region comes from the queue URL")
+
+	// The signature the stand-in checks is made with the environment's
+	// credentials and region.
+	srv := sqstest.NewServer()
+	t.Cleanup(srv.Close)
+	t.Setenv("AWS_ACCESS_KEY_ID", sqstest.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", sqstest.SecretAccessKey)
+	t.Setenv("AWS_REGION", sqstest.Region)
+	sender, err := sqsout.New(srv.QueueURL(), sqsout.Options{HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	require.NoError(t, sender.Enqueue(context.Background(), shards(1)))
+	assert.Len(t, srv.Messages(), 1)
 }
 
 func TestEnqueueNothingSendsNothing(t *testing.T) {

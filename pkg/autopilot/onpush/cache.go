@@ -1,9 +1,10 @@
 package onpush
 
 import (
-	"container/list"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // conformantCache remembers which repositories were observed conformant
@@ -11,76 +12,69 @@ import (
 // use and holds at most size entries, forgetting the least recently
 // confirmed first.
 type conformantCache struct {
-	ttl  time.Duration // <= 0: nothing is remembered
-	size int
-	now  func() time.Time
+	ttl time.Duration
+	now func() time.Time
 
 	mu      sync.Mutex
-	entries map[string]*list.Element // of *cacheEntry
-	order   *list.List               // most recently confirmed first
+	expires *simplelru.LRU[string, time.Time] // nil: nothing is remembered
 }
 
-type cacheEntry struct {
-	key     string
-	expires time.Time
-}
-
+// newConformantCache returns a cache of at most size entries; a ttl or
+// size <= 0 turns it off.
 func newConformantCache(ttl time.Duration, size int, now func() time.Time) *conformantCache {
-	return &conformantCache{ttl: ttl, size: size, now: now, entries: map[string]*list.Element{}, order: list.New()}
+	c := &conformantCache{ttl: ttl, now: now}
+	if ttl > 0 && size > 0 {
+		c.expires, _ = simplelru.NewLRU[string, time.Time](size, nil) // errs only for size <= 0
+	}
+	return c
 }
 
 // fresh reports whether key was observed conformant less than the TTL ago.
-// An expired entry is forgotten.
+// An expired entry is forgotten. Asking does not count as a confirmation:
+// the entry keeps its place in the eviction order.
 func (c *conformantCache) fresh(key string) bool {
+	if c.expires == nil {
+		return false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.entries[key]
+	expires, ok := c.expires.Peek(key)
 	if !ok {
 		return false
 	}
-	if c.now().Before(el.Value.(*cacheEntry).expires) {
+	if c.now().Before(expires) {
 		return true
 	}
-	c.removeLocked(el)
+	c.expires.Remove(key)
 	return false
 }
 
 // confirm records that key was observed conformant now.
 func (c *conformantCache) confirm(key string) {
-	if c.ttl <= 0 {
+	if c.expires == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	expires := c.now().Add(c.ttl)
-	if el, ok := c.entries[key]; ok {
-		el.Value.(*cacheEntry).expires = expires
-		c.order.MoveToFront(el)
-		return
-	}
-	c.entries[key] = c.order.PushFront(&cacheEntry{key: key, expires: expires})
-	for c.order.Len() > c.size {
-		c.removeLocked(c.order.Back())
-	}
+	c.expires.Add(key, c.now().Add(c.ttl))
 }
 
 // forget drops key, e.g. after a write to the repository.
 func (c *conformantCache) forget(key string) {
+	if c.expires == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.entries[key]; ok {
-		c.removeLocked(el)
-	}
+	c.expires.Remove(key)
 }
 
 // len reports how many repositories are remembered, expired ones included.
 func (c *conformantCache) len() int {
+	if c.expires == nil {
+		return 0
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.order.Len()
-}
-
-func (c *conformantCache) removeLocked(el *list.Element) {
-	c.order.Remove(el)
-	delete(c.entries, el.Value.(*cacheEntry).key)
+	return c.expires.Len()
 }

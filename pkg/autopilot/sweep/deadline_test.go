@@ -11,7 +11,6 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -25,7 +24,7 @@ retention:
 `
 
 // TestDeadlineSweepContinuesAcrossInvocations sweeps a registry too large
-// for one 2 s invocation: each invocation stops at its deadline margin and
+// for one 4 s invocation: each invocation stops at its deadline margin and
 // hands the rest on through the queue; the invocations fed from the queue
 // together cover every repository once and repeat no write.
 func TestDeadlineSweepContinuesAcrossInvocations(t *testing.T) {
@@ -34,15 +33,15 @@ func TestDeadlineSweepContinuesAcrossInvocations(t *testing.T) {
 	queue := sqstest.NewServer()
 	t.Cleanup(queue.Close)
 	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{
-		DeadlineMargin: 300 * time.Millisecond,
-		Continue:       sqsout.New(queue.NewClient(), queue.QueueURL()),
+		DeadlineMargin: time.Second, // generous: in-flight repositories finish within it on a busy machine
+		Continue:       queue.NewSender(),
 	})
 
 	evs := []events.Event{sweepEvent(events.SweepRequested{})}
 	scanned, invocations := 0, 0
 	for invocations < 30 {
 		invocations++
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 		rep, err := job.Handle(ctx, evs)
 		cancel()
 		require.NoError(t, err, "invocation %d", invocations)

@@ -4,14 +4,11 @@ import (
 	"context"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -23,7 +20,7 @@ func TestFanOutEnqueuesOneShardPerNamespaceAndSweepsEach(t *testing.T) {
 	t.Cleanup(queue.Close)
 	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{
 		FanOut:   true,
-		Continue: sqsout.New(queue.NewClient(), queue.QueueURL()),
+		Continue: queue.NewSender(),
 	})
 
 	tick, err := job.Handle(context.Background(), []events.Event{sweepEvent(events.SweepRequested{DryRun: true})})
@@ -77,7 +74,7 @@ func TestFanOutFailureAsksForRedelivery(t *testing.T) {
 	queue.SetUnavailable(true)
 	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{
 		FanOut:   true,
-		Continue: sqsout.New(queue.NewClient(func(o *sqs.Options) { o.Retryer = aws.NopRetryer{} }), queue.QueueURL()),
+		Continue: queue.NewSender(),
 	})
 	tick := sweepEvent(events.SweepRequested{})
 	_, err := job.Handle(context.Background(), []events.Event{tick})

@@ -12,7 +12,6 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -28,7 +27,7 @@ func TestRetriedInvocationHandsOnOneSweepChain(t *testing.T) {
 	queue := sqstest.NewServer()
 	t.Cleanup(queue.Close)
 	cfg := sweep.Config{Concurrency: 1, DeadlineMargin: 500 * time.Millisecond,
-		Continue: sqsout.New(queue.NewClient(), queue.QueueURL())}
+		Continue: queue.NewSender()}
 	tick := sweepEvent(events.SweepRequested{})
 
 	var cursors []string

@@ -1,8 +1,9 @@
 // Package sqstest is an Amazon SQS stand-in for tests, in the style of
 // net/http/httptest: it answers SendMessageBatch as SQS does over the AWS
-// JSON 1.0 protocol (POST /, X-Amz-Target: AmazonSQS.SendMessageBatch) and
-// records every message, so that tests can send through the real
-// aws-sdk-go-v2 client and inspect what would have been queued.
+// JSON 1.0 protocol (POST /, X-Amz-Target: AmazonSQS.SendMessageBatch),
+// checks each request's Signature Version 4 signature as SQS does, and
+// records every message, so that tests can send through sqsout (or any AWS
+// SDK) and inspect what would have been queued.
 package sqstest
 
 import (
@@ -14,16 +15,26 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync"
+	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
+	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 )
 
 // Target is the X-Amz-Target of the one operation the stand-in serves.
-const Target = "AmazonSQS.SendMessageBatch"
+const Target = sqsout.Target
+
+// The stand-in's region and the one access key it accepts.
+const (
+	Region          = "us-east-1"
+	AccessKeyID     = "AKIDSTANDIN"
+	SecretAccessKey = "stand-in-secret"
+)
+
+// signatureSkew is how far a request's X-Amz-Date may be from the
+// stand-in's clock, as with SQS.
+const signatureSkew = 5 * time.Minute
 
 // Message is one message the stand-in accepted.
 type Message struct {
@@ -37,11 +48,12 @@ type Message struct {
 type Server struct {
 	*httptest.Server
 
-	mu          sync.Mutex
-	messages    []Message
-	requests    int
-	failEntries int
-	unavailable bool
+	mu           sync.Mutex
+	messages     []Message
+	requests     int
+	failEntries  int
+	failRequests int
+	unavailable  bool
 }
 
 // NewServer starts a stand-in. Call Close when done.
@@ -54,15 +66,23 @@ func NewServer() *Server {
 // QueueURL is the URL of the stand-in's queue.
 func (s *Server) QueueURL() string { return s.URL + "/000000000000/autopilot" }
 
-// NewClient returns an SQS client that talks to the stand-in with dummy
-// credentials; optFns adjust its options (e.g. the retryer).
-func (s *Server) NewClient(optFns ...func(*sqs.Options)) *sqs.Client {
-	return sqs.New(sqs.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(s.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDSTANDIN", "stand-in-secret", ""),
-		HTTPClient:   s.Client(),
-	}, optFns...)
+// Options are sqsout options that reach the stand-in: its region, its
+// access key and its HTTP client.
+func (s *Server) Options() sqsout.Options {
+	return sqsout.Options{
+		Region:      Region,
+		Credentials: sigv4.Credentials{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey},
+		HTTPClient:  s.Client(),
+	}
+}
+
+// NewSender returns a Sender to the stand-in's queue.
+func (s *Server) NewSender() *sqsout.Sender {
+	sender, err := sqsout.New(s.QueueURL(), s.Options())
+	if err != nil {
+		panic("sqstest: " + err.Error()) // the stand-in's own URL and options are valid
+	}
+	return sender
 }
 
 // Messages returns the accepted messages, in the order they arrived.
@@ -72,7 +92,7 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.messages...)
 }
 
-// Requests returns how many SendMessageBatch requests arrived.
+// Requests returns how many requests arrived, refused ones included.
 func (s *Server) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -85,6 +105,14 @@ func (s *Server) FailEntries(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failEntries = n
+}
+
+// FailRequests makes the next n requests fail whole with 500
+// InternalFailure, as SQS may under load.
+func (s *Server) FailRequests(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failRequests = n
 }
 
 // SetUnavailable makes every request fail with 500 InternalFailure while
@@ -114,6 +142,9 @@ type errorEntry struct {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests++
+	s.mu.Unlock()
 	switch {
 	case r.Method != http.MethodPost || r.URL.Path != "/":
 		writeError(w, http.StatusBadRequest, "InvalidAction", "only POST / is served")
@@ -124,28 +155,38 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Header.Get("Content-Type") != "application/x-amz-json-1.0":
 		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "Content-Type must be application/x-amz-json-1.0")
 		return
-	case !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 "):
-		writeError(w, http.StatusForbidden, "MissingAuthenticationToken", "request is not signed with SigV4")
+	case r.Header.Get("Authorization") == "":
+		writeError(w, http.StatusBadRequest, "MissingAuthenticationToken", "request is not signed")
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "unreadable body: "+err.Error())
+		return
+	}
+	secret := func(ak string) (string, bool) { return SecretAccessKey, ak == AccessKeyID }
+	if err := sigv4.Verify(r, body, Region, "sqs", secret, time.Now(), signatureSkew); err != nil {
+		writeError(w, http.StatusForbidden, "InvalidSignatureException", err.Error())
 		return
 	}
 	var in struct {
 		QueueURL *string        `json:"QueueUrl"`
 		Entries  []requestEntry `json:"Entries"`
 	}
-	body, err := io.ReadAll(r.Body)
-	if err == nil {
-		err = json.Unmarshal(body, &in)
-	}
-	if err != nil {
+	if err := json.Unmarshal(body, &in); err != nil {
 		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "malformed JSON body: "+err.Error())
 		return
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
-	if s.unavailable {
+	if s.unavailable || s.failRequests > 0 {
+		s.failRequests = max(s.failRequests-1, 0)
 		writeError(w, http.StatusInternalServerError, "InternalFailure", "the stand-in is unavailable")
+		return
+	}
+	if in.QueueURL != nil && *in.QueueURL != "" && *in.QueueURL != s.QueueURL() {
+		writeError(w, http.StatusBadRequest, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.")
 		return
 	}
 	if code, msg := checkBatch(in.QueueURL, in.Entries); code != "" {
