@@ -16,7 +16,6 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -198,7 +197,7 @@ func TestFanOutShardsAreTargetTimesNamespace(t *testing.T) {
 	t.Cleanup(queue.Close)
 	job := w.jobs(t, sweep.JobName, "mode: audit\nretention:\n  - match: \"**\"\n    keep_last: 20\n", func(reg multitarget.Registry, e *autopilot.Engine) multitarget.Job {
 		return sweep.New(e, reg.Client, sweep.Config{Target: reg.Target.Name, FanOut: true,
-			Continue: sqsout.New(queue.NewClient(), queue.QueueURL())})
+			Continue: queue.NewSender()})
 	})
 	tick, err := job.Handle(context.Background(), []events.Event{event(events.SweepRequested{})})
 	require.NoError(t, err)
