@@ -44,9 +44,8 @@ func Parse(data []byte, filename string) (*Set, error) {
 	}
 	yamlfile.SortByPosition(p.c.Errors, func(e yamlfile.Error) (int, int) { return e.Line, e.Column })
 	list := make(ErrorList, len(p.c.Errors))
-	for i, e := range p.c.Errors {
-		e := Error(e)
-		list[i] = &e
+	for i := range p.c.Errors {
+		list[i] = &p.c.Errors[i]
 	}
 	return p.set, list
 }

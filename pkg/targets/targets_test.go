@@ -56,7 +56,7 @@ func TestParseReportsEveryProblemAtItsPosition(t *testing.T) {
 	}{
 		"empty file":    {"", []string{"f.yaml: the targets file is empty"}},
 		"no targets":    {"targets: []\n", []string{"f.yaml:1:1: no targets"}},
-		"unknown top":   {"target:\n  - name: a\n", []string{"f.yaml:1:1: unknown key \"target\" in the top level; did you mean \"targets\"?", "f.yaml:1:1: no targets"}},
+		"unknown top":   {"target:\n  - name: a\n", []string{"f.yaml:1:1: unknown key \"target\" in the top level; known keys are targets", "f.yaml:1:1: no targets"}},
 		"syntax":        {"targets: [\n", []string{"f.yaml:1: invalid YAML"}},
 		"two documents": {"targets:\n  - {name: a, region: cn-north-4}\n---\nx: 1\n", []string{"f.yaml:3:1: a second YAML document"}},
 		"missing name and region": {"targets:\n  - region: cn-north-4\n  - name: b\n",
@@ -76,7 +76,7 @@ func TestParseReportsEveryProblemAtItsPosition(t *testing.T) {
 		"bad host": {"targets:\n  - name: a\n    region: cn-north-4\n    registry_hosts: [\"https://x.example.com\"]\n",
 			[]string{"f.yaml:4:22: registry host \"https://x.example.com\" must be"}},
 		"unknown target key": {"targets:\n  - name: a\n    regoin: cn-north-4\n",
-			[]string{"f.yaml:2:11: target \"a\" needs a region", "f.yaml:3:5: unknown key \"regoin\" in a target; did you mean \"region\"?"}},
+			[]string{"f.yaml:2:11: target \"a\" needs a region", "f.yaml:3:5: unknown key \"regoin\" in a target; known keys are name, region"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := targets.Parse([]byte(tc.yaml), "f.yaml")

@@ -22,9 +22,8 @@ func (c *Checker) Errorf(n *yaml.Node, format string, args ...any) {
 }
 
 // Fields calls fn for each key of a mapping, rejecting repeated keys,
-// non-string keys and, when known is non-nil, keys not in known (naming
-// the known key an unknown one is a misspelling of). A null value is an
-// empty mapping. It reports false when n is not a mapping.
+// non-string keys and, when known is non-nil, keys not in known. A null
+// value is an empty mapping. It reports false when n is not a mapping.
 func (c *Checker) Fields(n *yaml.Node, what string, known []string, fn func(key, value *yaml.Node)) bool {
 	n = Resolve(n)
 	if IsNull(n) {
@@ -42,11 +41,7 @@ func (c *Checker) Fields(n *yaml.Node, what string, known []string, fn func(key,
 		case k.First != nil:
 			c.Errorf(key, "key %q is repeated in %s (first at line %d:%d)", key.Value, what, k.First.Line, k.First.Column)
 		case known != nil && !slices.Contains(known, key.Value):
-			msg := fmt.Sprintf("unknown key %q in %s; known keys are %s", key.Value, what, strings.Join(known, ", "))
-			if near := Closest(key.Value, known); near != "" {
-				msg = fmt.Sprintf("unknown key %q in %s; did you mean %q?", key.Value, what, near)
-			}
-			c.Errorf(key, "%s", msg)
+			c.Errorf(key, "unknown key %q in %s; known keys are %s", key.Value, what, strings.Join(known, ", "))
 		default:
 			fn(key, Resolve(k.Value))
 		}
