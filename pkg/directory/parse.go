@@ -417,4 +417,3 @@ func valueOf(n *yaml.Node, key string) (*yaml.Node, bool) {
 	}
 	return nil, false
 }
-
