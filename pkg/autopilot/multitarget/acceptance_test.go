@@ -177,6 +177,18 @@ func TestOnPushRoutesEventGridEventsByRegion(t *testing.T) {
 	require.Len(t, rep.Errors, 1)
 	assert.Contains(t, rep.Errors[0].Error, "region ap-southeast-1: no target covers it")
 
+	// A trace that names only its project goes to the target of that
+	// project.
+	byProject := event(events.ImagePushed{Namespace: "acme", Repository: "web", Tag: "v1"})
+	byProject.Location.ProjectID = east.ProjectID
+	rep, err = job.Handle(context.Background(), []events.Event{byProject})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dr"}, rep.Targets())
+	rep, err = job.Handle(context.Background(), []events.Event{event(events.ImagePushed{Namespace: "acme", Repository: "web", Tag: "v1"})})
+	require.NoError(t, err)
+	require.Len(t, rep.Errors, 1)
+	assert.Contains(t, rep.Errors[0].Error, "names no region, project or registry host")
+
 	// A webhook is routed by its registry host.
 	hook := event(events.ImagePushed{Namespace: "acme", Repository: "web", Tag: "v1"})
 	hook.Location.RegistryHost = "swr.cn-east-3.myhuaweicloud.com"

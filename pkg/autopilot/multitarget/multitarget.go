@@ -5,8 +5,8 @@
 // Routing: a sweep or grant-sync request naming a target goes to that
 // target, one naming none to every target; a repository event goes to
 // the target of its region (EventGrid events carry it; among several
-// targets of one region, the one of the event's project), or of its
-// registry host (webhooks). An event that matches no target is reported
+// targets of one region, the one of the event's project), of its
+// registry host (webhooks), or, naming neither, of its project. An event that matches no target is reported
 // as an error and acknowledged: delivering it again would not help.
 //
 // Without a targets file there is one unnamed target and Jobs returns
@@ -184,10 +184,16 @@ func (r *router) route(ev events.Event) ([]int, error) {
 		}
 	case loc.RegistryHost != "":
 		candidates = r.set.ByHost(loc.RegistryHost)
+	case loc.ProjectID != "":
+		for _, t := range r.set.Targets {
+			if t.ProjectID == loc.ProjectID {
+				candidates = append(candidates, t)
+			}
+		}
 	case len(r.members) == 1:
 		return []int{0}, nil
 	default:
-		return nil, fmt.Errorf("%s names neither a region nor a registry host: it cannot be routed to one of the targets %v", ev.Kind, r.set.Names())
+		return nil, fmt.Errorf("%s names no region, project or registry host: it cannot be routed to one of the targets %v", ev.Kind, r.set.Names())
 	}
 	switch len(candidates) {
 	case 0:
@@ -199,14 +205,15 @@ func (r *router) route(ev events.Event) ([]int, error) {
 }
 
 func where(loc events.Location) string {
-	if loc.Region != "" {
-		s := "region " + loc.Region
-		if loc.ProjectID != "" {
-			s += ", project " + loc.ProjectID
-		}
-		return s
+	switch {
+	case loc.Region != "" && loc.ProjectID != "":
+		return "region " + loc.Region + ", project " + loc.ProjectID
+	case loc.Region != "":
+		return "region " + loc.Region
+	case loc.RegistryHost != "":
+		return "registry " + loc.RegistryHost
 	}
-	return "registry " + loc.RegistryHost
+	return "project " + loc.ProjectID
 }
 
 // Engines builds one engine per registry, following pol as it applies in
