@@ -59,6 +59,8 @@ func TestReportsGroupByTarget(t *testing.T) {
 	assert.Contains(t, html.String(), "<h2>Targets</h2>")
 	assert.Contains(t, html.String(), "<code>dr:team/web#cn-east-3/team</code>")
 
+	assert.Equal(t, total.ByTarget, total.Summary().ByTarget, "HTTP callers get the counts per target")
+
 	// Without targets nothing of this shows.
 	var plain bytes.Buffer
 	require.NoError(t, primary.WriteJSON(&plain))

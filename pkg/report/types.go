@@ -170,12 +170,14 @@ type Summary struct {
 	Cursor   string    `json:"cursor,omitempty"`
 	EventIDs []string  `json:"event_ids,omitempty"`
 	Skipped  int       `json:"skipped_events,omitempty"`
+	// ByTarget is Report.ByTarget.
+	ByTarget map[string]Counts `json:"by_target,omitempty"`
 }
 
 // Summary returns r's counts and identifiers without its lists.
 func (r *Report) Summary() Summary {
 	return Summary{Job: r.Job, DryRun: r.DryRun, Started: r.Started, Duration: r.Duration, Counts: r.Counts,
-		Findings: len(r.Findings), APICalls: r.APICalls, Cursor: r.Cursor, EventIDs: r.EventIDs, Skipped: r.Skipped}
+		Findings: len(r.Findings), APICalls: r.APICalls, Cursor: r.Cursor, EventIDs: r.EventIDs, Skipped: r.Skipped, ByTarget: r.ByTarget}
 }
 
 // Compact returns a copy of r that keeps at most maxItems of each of its
