@@ -42,7 +42,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	user := fs.String("user", swrtest.DefaultUserName, "IAM user name the credentials belong to")
 	password := fs.String("password", "", "IAM password accepted by POST /v3/auth/tokens (default: random, so token auth is off)")
 	domain := fs.String("domain", swrtest.DefaultDomain, "account (domain) name")
-	region := fs.String("region", swrtest.DefaultRegion, "region the emulator pretends to serve; several, comma-separated, serve one endpoint each")
+	region := fs.String("region", swrtest.DefaultRegion, "region the emulator pretends to serve; several, comma-separated, serve one endpoint each (REGION/PROJECT: a further project of a region)")
 	projectID := fs.String("project-id", "", "project id of the quotas path (default: derived from the region; one region only)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -91,7 +91,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	} else {
 		servers = swrtest.NewUnstartedCloud(regions, opts...).Servers()
 	}
-	if err := seeds.load(servers); err != nil {
+	if err := seeds.load(servers, regions); err != nil {
 		fmt.Fprintf(stderr, "emulator: %v\n", err)
 		return 1
 	}
@@ -125,11 +125,11 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		running = append(running, hs)
 		go func() { served <- hs.Serve(ln) }()
 	}
-	for _, srv := range servers {
+	for i, srv := range servers {
 		if len(servers) == 1 {
 			fmt.Fprintln(stdout, srv.URL)
 		} else {
-			fmt.Fprintln(stdout, srv.Region, srv.URL)
+			fmt.Fprintln(stdout, regions[i], srv.URL)
 		}
 	}
 
@@ -175,12 +175,13 @@ func (f *seedFlags) Set(v string) error {
 	return nil
 }
 
-// load seeds each server its files name.
-func (f seedFlags) load(servers []*swrtest.Server) error {
+// load seeds each server its files name; regions holds the -region entry
+// of each server.
+func (f seedFlags) load(servers []*swrtest.Server, regions []string) error {
 	for _, v := range f {
 		srv, file := servers[0], v
 		if region, path, ok := strings.Cut(v, "="); ok {
-			i := slices.IndexFunc(servers, func(s *swrtest.Server) bool { return s.Region == region })
+			i := slices.Index(regions, region)
 			if i < 0 {
 				return fmt.Errorf("-seed %s: region %q is not served", v, region)
 			}

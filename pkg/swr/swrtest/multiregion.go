@@ -34,7 +34,10 @@ type Cloud struct {
 
 // NewCloud starts one Server per region (see NewServer). opts apply to
 // every server; WithRegion and WithProjectID among them are overridden
-// per region. Call Close when done.
+// per region. A region may be given as "region/project" for a further
+// project in a region: a server of its own, with its own project id,
+// sharing the region's name (copies into that region go to the region's
+// first server). Call Close when done.
 func NewCloud(regions []string, opts ...Option) *Cloud {
 	c := NewUnstartedCloud(regions, opts...)
 	for _, s := range c.servers {
@@ -53,19 +56,27 @@ func NewUnstartedCloud(regions []string, opts ...Option) *Cloud {
 	shared := []Option{WithCredentials(strings.ToUpper(randomHex(10)), randomHex(20)), WithUser(DefaultUserName, randomHex(12))}
 	c := &Cloud{}
 	links := &regionLinks{peers: map[string]*Server{}, failing: map[string]bool{}}
-	for i, region := range regions {
-		if slices.Contains(regions[:i], region) {
-			panic("swrtest: NewCloud: region " + region + " is named twice")
+	for i, spec := range regions {
+		if spec == "" || slices.Contains(regions[:i], spec) {
+			panic("swrtest: NewCloud: region " + spec + " is empty or named twice")
 		}
-		all := append(append(slices.Clone(shared), opts...), WithRegion(region), WithProjectID(""))
+		region, project, _ := strings.Cut(spec, "/")
+		id := ""
+		if project != "" {
+			id = derivedID("project", spec)
+		}
+		all := append(append(slices.Clone(shared), opts...), WithRegion(region), WithProjectID(id))
 		s := NewUnstartedServer(all...)
 		for _, other := range regions {
+			other, _, _ = strings.Cut(other, "/")
 			if other != region && !slices.Contains(s.syncRegions, other) {
 				s.syncRegions = append(s.syncRegions, other)
 			}
 		}
 		s.links = links
-		links.peers[region] = s
+		if links.peers[region] == nil {
+			links.peers[region] = s
+		}
 		c.servers = append(c.servers, s)
 	}
 	return c
@@ -78,7 +89,8 @@ func (c *Cloud) Close() {
 	}
 }
 
-// Regions lists the regions in the order NewCloud was given them.
+// Regions lists the servers' regions in the order NewCloud was given
+// them (a region with several projects once per project).
 func (c *Cloud) Regions() []string {
 	out := make([]string, len(c.servers))
 	for i, s := range c.servers {
@@ -90,10 +102,20 @@ func (c *Cloud) Regions() []string {
 // Servers returns the servers in region order.
 func (c *Cloud) Servers() []*Server { return slices.Clone(c.servers) }
 
-// Region returns the server of region, or nil.
+// Region returns the (first) server of region, or nil.
 func (c *Cloud) Region(region string) *Server {
 	for _, s := range c.servers {
 		if s.Region == region {
+			return s
+		}
+	}
+	return nil
+}
+
+// Project returns the server of project id, or nil.
+func (c *Cloud) Project(id string) *Server {
+	for _, s := range c.servers {
+		if s.ProjectID == id {
 			return s
 		}
 	}

@@ -158,3 +158,22 @@ func TestSingleServerSyncRecordsJobsOnly(t *testing.T) {
 	require.Len(t, jobs, 1)
 	assert.Equal(t, "success", jobs[0].Status)
 }
+
+func TestCloudServesSeveralProjectsOfARegion(t *testing.T) {
+	cloud := swrtest.NewCloud([]string{"cn-north-4", "cn-north-4/team-b", "cn-east-3"})
+	defer cloud.Close()
+	servers := cloud.Servers()
+	require.Len(t, servers, 3)
+	a, b := servers[0], servers[1]
+	assert.Equal(t, "cn-north-4", b.Region)
+	assert.NotEqual(t, a.ProjectID, b.ProjectID)
+	assert.NotEqual(t, a.URL, b.URL)
+	assert.Same(t, a, cloud.Region("cn-north-4"))
+	assert.Same(t, b, cloud.Project(b.ProjectID))
+	assert.Nil(t, cloud.Project("nope"))
+	ctx := context.Background()
+	require.NoError(t, cloudClient(t, b).Namespaces.Create(ctx, "team-b"))
+	nss, err := cloudClient(t, a).Namespaces.List(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, nss, "each project has its own registry")
+}
