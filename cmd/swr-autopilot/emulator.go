@@ -86,7 +86,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		opts = append(opts, swrtest.WithRateLimit(*rate, b))
 	}
 	var servers []*swrtest.Server
-	if len(regions) == 1 {
+	if len(regions) == 1 && !strings.Contains(regions[0], "/") {
 		servers = []*swrtest.Server{swrtest.NewUnstartedServer(opts...)}
 	} else {
 		servers = swrtest.NewUnstartedCloud(regions, opts...).Servers()
