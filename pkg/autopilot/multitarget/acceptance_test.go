@@ -2,6 +2,8 @@ package multitarget_test
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
@@ -251,4 +254,76 @@ func TestEnginesRefuseAPolicyNamingAnUnknownTarget(t *testing.T) {
 	require.NoError(t, err)
 	_, err = multitarget.Engines(w.regs, p, autopilot.Options{})
 	require.ErrorContains(t, err, `target "staging", which is not in the targets file`)
+}
+
+// A replica that stopped syncing: new pushes fail to copy, the sweep
+// reports the failed jobs and, past the grace period, the missing tags;
+// a replica rule stricter than the source's is reported too.
+func TestTwoRegionsReportFailedSyncJobsAndAStricterReplicaRule(t *testing.T) {
+	w := newWorld(t)
+	seedTwoRegions(t, w)
+	north, east := w.cloud.Region("cn-north-4"), w.cloud.Region("cn-east-3")
+	require.NoError(t, east.Seed(swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "prod-dr", Repositories: []swrtest.SeedRepository{{
+		Name:      "api",
+		Tags:      []swrtest.SeedTag{{Name: "a1", Age: "3d"}},
+		Retention: &swrtest.SeedRetention{Template: "tag_rule", Params: map[string]string{"num": "1"}, TagSelectors: []swrtest.SeedSelector{}},
+	}}}}}))
+	require.NoError(t, north.Seed(swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "prod", Repositories: []swrtest.SeedRepository{{
+		Name: "api", Tags: []swrtest.SeedTag{{Name: "a1", Age: "3d"}, {Name: "a2", Age: "2d"}},
+		SyncRepos: []swrtest.SeedSyncRepo{{RemoteRegionID: "cn-east-3", RemoteNamespace: "prod-dr", SyncAuto: true}},
+	}}}}}))
+	w.cloud.SetSyncFailing("cn-east-3", true)
+	require.NoError(t, north.PushTag("prod", "web", "v4", w.clock.Now()))
+
+	job := w.jobs(t, sweep.JobName, strings.Replace(replicaPolicy, "remediate: sync", "remediate: none", 1), func(reg multitarget.Registry, e *autopilot.Engine) multitarget.Job {
+		return sweep.New(e, reg.Client, sweep.Config{Target: reg.Target.Name, Now: w.clock.Now})
+	})
+	rep, err := job.Handle(context.Background(), []events.Event{event(events.SweepRequested{})})
+	require.NoError(t, err)
+
+	failed := findingsOf(rep, plan.CodeSyncJobFailed)
+	require.Len(t, failed, 1)
+	assert.Equal(t, "web", failed[0].Repository)
+	assert.Contains(t, failed[0].Message, ": v4")
+
+	stricter := findingsOf(rep, plan.CodeSyncReplicaRetentionStricter)
+	require.Len(t, stricter, 1)
+	assert.Equal(t, "api", stricter[0].Repository)
+	assert.Contains(t, stricter[0].Message, "(keep the last 1) deletes 1 tags that the source keeps")
+
+	assert.Len(t, findingsOf(rep, plan.CodeSyncReplicaMissingTags), 2, "prod/web lacks v2, prod/api lacks a2")
+	for _, c := range rep.Changes {
+		assert.NotEqual(t, plan.KindSyncImages, c.Kind, "remediate: none writes no tags")
+	}
+}
+
+// The grant sync runs in every target, or in the one a request names.
+func TestGrantSyncRunsInEveryTarget(t *testing.T) {
+	w := newWorld(t)
+	for _, s := range w.cloud.Servers() {
+		require.NoError(t, s.Seed(swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "team"}}}))
+	}
+	dir := t.TempDir() + "/directory.yaml"
+	require.NoError(t, os.WriteFile(dir, []byte("teams:\n  - name: t\n    members: [{id: 0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e, name: alice}]\n    namespaces: {team: read}\n"), 0o600))
+	var members []multitarget.Member
+	for _, reg := range w.regs {
+		members = append(members, multitarget.Member{Target: reg.Target, Job: grantsync.New(reg.Client, grantsync.Config{Directory: dir})})
+	}
+	job := multitarget.Jobs(grantsync.JobName, members)
+
+	rep, err := job.Handle(context.Background(), []events.Event{event(events.GrantSyncRequested{Target: "dr"})})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dr"}, rep.Targets())
+	assert.Equal(t, 1, rep.ByTarget["dr"].Changed)
+
+	rep, err = job.Handle(context.Background(), []events.Event{event(events.GrantSyncRequested{})})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dr", "primary"}, rep.Targets())
+	assert.Equal(t, 1, rep.ByTarget["primary"].Changed)
+	assert.Equal(t, 0, rep.ByTarget["dr"].Changed, "already in line")
+	for _, s := range w.cloud.Servers() {
+		ns, ok := s.State().Namespace("team")
+		require.True(t, ok)
+		assert.Len(t, ns.Grants, 1, "%s", s.Region)
+	}
 }
