@@ -62,6 +62,7 @@ build-RetentionSweepFunction: check-artifacts-dir
 build-GrantSyncFunction: check-artifacts-dir
 	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/grantsync
 	cp "$(DIRECTORY_FILE)" "$(ARTIFACTS_DIR)/directory.yaml"
+	cp "$(POLICY_FILE)" "$(ARTIFACTS_DIR)/policy.yaml"
 
 check-artifacts-dir:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: sam build sets it, or run make bootstraps" >&2; exit 1; }

@@ -150,7 +150,7 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 	for i, reg := range regs {
 		onpushJobs = append(onpushJobs, multitarget.Member{Target: reg.Target, Job: onpush.New(engines[i], reg.Client, onpush.Config{Logger: logger})})
 		sweepJobs = append(sweepJobs, multitarget.Member{Target: reg.Target, Job: sweep.New(engines[i], reg.Client, sweep.Config{Target: reg.Target.Name})})
-		grantJobs = append(grantJobs, multitarget.Member{Target: reg.Target, Job: grantsync.New(reg.Client, grantsync.Config{Directory: directoryPath, Logger: logger})})
+		grantJobs = append(grantJobs, multitarget.Member{Target: reg.Target, Job: grantsync.New(reg.Client, grantsync.Config{Directory: directoryPath, Policy: pol.ForTarget(reg.Target.Name), Logger: logger})})
 	}
 	onpushFn, err := newFn(multitarget.Jobs("onpush", onpushJobs), events.KindSweepRequested)
 	if err != nil {

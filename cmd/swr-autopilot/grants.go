@@ -10,16 +10,21 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
+	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
 
 // grantsDirectoryEnv names the team directory source when -directory is not given.
 const grantsDirectoryEnv = "AUTOPILOT_DIRECTORY"
 
+// grantsPolicyEnv names the policy source when -policy is not given.
+const grantsPolicyEnv = "AUTOPILOT_POLICY"
+
 // runGrants reconciles SWR grants with the team directory:
-// "swr-autopilot grants [-dry-run] -directory SRC [-namespace NS] [-json] [-html FILE]".
-// It prints the report and exits 1 when the run failed or reported errors,
-// 2 on a usage error.
+// "swr-autopilot grants [-dry-run] -directory SRC [-policy SRC] [-namespace NS] [-json] [-html FILE]".
+// It prints the report and exits with grantsExitCode: 1 when the run
+// failed, reported errors, or the directory is invalid, empty or
+// truncated; 3 when removals were refused; 2 on a usage error.
 func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("grants", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -28,16 +33,19 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	sf.registerTargets(fs)
 	dryRun := fs.Bool("dry-run", false, "plan and report without writing anything to SWR")
 	src := fs.String("directory", "", "team directory: a path, an https:// URL or s3://bucket/key (default $"+grantsDirectoryEnv+")")
+	policySrc := fs.String("policy", "", "policy `FILE` whose default_grants count as desired grants (default $"+grantsPolicyEnv+"; optional)")
 	namespace := fs.String("namespace", "", "reconcile only this namespace and the repositories the directory names in it")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a table")
 	htmlFile := fs.String("html", "", "also write the report as HTML to `FILE`")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: swr-autopilot grants [-dry-run] -directory SRC [-namespace NS] [-json] [-html FILE]\n\n"+
+		fmt.Fprintln(stderr, "usage: swr-autopilot grants [-dry-run] -directory SRC [-policy SRC] [-namespace NS] [-json] [-html FILE]\n\n"+
 			"Brings SWR namespace and repository grants in line with the team directory: adds and raises\n"+
 			"grants everywhere, removes and lowers them only in the directory's managed namespaces, and\n"+
 			"refuses every removal when the directory is empty or invalid or the removals exceed its guard.\n"+
+			"With -namespace it only adds and raises: removals wait for a run over everything.\n"+
 			"SWR credentials come from the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, …).\n"+
-			"Exit status: 0 done, 1 the run failed or reported errors, 2 usage error.\n\nflags:")
+			"Exit status: 0 done, 1 the run failed or reported errors, or the directory is invalid, empty\n"+
+			"or truncated, 2 usage error, 3 removals were refused (guard, or a -namespace run).\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseFlags(fs, args); !ok {
@@ -60,16 +68,29 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "grants: %v\n", err)
 		return 1
 	}
+	cfg := grantsync.Config{
+		Directory: *src,
+		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	if *policySrc == "" {
+		*policySrc = os.Getenv(grantsPolicyEnv)
+	}
+	if *policySrc != "" {
+		if cfg.Policy, err = loadPolicy(*policySrc); err != nil {
+			fmt.Fprintf(stderr, "grants: %v\n", err)
+			return exitError
+		}
+	}
 	var scope []grantsync.Target
 	if *namespace != "" {
 		scope = append(scope, grantsync.Target{Namespace: *namespace})
 	}
 	rep, runErr := perTarget(grantsync.JobName, regs, func(_ int, reg multitarget.Registry) (*report.Report, error) {
-		job := grantsync.New(reg.Client, grantsync.Config{
-			Directory: *src,
-			Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		})
-		return job.Reconcile(ctx, *dryRun, scope...)
+		tc := cfg
+		if tc.Policy != nil {
+			tc.Policy = tc.Policy.ForTarget(reg.Target.Name)
+		}
+		return grantsync.New(reg.Client, tc).Reconcile(ctx, *dryRun, scope...)
 	})
 
 	if err := writeGrantsReport(rep, stdout, *asJSON, *htmlFile); err != nil {
@@ -80,7 +101,28 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "grants: %v\n", runErr)
 		return 1
 	}
-	return reportExitCode(rep)
+	return grantsExitCode(rep)
+}
+
+// grantsExitCode is reportExitCode for a grant sync report, which also
+// exits 1 when the directory is invalid, empty or truncated (a CI gate
+// must not pass on it), and 3 when any removal was refused.
+func grantsExitCode(rep *report.Report) int {
+	for _, f := range rep.Findings {
+		if f.Code == grantplan.CodeInvalidDirectory || f.Code == grantplan.CodeEmptyDirectory {
+			return exitError
+		}
+	}
+	code := reportExitCode(rep)
+	if code != exitOK {
+		return code
+	}
+	for _, c := range rep.Changes {
+		if c.Status == report.StatusRefused {
+			return exitCritical
+		}
+	}
+	return exitOK
 }
 
 // writeGrantsReport writes rep to stdout as a table or JSON, and as HTML to

@@ -42,7 +42,7 @@ func grantsEmulator(t *testing.T) *swrtest.Server {
 	for k, v := range map[string]string{
 		"HUAWEICLOUD_SDK_AK": srv.AK, "HUAWEICLOUD_SDK_SK": srv.SK, "SWR_ENDPOINT": srv.URL,
 		"HUAWEICLOUD_SDK_SECURITY_TOKEN": "", "HUAWEICLOUD_SDK_REGION": "", "SWR_AUTH_TOKEN": "",
-		"SWR_IAM_DOMAIN": "", "SWR_IAM_USER": "", "SWR_IAM_PASSWORD": "", grantsDirectoryEnv: "",
+		"SWR_IAM_DOMAIN": "", "SWR_IAM_USER": "", "SWR_IAM_PASSWORD": "", grantsDirectoryEnv: "", grantsPolicyEnv: "",
 	} {
 		t.Setenv(k, v)
 	}
@@ -132,4 +132,47 @@ func TestGrantsFailures(t *testing.T) {
 	code, _, errOut = grants("-directory", writeFile(t, "d.yaml", grantsDirectory))
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "SWR_ENDPOINT")
+}
+
+func TestGrantsExitCodes(t *testing.T) {
+	full := grantsDirectory
+	for name, tc := range map[string]struct {
+		dir  string
+		args []string
+		code int
+	}{
+		"in line after the run": {dir: full, code: exitOK},
+		"invalid directory":     {dir: strings.Replace(full, "payments: manage", "payments: admin", 1), code: exitError},
+		"empty directory":       {dir: "teams: []\nmanaged_namespaces: [payments]\n", code: exitError},
+		"empty file":            {dir: "", code: exitError},
+		"truncated directory":   {dir: full[:len(full)-1], code: exitError},
+		"removals over the guard are refused": {
+			dir: strings.Replace(full, "guard: {max_removal_fraction: 0.5}", "guard: {max_removals: 0}", 1), code: exitCritical,
+		},
+		"a namespace run leaves removals to a full run": {dir: full, args: []string{"-namespace", "payments"}, code: exitCritical},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := grantsEmulator(t)
+			code, out, errOut := grants(append([]string{"-directory", writeFile(t, "d.yaml", tc.dir)}, tc.args...)...)
+			assert.Equal(t, tc.code, code, "%s\n%s", out, errOut)
+			if tc.code == exitError {
+				assert.Equal(t, 3, namespaceGrants(t, srv, "payments")["mallory"], "nothing removed")
+			}
+		})
+	}
+}
+
+func TestGrantsPolicyDefaultGrantsAreDesired(t *testing.T) {
+	srv := grantsEmulator(t)
+	require.NoError(t, srv.Seed(swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "payments",
+		Repositories: []swrtest.SeedRepository{{Name: "api", Grants: []swrtest.SeedGrant{{UserID: "u-auditor", UserName: "auditor", Auth: 1}}}}}}}))
+	dir := writeFile(t, "d.yaml", grantsDirectory)
+	pol := writeFile(t, "policy.yaml", "version: 1\ndefault_grants:\n  - match: \"**\"\n    users: [{user_id: u-auditor, user_name: auditor, level: read}]\n")
+
+	code, out, errOut := grants("-dry-run", "-directory", dir, "-policy", pol)
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, out, "payments/api#u-auditor", "the default grant is desired")
+
+	_, out, _ = grants("-dry-run", "-directory", dir)
+	assert.Contains(t, out, "payments/api#u-auditor", "without the policy the directory alone is desired")
 }

@@ -94,3 +94,34 @@ func TestValidateUsageErrors(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, errOut, "-kind")
 }
+
+func TestValidatePolicyAgainstDirectory(t *testing.T) {
+	// The bundled examples: the auditor default grant of "**" applies in
+	// the managed namespaces; grant sync counts it as desired there, which
+	// the report notes.
+	pol, dir := filepath.Join("..", "..", "examples", "policy.yaml"), filepath.Join("..", "..", "examples", "directory.yaml")
+	code, out, errOut := validate(pol, dir)
+	assert.Equal(t, 0, code, errOut)
+	assert.Equal(t, pol+": ok\n"+dir+": ok\n"+
+		pol+`:51:12: note: default grants of "**" apply in managed namespaces payments, shared of `+dir+
+		": grant sync counts them as desired there, keeps them and gives them to every repository\n", out)
+
+	// A policy that names the directory's users otherwise conflicts with it.
+	conflicting := writeFile(t, "policy.yaml", `version: 1
+default_grants:
+  - match: "tools/**"
+    users:
+      - {user_id: 0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e, user_name: alicia, level: read}
+      - {user_id: ffffffffffffffffffffffffffffffff, user_name: carol, level: read}
+      - {user_id: 1234567890abcdef1234567890abcdef, user_name: auditor, level: read}
+`)
+	code, out, errOut = validate(conflicting, dir)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, conflicting+": ok\n"+dir+": ok\n", out, "tools is not managed: no note")
+	assert.Equal(t, conflicting+`:5:9: user_id "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e" is named "alicia" here but "alice" in `+dir+"\n"+
+		conflicting+`:6:9: user_name "carol" has user_id "ffffffffffffffffffffffffffffffff" here but "2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a" in `+dir+"\n", errOut)
+
+	// -kind applies to every file; no cross-check of two policies.
+	code, _, _ = validate("-kind", "policy", pol, conflicting)
+	assert.Equal(t, 0, code)
+}

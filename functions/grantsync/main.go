@@ -33,10 +33,22 @@ func main() {
 	if err != nil {
 		wire.Exit(log, "decoder", err)
 	}
+	gcfg := grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log}
+	if cfg.Policy != "" {
+		if gcfg.Policy, err = wire.LoadPolicy(context.Background(), cfg.Policy); err != nil {
+			wire.Exit(log, "policy", err)
+		}
+		if err := multitarget.CheckPolicy(regs, gcfg.Policy); err != nil {
+			wire.Exit(log, "policy", err)
+		}
+	}
 	members := make([]multitarget.Member, len(regs))
 	for i, reg := range regs {
-		members[i] = multitarget.Member{Target: reg.Target, Job: grantsync.New(reg.Client,
-			grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log})}
+		tc := gcfg
+		if tc.Policy != nil {
+			tc.Policy = tc.Policy.ForTarget(reg.Target.Name)
+		}
+		members[i] = multitarget.Member{Target: reg.Target, Job: grantsync.New(reg.Client, tc)}
 	}
 	job := multitarget.Jobs(grantsync.JobName, members)
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))

@@ -64,17 +64,18 @@ func TestGrantSyncUnderTheRuntimeEmulator(t *testing.T) {
 	emu := lambdatest.Start(t, lambdatest.BuildBootstrap(t, grantsyncPkg),
 		functionEnv(srv, "", directory, "AWS_LAMBDA_FUNCTION_NAME=grantsync", "AUTOPILOT_SCHEDULED_KIND=grantsync"))
 
-	t.Run("EventGrid grants changed reconciles that repository only", func(t *testing.T) {
+	t.Run("EventGrid grants changed reconciles that repository only, and only adds", func(t *testing.T) {
 		srv.ResetLog()
 		sum := summaryOf(t, invokeURL(t, emu, sample(t, "eventgrid-grants-changed.json")))
 
 		assert.Equal(t, "grantsync", sum.Job)
 		assert.Equal(t, []string{"6b3d8f1a-9c2e-4b7d-a0f5-3e8c1b6d9a27"}, sum.EventIDs)
-		assert.Equal(t, 2, sum.Counts.Changed, "bob added, alice's console grant removed")
+		assert.Equal(t, 1, sum.Counts.Changed, "bob added")
+		assert.Equal(t, 1, sum.Counts.Refused, "alice's console grant is left to a full run")
 		assert.Zero(t, sum.Counts.Errors)
 
 		after := srv.State()
-		assert.Equal(t, map[string]int{"bob": 3}, grantsOf(t, after, "acme", "web"))
+		assert.Equal(t, map[string]int{"alice": 3, "bob": 3}, grantsOf(t, after, "acme", "web"))
 		assert.Equal(t, map[string]int{"mallory": 7}, grantsOf(t, after, "payments", ""), "out of the event's scope")
 		for _, r := range srv.Requests() {
 			assert.NotContains(t, r.Path, "payments", "no request about another namespace: %s %s", r.Method, r.Path)
@@ -88,7 +89,7 @@ func TestGrantSyncUnderTheRuntimeEmulator(t *testing.T) {
 		assert.Equal(t, "grantsync", rep.Job)
 		assert.False(t, rep.DryRun)
 		assert.Equal(t, []string{"3a7d1f9c-5e2b-4c8a-b0d6-8e4f2a1c9d73"}, rep.EventIDs)
-		assert.Equal(t, 2, rep.Counts.Changed, "alice added, mallory removed")
+		assert.Equal(t, 3, rep.Counts.Changed, "alice added, mallory removed, alice's console grant removed")
 		assert.Empty(t, rep.Errors)
 		var changes []string
 		for _, c := range rep.Changes {
@@ -98,6 +99,7 @@ func TestGrantSyncUnderTheRuntimeEmulator(t *testing.T) {
 		assert.ElementsMatch(t, []string{
 			"namespace_access create payments  " + aliceID,
 			"namespace_access delete payments  " + malloryID,
+			"repository_access delete acme web " + aliceID,
 		}, changes)
 
 		after := srv.State()

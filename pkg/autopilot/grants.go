@@ -2,88 +2,64 @@ package autopilot
 
 import (
 	"context"
+	"fmt"
 
-	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/internal/grantwrite"
+	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 // DefaultGrants gives a new repository the grants the policy's
-// default_grants section asks for. It adds and upgrades, never removes.
-// It costs no call when no rule matches, else one read plus the writes.
-// When a grant appears between the read and the write (SWR then refuses
-// the whole create as a conflict), the grants are read and planned once
-// more and what is still missing is applied; the changes reported are
-// those of that second plan, what this call applied, and none when the
-// other writer granted everything.
+// default_grants section asks for. It plans with grantplan, the planner
+// grant sync uses, outside any managed namespace: it adds and raises,
+// never removes or lowers, and never changes the caller. It writes through
+// the grant writer grant sync uses (package grantwrite): a grant that
+// appears between the read and the write (SWR then refuses the whole
+// create as a conflict) makes it read the grants again and apply only what
+// is still missing. It costs no call when no rule matches, else one read
+// plus the writes.
 func (e *Engine) DefaultGrants(ctx context.Context, ns, repo string, dryRun bool) RepoResult {
 	res := RepoResult{Namespace: ns, Repository: repo, Conformant: true}
 	desired := e.policy.GrantsFor(ns, repo)
 	if len(desired) == 0 {
 		return res
 	}
-	p, err := e.grantPlan(ctx, ns, repo, desired)
+	current, err := e.client.RepositoryAccess.Get(ctx, ns, repo)
 	if err != nil {
 		res.fail("get repository access", err)
 		return res
 	}
+	p := grantplan.Repository(ns, repo, grantplan.ByUser(desired), *current, "", nil)
+	res.Findings = append(res.Findings, p.Findings...)
 	if p.Empty() {
 		return res
 	}
 	res.Conformant = false
 	if !e.Writes(dryRun) {
-		res.Changes = withStatus(p.Changes, report.StatusPlanned, "", "")
+		res.Changes = p.Changes
 		return res
 	}
 	res.Wrote = true
-	createErr, updateErr := e.applyGrants(ctx, p)
-	if swr.IsConflict(createErr) {
-		again, err := e.grantPlan(ctx, ns, repo, desired)
-		if err != nil {
-			res.fail("get repository access", err)
-			res.Changes = withStatus(p.Changes, report.StatusFailed, "",
-				"not applied: another writer changed the grants and reading them again failed: "+err.Error())
-			return res
-		}
-		// What the other writer granted is done; apply what is left.
-		p = again
-		res.Conformant = p.Empty()
-		createErr, updateErr = e.applyGrants(ctx, p)
+	g := grantwrite.Grants{Client: e.client, NS: ns, Repo: repo}
+	var createErr, updateErr error
+	if len(p.Create) > 0 {
+		// A user granted a higher level meanwhile is left as it is.
+		_, createErr = g.Add(ctx, p.Create)
 	}
-	updateReason := errText(updateErr)
-	if createErr != nil {
+	updateReason := ""
+	switch {
+	case createErr != nil:
 		res.fail("grant repository access", createErr)
 		updateReason = "not attempted: " + createErr.Error()
-	}
-	if updateErr != nil {
-		res.fail("upgrade repository access", updateErr)
+	case len(p.Update) > 0:
+		if updateErr = g.Change(ctx, p.Update); updateErr != nil {
+			res.fail("upgrade repository access", updateErr)
+			updateReason = updateErr.Error()
+		}
 	}
 	changes := withStatus(p.Changes, report.StatusApplied, report.OpCreate, errText(createErr))
 	res.Changes = withStatus(changes, report.StatusApplied, report.OpUpdate, updateReason)
 	return res
-}
-
-// grantPlan reads the grants of ns/repo and plans the missing ones.
-func (e *Engine) grantPlan(ctx context.Context, ns, repo string, desired []swr.UserAuth) (plan.GrantPlan, error) {
-	current, err := e.client.RepositoryAccess.Get(ctx, ns, repo)
-	if err != nil {
-		return plan.GrantPlan{}, err
-	}
-	return plan.Grants(ns, repo, desired, *current), nil
-}
-
-// applyGrants creates the missing grants, then upgrades the low ones. The
-// upgrade is not attempted when the create failed.
-func (e *Engine) applyGrants(ctx context.Context, p plan.GrantPlan) (createErr, updateErr error) {
-	if len(p.Create) > 0 {
-		if createErr = e.client.RepositoryAccess.Create(ctx, p.Namespace, p.Repository, p.Create); createErr != nil {
-			return createErr, nil
-		}
-	}
-	if len(p.Update) > 0 {
-		updateErr = e.client.RepositoryAccess.Update(ctx, p.Namespace, p.Repository, p.Update)
-	}
-	return nil, updateErr
 }
 
 // withStatus returns changes with the status of those with operation op
@@ -107,5 +83,5 @@ func errText(err error) string {
 	if err == nil {
 		return ""
 	}
-	return err.Error()
+	return fmt.Sprint(err)
 }

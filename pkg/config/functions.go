@@ -58,6 +58,7 @@ type Sweep struct {
 type GrantSync struct {
 	Function
 	Directory string `envconfig:"AUTOPILOT_DIRECTORY" url:"true" desc:"team directory file: a path, an https URL or s3://bucket/key"`
+	Policy    string `envconfig:"AUTOPILOT_POLICY" url:"true" desc:"policy file whose default_grants grant sync counts as desired (optional; the onpush function's policy)"`
 }
 
 // LoadFunction reads a function's configuration (a pointer to OnPush, Sweep

@@ -33,7 +33,7 @@ type SWR struct {
 	EndpointURL   string `envconfig:"SWR_ENDPOINT" url:"true" desc:"SWR API endpoint; overrides https://swr-api.{region}.myhuaweicloud.com"`
 
 	AuthToken   string `envconfig:"SWR_AUTH_TOKEN" secret:"true" json:"-" desc:"ready IAM token sent as X-Auth-Token, instead of AK/SK"`
-	IAMEndpoint string `envconfig:"HUAWEICLOUD_SDK_IAM_ENDPOINT" desc:"IAM endpoint for password authentication; default https://iam.{region}.myhuaweicloud.com"`
+	IAMEndpoint string `envconfig:"HUAWEICLOUD_SDK_IAM_ENDPOINT" desc:"IAM endpoint for password authentication and IAM user and group lookups; default https://iam.{region}.myhuaweicloud.com"`
 	IAMDomain   string `envconfig:"SWR_IAM_DOMAIN" desc:"account (domain) name for password authentication"`
 	IAMUser     string `envconfig:"SWR_IAM_USER" desc:"IAM user name for password authentication"`
 	IAMPassword string `envconfig:"SWR_IAM_PASSWORD" secret:"true" json:"-" desc:"IAM password"`
@@ -223,11 +223,17 @@ func (s SWR) Credentials() swr.Credentials {
 // ClientOptions returns the swr options for the rate limit, retry and
 // timeout settings of s.
 func (s SWR) ClientOptions() []swr.Option {
-	return []swr.Option{
+	opts := []swr.Option{
 		swr.WithRateLimit(s.RateLimit, s.RateBurst),
 		swr.WithRetry(s.MaxAttempts, s.RetryBaseDelay, s.RetryMaxDelay),
 		swr.WithHTTPClient(&http.Client{Timeout: s.Timeout}),
 	}
+	// IAM user and group lookups (directory members by name) go to the
+	// configured or regional IAM endpoint; without either, the global one.
+	if s.IAMEndpoint != "" || s.Region != "" {
+		opts = append(opts, swr.WithIAMEndpoint(s.IAMEndpointURL()))
+	}
+	return opts
 }
 
 // NewClient validates s and builds an SWR client from it. opts are applied

@@ -31,6 +31,9 @@ type Directory struct {
 type Team struct {
 	Name    string
 	Members []Member
+	// Group names an IAM user group whose members join the team's
+	// Members; they are read from IAM on every run.
+	Group string
 	// Namespaces maps a namespace name to the level the team gets there.
 	Namespaces map[string]Level
 	// Repositories maps a "namespace/repository" key (see RepositoryKey)
@@ -39,6 +42,8 @@ type Team struct {
 }
 
 // Member is an IAM user: SWR grants need both the id and the exact name.
+// ID is empty when the file gives only the name; it is then looked up in
+// IAM by name on every run.
 type Member struct {
 	ID   string
 	Name string
@@ -50,21 +55,21 @@ type Guard struct {
 	// MaxRemovals is the most grants one run may remove or lower.
 	MaxRemovals int
 	// MaxRemovalFraction is the largest share (0–1) of the grants observed
-	// in a run that the run may remove or lower. A run reconciling only
-	// what an event names is held to it once it observed enough grants for
-	// a share to mean something (see grantplan.GuardScopedRemovals).
+	// in a full run that the run may remove or lower. A run reconciling
+	// only what an event names removes nothing (see
+	// grantplan.GuardScopedRemovals).
 	MaxRemovalFraction float64
 }
 
 // Empty reports whether the directory grants nobody anything: no team has
-// both a member and a namespace or repository. An empty directory, like an
+// both a member (or a group) and a namespace or repository. An empty directory, like an
 // empty or truncated file, must never be used to remove access.
 func (d *Directory) Empty() bool {
 	if d == nil {
 		return true
 	}
 	for _, t := range d.Teams {
-		if len(t.Members) > 0 && len(t.Namespaces)+len(t.Repositories) > 0 {
+		if (len(t.Members) > 0 || t.Group != "") && len(t.Namespaces)+len(t.Repositories) > 0 {
 			return false
 		}
 	}

@@ -6,6 +6,8 @@
 // s3://bucket/key object and parses it. The format is documented in this
 // package's README.md, with a complete example in testdata/example.yaml.
 //
-// A Directory is plain data. Turning it into SWR grants, and diffing those
-// against what SWR holds, is the job of package grantplan.
+// A Directory is plain data. Members given by name only (ID empty) and
+// teams given as an IAM group are completed from IAM by grant sync.
+// Turning it into SWR grants, and diffing those against what SWR holds, is
+// the job of package grantplan.
 package directory

@@ -150,7 +150,7 @@ func (p *parser) teams(n *yaml.Node) {
 func (p *parser) team(n *yaml.Node, seen map[string]*yaml.Node) (Team, bool) {
 	var t Team
 	var nameNode *yaml.Node
-	ok := p.fields(n, "a team", []string{"name", "members", "namespaces", "repositories"}, func(key, value *yaml.Node) {
+	ok := p.fields(n, "a team", []string{"name", "members", "group", "namespaces", "repositories"}, func(key, value *yaml.Node) {
 		switch key.Value {
 		case "name":
 			if name, ok := p.text(value, "team name"); ok {
@@ -158,6 +158,10 @@ func (p *parser) team(n *yaml.Node, seen map[string]*yaml.Node) (Team, bool) {
 			}
 		case "members":
 			t.Members = p.members(value, "members", key)
+		case "group":
+			if g, ok := p.text(value, "group"); ok {
+				t.Group = g
+			}
 		case "namespaces":
 			t.Namespaces = p.namespaceLevels(value)
 		case "repositories":
@@ -180,8 +184,8 @@ func (p *parser) team(n *yaml.Node, seen map[string]*yaml.Node) (Team, bool) {
 	seen[t.Name] = nameNode
 	// A missing or empty list is an error of its own; a list whose
 	// entries were all invalid has been reported entry by entry.
-	if absentOrEmpty(n, "members") {
-		p.errorf(nameNode, "team %q has no members", t.Name)
+	if absentOrEmpty(n, "members") && !hasKey(n, "group") {
+		p.errorf(nameNode, "team %q has no members: give it members or an IAM group", t.Name)
 	}
 	if absentOrEmpty(n, "namespaces") && absentOrEmpty(n, "repositories") {
 		p.errorf(nameNode, "team %q grants nothing: give it namespaces or repositories", t.Name)
@@ -189,8 +193,9 @@ func (p *parser) team(n *yaml.Node, seen map[string]*yaml.Node) (Team, bool) {
 	return t, true
 }
 
-// members parses a list of {id, name}. Inside a team (teamKey non-nil) an
-// id may appear once; everywhere an id keeps one name and a name one id.
+// members parses a list of {id, name}; the id may be left out, to be
+// looked up in IAM by name. Inside a team (teamKey non-nil) a user may
+// appear once; everywhere an id keeps one name and a name one id.
 func (p *parser) members(n *yaml.Node, what string, teamKey *yaml.Node) []Member {
 	var list []Member
 	inList := map[string]*yaml.Node{}
@@ -212,21 +217,22 @@ func (p *parser) members(n *yaml.Node, what string, teamKey *yaml.Node) []Member
 		if !ok {
 			return
 		}
-		if !hasKey(item, "id") {
-			p.errorf(item, "member has no id")
-		}
 		if !hasKey(item, "name") {
 			p.errorf(item, "member has no name")
 		}
-		if idNode == nil || nameNode == nil {
+		if nameNode == nil || (idNode == nil && hasKey(item, "id")) {
 			return
 		}
-		if first, dup := inList[m.ID]; dup {
-			p.errorf(idNode, "member %q is listed twice in %s (first at line %d:%d)", m.ID, what, first.Line, first.Column)
+		key, at := "name:"+m.Name, nameNode
+		if idNode != nil {
+			key, at = "id:"+m.ID, idNode
+		}
+		if first, dup := inList[key]; dup {
+			p.errorf(at, "member %q is listed twice in %s (first at line %d:%d)", at.Value, what, first.Line, first.Column)
 			return
 		}
-		inList[m.ID] = idNode
-		if !p.consistent(m, idNode, nameNode) {
+		inList[key] = at
+		if idNode != nil && !p.consistent(m, idNode, nameNode) {
 			return
 		}
 		list = append(list, m)

@@ -260,3 +260,43 @@ func TestReadmeExample(t *testing.T) {
 	assert.Equal(t, fromFile, fromReadme)
 	assert.NoError(t, Validate(readTestdata(t, "example.yaml"), "example.yaml"))
 }
+
+func TestParseMembersByNameAndGroups(t *testing.T) {
+	d, err := Parse([]byte(`teams:
+  - name: payments
+    members:
+      - {name: alice}
+      - {id: u-bob, name: bob}
+    namespaces: {payments: write}
+  - name: platform
+    group: platform-engineers
+    namespaces: {tools: manage}
+  - name: mixed
+    group: auditors
+    members: [{name: alice}]
+    repositories: {payments/ledger: read}
+keep: [{name: breakglass}]
+managed_namespaces: [payments]
+`), "dir.yaml")
+	require.NoError(t, err)
+	require.False(t, d.Empty())
+	assert.Equal(t, []Member{{Name: "alice"}, {ID: "u-bob", Name: "bob"}}, d.Teams[0].Members)
+	assert.Equal(t, "platform-engineers", d.Teams[1].Group)
+	assert.Empty(t, d.Teams[1].Members)
+	assert.Equal(t, "auditors", d.Teams[2].Group)
+	assert.True(t, d.Kept("", "breakglass"))
+
+	onlyGroup := &Directory{Teams: []Team{{Name: "g", Group: "devs", Namespaces: map[string]Level{"a": Read}}}}
+	assert.False(t, onlyGroup.Empty(), "a group team grants its members")
+
+	_, err = Parse([]byte(`teams:
+  - name: payments
+    members: [{name: alice}, {name: alice}, {id: u1}]
+    group: ""
+    namespaces: {payments: write}
+`), "dir.yaml")
+	require.Error(t, err)
+	assert.Equal(t, `dir.yaml:3:37: member "alice" is listed twice in members (first at line 3:22)
+dir.yaml:3:45: member has no name
+dir.yaml:4:12: group must not be empty`, err.Error())
+}

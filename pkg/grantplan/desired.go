@@ -16,7 +16,9 @@ type Grants struct {
 
 // Desired returns the union of every team's grants. A user in several
 // teams gets the highest level any of them gives (manage 7 > write 3 >
-// read 1), separately per namespace and per repository.
+// read 1), separately per namespace and per repository. Members without
+// an id (given by name, not yet looked up in IAM) get nothing, and a
+// team's IAM group counts only through the members it was resolved into.
 func Desired(d *directory.Directory) Grants {
 	g := Grants{
 		Namespaces:   map[string]map[string]swr.UserAuth{},
@@ -40,6 +42,9 @@ func Desired(d *directory.Directory) Grants {
 
 // raise records m's level on target unless m already has a higher one.
 func raise(grants map[string]map[string]swr.UserAuth, target string, m directory.Member, level directory.Level) {
+	if m.ID == "" {
+		return
+	}
 	users := grants[target]
 	if users == nil {
 		users = map[string]swr.UserAuth{}
@@ -49,4 +54,17 @@ func raise(grants map[string]map[string]swr.UserAuth, target string, m directory
 		return
 	}
 	users[m.ID] = swr.UserAuth{UserID: m.ID, UserName: m.Name, Auth: int(level)}
+}
+
+// ByUser keys a list of grants by user id, the highest level winning when
+// a user appears twice; entries without an id are dropped.
+func ByUser(list []swr.UserAuth) map[string]swr.UserAuth {
+	out := make(map[string]swr.UserAuth, len(list))
+	for _, u := range list {
+		if have, ok := out[u.UserID]; u.UserID == "" || (ok && have.Auth >= u.Auth) {
+			continue
+		}
+		out[u.UserID] = u
+	}
+	return out
 }

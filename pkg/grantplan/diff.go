@@ -25,10 +25,12 @@ func Namespace(ns string, desired map[string]swr.UserAuth, current swr.Namespace
 
 // Repository plans the grants of repository repo in namespace ns. desired
 // is Grants.Repositories[directory.RepositoryKey(ns, repo)] and current what
-// GET …/repos/{repo}/access returned. Grants are removed only when ns is a
-// managed namespace.
-func Repository(ns, repo string, desired map[string]swr.UserAuth, current swr.RepositoryAccess, d *directory.Directory) Plan {
-	s := subject{kind: KindRepositoryAccess, ns: ns, repo: repo, self: current.SelfAuth}
+// GET …/repos/{repo}/access returned. creator is the namespace's
+// creator_name when known (SWR names no creator in a repository's grants,
+// yet may list the creator there); empty when unknown. Grants are removed
+// only when ns is a managed namespace (d nil: none is).
+func Repository(ns, repo string, desired map[string]swr.UserAuth, current swr.RepositoryAccess, creator string, d *directory.Directory) Plan {
+	s := subject{kind: KindRepositoryAccess, ns: ns, repo: repo, self: current.SelfAuth, creator: creator}
 	return s.plan(desired, current.OthersAuths, d)
 }
 
@@ -37,7 +39,7 @@ func Repository(ns, repo string, desired map[string]swr.UserAuth, current swr.Re
 type subject struct {
 	kind, ns, repo string
 	self           swr.UserAuth
-	creator        string // namespace creator's user name; empty for repositories
+	creator        string // namespace creator's user name; empty when unknown
 }
 
 func (s subject) plan(desired map[string]swr.UserAuth, others []swr.UserAuth, d *directory.Directory) Plan {
@@ -51,7 +53,11 @@ func (s subject) plan(desired map[string]swr.UserAuth, others []swr.UserAuth, d 
 			current[a.UserID] = a
 		}
 	}
-	p.Observed = len(current)
+	for _, a := range current {
+		if !s.isCreator(a) {
+			p.Observed++
+		}
+	}
 	managed := d.Managed(s.ns)
 
 	var deletes, downgrades []swr.UserAuth

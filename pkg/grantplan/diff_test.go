@@ -188,6 +188,7 @@ func TestRepository(t *testing.T) {
 	desired := Desired(d)
 	for name, tc := range map[string]struct {
 		ns, repo  string
+		creator   string
 		others    []swr.UserAuth
 		create    []swr.UserAuth
 		update    []swr.UserAuth
@@ -214,10 +215,16 @@ func TestRepository(t *testing.T) {
 			delete:    []string{"u-alice"},
 			untouched: []string{"u-self", "u-glass"},
 		},
+		"the namespace creator listed in a repository's grants": {
+			ns: "payments", repo: "other", creator: "founder",
+			others:    []swr.UserAuth{ua("u-alice", "alice", 7), founder},
+			delete:    []string{"u-alice"},
+			untouched: []string{"u-founder"},
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			current := swr.RepositoryAccess{Name: tc.repo, SelfAuth: caller, OthersAuths: tc.others}
-			p := Repository(tc.ns, tc.repo, desired.Repositories[directory.RepositoryKey(tc.ns, tc.repo)], current, d)
+			p := Repository(tc.ns, tc.repo, desired.Repositories[directory.RepositoryKey(tc.ns, tc.repo)], current, tc.creator, d)
 
 			requireWellFormed(t, p)
 			assert.Equal(t, KindRepositoryAccess, p.Kind)

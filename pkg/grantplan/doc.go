@@ -6,9 +6,9 @@
 //	grants := grantplan.Desired(dir)
 //	// for every observed namespace and repository:
 //	p := grantplan.Namespace(ns, grants.Namespaces[ns], nsAccess, dir)
-//	p := grantplan.Repository(ns, repo, grants.Repositories[directory.RepositoryKey(ns, repo)], repoAccess, dir)
-//	// once for the whole run (GuardScopedRemovals when the run covers
-//	// only the namespace or repository an event names):
+//	p := grantplan.Repository(ns, repo, grants.Repositories[directory.RepositoryKey(ns, repo)], repoAccess, creatorName, dir)
+//	// once for the whole run (GuardScopedRemovals, which refuses every
+//	// removal, when the run covers only what an event names):
 //	ok, findings := grantplan.GuardRemovals(plans, observed, dir, parseErr) // observed: the plans' Observed, summed
 //	// when !ok, for every plan:
 //	p = p.WithoutRemovals(reason)
@@ -30,13 +30,14 @@
 //     additions and upgrades still apply.
 //
 // The guard refuses every removal of a run whose directory failed
-// validation or grants nobody anything, whatever the run's scope. Its caps
-// depend on what the run observed: a full run (everything the directory
-// governs) is held to guard.max_removals and to guard.max_removal_fraction
-// of the grants it observed (GuardRemovals). A scoped run (the namespace
-// or repository an event names) is held to guard.max_removals, and to the
-// fraction only once it observed at least MinObservedForFraction grants
-// (GuardScopedRemovals): a share of a handful of grants says nothing about
-// the directory's health, and would keep a small repository's stray grants
-// forever out of an event's reach.
+// validation or grants nobody anything, whatever the run's scope. A full
+// run (everything the directory governs) is held to guard.max_removals and
+// to guard.max_removal_fraction of the grants it observed (GuardRemovals).
+// A scoped run (the namespace or repository an event names) removes and
+// lowers nothing (GuardScopedRemovals): held to the caps slice by slice,
+// a series of events could remove what one full run is refused.
+//
+// The same planner serves onpush's default grants: Repository with the
+// policy's grants as desired and no directory (nothing is managed, so it
+// only adds and raises).
 package grantplan

@@ -9,19 +9,15 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
 
-// Finding codes raised by GuardRemovals when it refuses a run's removals.
+// Finding codes raised by GuardRemovals and GuardScopedRemovals when they
+// refuse a run's removals.
 const (
 	CodeEmptyDirectory   = "grants.guard.empty_directory"
 	CodeInvalidDirectory = "grants.guard.invalid_directory"
 	CodeMaxRemovals      = "grants.guard.max_removals"
 	CodeMaxFraction      = "grants.guard.max_fraction"
+	CodeScopedRemovals   = "grants.guard.scoped_run"
 )
-
-// MinObservedForFraction is the fewest grants a scoped run must observe
-// for GuardScopedRemovals to apply guard.max_removal_fraction. Over fewer
-// grants a share says little (one removal of three grants is 33%, over the
-// default cap), and such a run cannot remove more than it observed anyway.
-const MinObservedForFraction = 10
 
 // GuardRemovals decides whether a run over everything the directory
 // governs may remove or lower any access. It looks at the whole run: plans
@@ -35,21 +31,36 @@ const MinObservedForFraction = 10
 // A refusal covers all removals of the run; additions and upgrades still
 // apply (see Plan.WithoutRemovals).
 func GuardRemovals(plans []Plan, currentTotal int, d *directory.Directory, validationErr error) (allowed bool, findings []report.Finding) {
-	return guardRemovals(plans, currentTotal, d, validationErr, true)
+	return guardRemovals(plans, currentTotal, d, validationErr)
 }
 
-// GuardScopedRemovals is GuardRemovals for a run that observed only part
-// of what the directory governs (the namespace or repository an event
-// names). An invalid or empty directory and guard.max_removals refuse as
-// in GuardRemovals; guard.max_removal_fraction applies only when the run
-// observed at least MinObservedForFraction grants, as a share of what it
-// observed. A scoped run over fewer grants may thus remove at most
-// min(guard.max_removals, MinObservedForFraction-1) of them.
-func GuardScopedRemovals(plans []Plan, currentTotal int, d *directory.Directory, validationErr error) (allowed bool, findings []report.Finding) {
-	return guardRemovals(plans, currentTotal, d, validationErr, currentTotal >= MinObservedForFraction)
+// GuardScopedRemovals guards a run that observed only part of what the
+// directory governs (the namespace or repository an event names). Such a
+// run never removes or lowers anything: it always refuses, and its
+// removals are left to the next full run, which GuardRemovals holds to the
+// caps over everything. Any sequence of scoped runs thus removes nothing,
+// however many events arrive, and never more than one full run may. An
+// invalid or empty directory is reported as in GuardRemovals; a scoped run
+// with removals also gets a CodeScopedRemovals finding (info).
+func GuardScopedRemovals(plans []Plan, d *directory.Directory, validationErr error) (allowed bool, findings []report.Finding) {
+	_, findings = guardRemovals(nil, 0, d, validationErr)
+	removals := 0
+	for _, p := range plans {
+		removals += p.Removals()
+	}
+	if removals > 0 {
+		findings = append(findings, report.Finding{
+			Code:     CodeScopedRemovals,
+			Severity: report.SeverityInfo,
+			Message: fmt.Sprintf("%d removal(s) left to the next full grant sync: a run scoped to what an event names only adds and raises; additions and upgrades still apply",
+				removals),
+			Remediation: "run a full grant sync (a tick, a directory change, or swr-autopilot grants without -namespace)",
+		})
+	}
+	return removals == 0 && len(findings) == 0, findings
 }
 
-func guardRemovals(plans []Plan, currentTotal int, d *directory.Directory, validationErr error, fractionApplies bool) (allowed bool, findings []report.Finding) {
+func guardRemovals(plans []Plan, currentTotal int, d *directory.Directory, validationErr error) (allowed bool, findings []report.Finding) {
 	removals := 0
 	for _, p := range plans {
 		removals += p.Removals()
@@ -83,9 +94,6 @@ func guardRemovals(plans []Plan, currentTotal int, d *directory.Directory, valid
 			Message:     fmt.Sprintf("the run would remove or lower %d grants, more than guard.max_removals (%d); %s", removals, d.Guard.MaxRemovals, withheld),
 			Remediation: "raise guard.max_removals in the directory for this run, or remove access in smaller steps",
 		})
-	}
-	if !fractionApplies {
-		return len(findings) == 0, findings
 	}
 	// With no grants observed, any removal is out of proportion.
 	fraction, share := math.Inf(1), "all"

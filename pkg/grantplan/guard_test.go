@@ -140,56 +140,34 @@ func TestGuardRemovalsMessages(t *testing.T) {
 	_, findings = GuardRemovals(nil, 0, bad, err)
 	require.Equal(t, []string{CodeInvalidDirectory, CodeEmptyDirectory}, codes(findings))
 	assert.Equal(t, report.SeverityCritical, findings[0].Severity)
-	assert.Contains(t, findings[0].Message, `dir.yaml:2:11: team "a" has no members, and 2 more`)
+	assert.Contains(t, findings[0].Message, `dir.yaml:2:11: team "a" has no members: give it members or an IAM group, and 2 more`)
 }
 
 func TestGuardScopedRemovals(t *testing.T) {
 	invalid := errors.New("dir.yaml:3:5: unknown key")
 	defaults := guardDirectory(t, "{}")
-	require.Equal(t, directory.DefaultMaxRemovalFraction, defaults.Guard.MaxRemovalFraction)
+	generous := guardDirectory(t, "{max_removals: 100, max_removal_fraction: 1}")
 	for name, tc := range map[string]struct {
 		dir           *directory.Directory
 		plans         []Plan
-		currentTotal  int
 		validationErr error
-		scoped, full  []string // codes of GuardScopedRemovals and of GuardRemovals
+		scoped        []string // codes of GuardScopedRemovals
 	}{
-		"the only grant of a repository": {
-			dir: defaults, plans: plansWith(1, 0, 0, 0), currentTotal: 1,
-			full: []string{CodeMaxFraction},
-		},
-		"every grant of a small namespace": {
-			dir: defaults, plans: plansWith(5, 4, 0, 0), currentTotal: MinObservedForFraction - 1,
-			full: []string{CodeMaxFraction},
-		},
-		"the count cap still applies below the threshold": {
-			dir: guardDirectory(t, "{max_removals: 2}"), plans: plansWith(3, 0, 0, 0), currentTotal: 3,
-			scoped: []string{CodeMaxRemovals}, full: []string{CodeMaxRemovals, CodeMaxFraction},
-		},
-		"the fraction cap applies from the threshold on": {
-			dir: defaults, plans: plansWith(3, 1, 0, 0), currentTotal: MinObservedForFraction,
-			scoped: []string{CodeMaxFraction}, full: []string{CodeMaxFraction},
-		},
-		"within the fraction cap at the threshold": {
-			dir: defaults, plans: plansWith(3, 0, 0, 0), currentTotal: MinObservedForFraction,
-		},
+		"nothing to remove": {dir: defaults, plans: plansWith(0, 0, 2, 1)},
+		"one removal":       {dir: generous, plans: plansWith(1, 0, 0, 0), scoped: []string{CodeScopedRemovals}},
+		"a downgrade":       {dir: generous, plans: plansWith(0, 1, 0, 0), scoped: []string{CodeScopedRemovals}},
 		"empty directory": {
-			dir: parseDirectory(t, "managed_namespaces: [payments]\n"), plans: plansWith(1, 0, 0, 0), currentTotal: 1,
-			scoped: []string{CodeEmptyDirectory}, full: []string{CodeEmptyDirectory},
+			dir: parseDirectory(t, "managed_namespaces: [payments]\n"), plans: plansWith(1, 0, 0, 0),
+			scoped: []string{CodeEmptyDirectory, CodeScopedRemovals},
 		},
-		"invalid directory": {
-			dir: defaults, plans: plansWith(1, 0, 0, 0), currentTotal: 1, validationErr: invalid,
-			scoped: []string{CodeInvalidDirectory}, full: []string{CodeInvalidDirectory},
+		"invalid directory, nothing to remove": {
+			dir: defaults, validationErr: invalid, scoped: []string{CodeInvalidDirectory},
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			allowed, findings := GuardScopedRemovals(tc.plans, tc.currentTotal, tc.dir, tc.validationErr)
+			allowed, findings := GuardScopedRemovals(tc.plans, tc.dir, tc.validationErr)
 			assert.Equal(t, len(tc.scoped) == 0, allowed)
 			assert.Equal(t, tc.scoped, codes(findings))
-
-			allowed, findings = GuardRemovals(tc.plans, tc.currentTotal, tc.dir, tc.validationErr)
-			assert.Equal(t, len(tc.full) == 0, allowed, "a full run keeps the fraction cap whatever it observed")
-			assert.Equal(t, tc.full, codes(findings))
 		})
 	}
 }

@@ -30,8 +30,9 @@ type Plan struct {
 	// Delete, they reduce access and count as removals for GuardRemovals.
 	Downgrades []string
 
-	// Observed is the number of grants SWR reported, the caller's own
-	// excepted. Summed over a run it is the denominator of the guard's
+	// Observed is the number of grants SWR reported, the caller's and the
+	// namespace creator's excepted (SWR may or may not list them; they are
+	// never removed). Summed over a run it is the denominator of the guard's
 	// removal fraction.
 	Observed int
 

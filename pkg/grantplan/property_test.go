@@ -180,7 +180,7 @@ func TestPlanReachesDesiredState(t *testing.T) {
 		for _, key := range w.repos {
 			ns, repo, _ := directory.SplitRepositoryKey(key)
 			check(key, ns, desired.Repositories[key], w.others[key], "", func(others []swr.UserAuth) Plan {
-				return Repository(ns, repo, desired.Repositories[key], swr.RepositoryAccess{Name: repo, SelfAuth: self, OthersAuths: others}, w.dir)
+				return Repository(ns, repo, desired.Repositories[key], swr.RepositoryAccess{Name: repo, SelfAuth: self, OthersAuths: others}, "", w.dir)
 			})
 		}
 	}

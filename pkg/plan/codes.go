@@ -22,10 +22,9 @@ const (
 
 // Change kinds used in report.Change.Kind by the planners here.
 const (
-	KindRetention        = "retention"
-	KindRepositoryAccess = "repository_access"
-	KindTrigger          = "trigger"
-	KindSync             = "sync"
-	KindSyncImages       = "sync_images" // a manual sync of tags into a replica
-	KindVisibility       = "visibility"
+	KindRetention  = "retention"
+	KindTrigger    = "trigger"
+	KindSync       = "sync"
+	KindSyncImages = "sync_images" // a manual sync of tags into a replica
+	KindVisibility = "visibility"
 )

@@ -6,7 +6,7 @@
 // into an SWR request, Retention compares it with the repository's current
 // rules, Simulate computes tag by tag what the new rule would delete, and
 // Guard refuses writes that would delete too much or a protected tag. The
-// audits (AuditTriggers, AuditSync, AuditVisibility) and Grants produce
+// audits (AuditTriggers, AuditSync, AuditVisibility) produce
 // findings and the writes that would fix them. Every planned write carries
 // the request body that applies it and a report.Change describing it.
 package plan

@@ -104,6 +104,19 @@ func (g Glob) MatchesAll() bool { return g.target == "" && g.pattern == "**" }
 // Match reports whether the repository ns/repo matches the glob.
 func (g Glob) Match(ns, repo string) bool { return g.MatchPath(ns + "/" + repo) }
 
+// MatchesNamespace reports whether the glob matches some repository of
+// namespace ns.
+func (g Glob) MatchesNamespace(ns string) bool {
+	switch {
+	case len(g.segments) == 0:
+		return false
+	case g.segments[0] == "**":
+		return true
+	}
+	ok, _ := path.Match(g.segments[0], ns)
+	return ok && len(g.segments) > 1
+}
+
 // MatchPath reports whether a slash-separated path matches the glob.
 // The zero Glob matches nothing.
 func (g Glob) MatchPath(p string) bool {

@@ -86,3 +86,21 @@ func TestMustParseGlobPanicsOnBadGlob(t *testing.T) {
 	assert.Panics(t, func() { MustParseGlob("A") })
 	assert.Equal(t, "a/*", MustParseGlob("a/*").String())
 }
+
+func TestGlobMatchesNamespace(t *testing.T) {
+	for pattern, want := range map[string]map[string]bool{
+		"**":             {"payments": true, "x": true},
+		"payments/**":    {"payments": true, "shared": false},
+		"team-*/cache":   {"team-a": true, "team": false, "tools": false},
+		"*/app":          {"anything": true},
+		"**/ci-cache":    {"payments": true},
+		"payments/a/b/c": {"payments": true, "payment": false},
+	} {
+		g := MustParseGlob(pattern)
+		for ns, w := range want {
+			assert.Equal(t, w, g.MatchesNamespace(ns), "%s in %s", pattern, ns)
+		}
+	}
+	assert.False(t, Glob{}.MatchesNamespace("payments"))
+	assert.False(t, MustParseGlob("payments").MatchesNamespace("payments"), "one segment matches no repository")
+}

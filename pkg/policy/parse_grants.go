@@ -36,12 +36,15 @@ func (d *decoder) grants(n *yaml.Node) []GrantRule {
 			valid = false
 		} else if g.Match, ok = d.glob(f.values["match"], "match"); !ok {
 			valid = false
+		} else {
+			m := yamlfile.Resolve(f.values["match"])
+			g.MatchAt = Position{m.Line, m.Column}
 		}
 		if !f.has("users") {
 			d.errorf(f.node, "default_grants entry needs users")
 			valid = false
 		} else {
-			g.Users = d.users(f.values["users"])
+			g.Users, g.UserAt = d.users(f.values["users"])
 		}
 		if valid {
 			out = append(out, g)
@@ -50,9 +53,10 @@ func (d *decoder) grants(n *yaml.Node) []GrantRule {
 	return out
 }
 
-func (d *decoder) users(n *yaml.Node) []swr.UserAuth {
+func (d *decoder) users(n *yaml.Node) ([]swr.UserAuth, []Position) {
 	items, _ := d.sequence(n, "users")
 	out := make([]swr.UserAuth, 0, len(items))
+	var at []Position
 	seen := map[string]int{}
 	for _, it := range items {
 		f, ok := d.mapping(it, "user", "user_id", "user_name", "level")
@@ -94,7 +98,8 @@ func (d *decoder) users(n *yaml.Node) []swr.UserAuth {
 		}
 		if valid {
 			out = append(out, u)
+			at = append(at, Position{f.node.Line, f.node.Column})
 		}
 	}
-	return out
+	return out, at
 }

@@ -79,6 +79,15 @@ type GrantRule struct {
 	Match Glob
 	Users []swr.UserAuth
 	Line  int
+	// MatchAt is where the rule's match is written, and UserAt where each
+	// of Users is (same order), for messages that point into the file.
+	MatchAt Position
+	UserAt  []Position
+}
+
+// Position is a place in the policy file.
+type Position struct {
+	Line, Column int
 }
 
 // Audits holds the audits the file switches on; a nil field is off.

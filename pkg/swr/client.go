@@ -36,20 +36,22 @@ type Client struct {
 	Triggers         *TriggersService         // CCE/CCI triggers (§7)
 	Sync             *SyncService             // cross-region sync (§8)
 	Meta             *MetaService             // quotas and API versions (§9)
+	IAM              *IAMService              // IAM users and groups, at IAM's own endpoint
 
-	endpoint  *url.URL
-	creds     Credentials
-	auth      authenticator
-	hc        *http.Client
-	limiter   *rate.Limiter
-	rps       float64
-	burst     int
-	retry     retryPolicy
-	now       func() time.Time
-	userAgent string
-	logger    *slog.Logger
-	sleep     func(ctx context.Context, d time.Duration) error
-	stats     counters
+	endpoint    *url.URL
+	iamEndpoint string
+	creds       Credentials
+	auth        authenticator
+	hc          *http.Client
+	limiter     *rate.Limiter
+	rps         float64
+	burst       int
+	retry       retryPolicy
+	now         func() time.Time
+	userAgent   string
+	logger      *slog.Logger
+	sleep       func(ctx context.Context, d time.Duration) error
+	stats       counters
 }
 
 // NewClient returns a client for the SWR API at endpoint (for example
@@ -92,6 +94,12 @@ func NewClient(endpoint string, creds Credentials, opts ...Option) (*Client, err
 	c.Triggers = &TriggersService{c}
 	c.Sync = &SyncService{c}
 	c.Meta = &MetaService{c}
+	c.IAM = &IAMService{c}
+	if c.iamEndpoint != "" {
+		if _, err := c.iamURL(); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 

@@ -24,9 +24,18 @@
 //
 // The guard (package grantplan) holds a full run to guard.max_removals and
 // to guard.max_removal_fraction of everything it observed
-// (grantplan.GuardRemovals). An event's run sees only a slice, so it is
-// held to guard.max_removals, and to the fraction only once it observed
-// grantplan.MinObservedForFraction grants (grantplan.GuardScopedRemovals).
+// (grantplan.GuardRemovals). An event's run sees only a slice, so it never
+// removes or lowers anything (grantplan.GuardScopedRemovals): its removals
+// are reported refused and left to the next full run. Any sequence of
+// events thus removes no more than one full run may.
+//
+// Desired state: the directory's grants and, when Config.Policy is set,
+// the policy's default grants on every repository planned (the higher
+// level wins), so that grant sync and onpush's default grants never undo
+// each other. Directory members given by name and teams given as an IAM
+// group are looked up in IAM once per run (Client.IAM); an unknown or
+// ambiguous name is a finding and its grants are kept, an unreadable group
+// refuses every removal of the run.
 //
 // Safety: a directory that cannot be fetched stops the run (Handle returns
 // an error so the input is redelivered). A directory that fails validation
@@ -35,9 +44,11 @@
 // from what did parse still apply; each refusal is a finding. The caller
 // (self_auth), the namespace creator and keep users are never removed.
 //
-// Every write is idempotent: a POST that meets an existing grant (409)
-// re-reads the grants and PATCHes a level that is too low, and a PATCH or
-// DELETE that meets a grant already gone (404) re-reads and does only what
-// is still needed. A second run against the state a run produced writes
-// nothing.
+// Every write goes through the one grant writer (package grantwrite, which
+// onpush's default grants use too) and is idempotent: a POST that meets an
+// existing grant (409) reads the grants again and PATCHes a level that is
+// too low, and a PATCH or DELETE answered with any 4xx (SWR's answer for a
+// user without a grant is undocumented: 404, 400 or a silent 2xx) reads
+// again and does only what is still needed. A second run against the state
+// a run produced writes nothing.
 package grantsync

@@ -2,7 +2,6 @@ package grantsync_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
 
 // assertOnlyPaths checks that every request the emulator received has one
@@ -47,15 +45,35 @@ func TestGrantsChangedTouchesOnlyItsNamespace(t *testing.T) {
 	assert.Equal(t, 2, rep.Counts.Scanned)
 }
 
-func TestGrantsChangedOnManagedNamespaceRemovesThere(t *testing.T) {
+// Writes of a scoped run: additions and upgrades only; removals and
+// downgrades are left to the next full run.
+var (
+	paymentsScopedWrites = []write{
+		{"POST", paymentsAccess, `[{"user_id":"u-carol","user_name":"carol","auth":3}]`},
+		{"PATCH", paymentsAccess, `[{"user_id":"u-alice","user_name":"alice","auth":7}]`},
+	}
+	ledgerScopedWrites = []write{
+		{"POST", ledgerAccess, `[{"user_id":"u-dave","user_name":"dave","auth":1}]`},
+	}
+)
+
+func TestGrantsChangedOnManagedNamespaceOnlyAddsAndRaises(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	handle(t, h.newJob(testDirectory(t), false), grantsChanged("e1", "payments", ""))
+	rep := handle(t, h.newJob(testDirectory(t), false), grantsChanged("e1", "payments", ""))
 
 	h.assertOnlyPaths(paymentsAccess, ledgerAccess)
-	h.assertWrites(slices.Concat(paymentsWrites, ledgerWrites))
+	h.assertWrites(slices.Concat(paymentsScopedWrites, ledgerScopedWrites))
+	assert.Equal(t, []string{grantplan.CodeScopedRemovals}, findingCodes(rep))
+	assert.Equal(t, 3, statuses(rep)[report.StatusRefused], "mallory's removal, erin's downgrade, trudy's removal")
 	assert.Equal(t, 7, h.grantsOf("payments", "app")["mallory"], "an event for the namespace does not list its repositories; the next full run does")
 	assert.Equal(t, map[string]int{"alice": 1, "carol": 7, "zed": 3}, h.grantsOf("shared", ""))
 	h.assertProtectedUntouched()
+
+	// The next full run removes what the event left.
+	h.reset()
+	handle(t, h.newJob(testDirectory(t), false), tick("t"))
+	assert.NotContains(t, h.grantsOf("payments", ""), "mallory")
+	assert.Equal(t, 3, h.grantsOf("payments", "")["erin"])
 }
 
 func TestGrantsChangedOnOneRepository(t *testing.T) {
@@ -63,7 +81,7 @@ func TestGrantsChangedOnOneRepository(t *testing.T) {
 	rep := handle(t, h.newJob(testDirectory(t), false), grantsChanged("e1", "payments", "ledger-api"))
 
 	h.assertOnlyPaths(ledgerAccess)
-	h.assertWrites(ledgerWrites)
+	h.assertWrites(ledgerScopedWrites)
 	assert.Equal(t, 1, rep.Counts.Scanned)
 	h.assertProtectedUntouched()
 }
@@ -75,14 +93,22 @@ func TestGrantsChangedOnAnUnnamedRepositoryOfAManagedNamespace(t *testing.T) {
 	const billingAccess = "/v2/manage/namespaces/payments/repos/billing/access"
 
 	// In a managed namespace the directory is the whole truth: console
-	// grants on a repository it does not name are removed. They are all the
-	// run observes, too few grants for the fraction cap to say anything.
+	// grants on a repository it does not name are removed, but only by a
+	// full run, under the guard over everything.
 	rep := handle(t, h.newJob(testDirectory(t), false), grantsChanged("e1", "payments", "billing"))
 	h.assertOnlyPaths(billingAccess)
-	h.assertWrites([]write{
-		{"DELETE", billingAccess, `["u-alice","u-bob","u-zoe"]`},
-	})
-	assert.Empty(t, rep.Findings)
+	h.assertNoDelete()
+	assert.Equal(t, []string{grantplan.CodeScopedRemovals}, findingCodes(rep))
+	var refused []string
+	for _, c := range rep.Changes {
+		if c.Status == report.StatusRefused {
+			refused = append(refused, c.Subject)
+		}
+	}
+	// A run scoped to a repository does not read the namespace, so it
+	// cannot tell the creator when others_auths lists it; its removal is
+	// refused like the others.
+	assert.Subset(t, refused, []string{"u-alice", "u-bob", "u-zoe"})
 	h.assertProtectedUntouched()
 }
 
@@ -102,68 +128,8 @@ func TestGrantsChangedEventsAreMerged(t *testing.T) {
 		grantsChanged("e1", "payments", "ledger-api"), grantsChanged("e2", "shared", ""), grantsChanged("e3", "payments", "ledger-api"))
 
 	h.assertOnlyPaths(ledgerAccess, sharedAccess, imagesAccess)
-	h.assertWrites(slices.Concat(ledgerWrites, sharedWrites, imagesWrites))
+	h.assertWrites(slices.Concat(ledgerScopedWrites, sharedWrites, imagesWrites))
 	assert.Equal(t, 3, rep.Counts.Scanned, "the repository is read once")
-}
-
-func TestScopedRunsGuardTheirOwnRemovals(t *testing.T) {
-	// A scoped run is held to guard.max_removals, and to
-	// guard.max_removal_fraction only once it observed
-	// grantplan.MinObservedForFraction grants.
-	const toolsAccess = "/v2/manage/namespaces/shared/repos/tools/access"
-	strangers := func(n int) []swrtest.SeedGrant {
-		var out []swrtest.SeedGrant
-		for i := range n {
-			out = append(out, grant(fmt.Sprintf("u-x%02d", i), fmt.Sprintf("x%02d", i), 1))
-		}
-		return out
-	}
-	ids := func(n int) string {
-		var out []string
-		for i := range n {
-			out = append(out, fmt.Sprintf("%q", fmt.Sprintf("u-x%02d", i)))
-		}
-		return "[" + strings.Join(out, ",") + "]"
-	}
-	managed := replaceLine(t, testDirectory(t), "managed_namespaces:\n  - payments\n", "managed_namespaces:\n  - payments\n  - shared\n")
-	for _, tc := range []struct {
-		name    string
-		grants  int    // strangers on shared/tools, all to be removed
-		guard   string // replaces the test directory's guard
-		refused string // the refusing finding; empty when the removals apply
-	}{
-		// 100% of what the run saw, but one grant says nothing about the
-		// directory: the event prunes it.
-		{name: "the only grant of a repository", grants: 1},
-		{name: "every grant, under the threshold", grants: grantplan.MinObservedForFraction - 1,
-			guard: "  max_removals: 10\n  max_removal_fraction: 0.3\n"},
-		{name: "over the count cap", grants: 3, guard: "  max_removals: 2\n  max_removal_fraction: 0.3\n",
-			refused: grantplan.CodeMaxRemovals},
-		{name: "over the fraction cap at the threshold", grants: grantplan.MinObservedForFraction,
-			guard: "  max_removals: 10\n  max_removal_fraction: 0.5\n", refused: grantplan.CodeMaxFraction},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, harnessOptions{})
-			require.NoError(t, h.srv.Seed(seedRepo("shared", "tools", strangers(tc.grants)...)))
-			content := managed
-			if tc.guard != "" {
-				content = replaceLine(t, content, "  max_removals: 5\n  max_removal_fraction: 0.5\n", tc.guard)
-			}
-			rep := handle(t, h.newJob(content, false), grantsChanged("e1", "shared", "tools"))
-
-			h.assertOnlyPaths(toolsAccess)
-			if tc.refused == "" {
-				h.assertWrites([]write{{"DELETE", toolsAccess, ids(tc.grants)}})
-				assert.Empty(t, rep.Findings)
-				assert.Empty(t, h.grantsOf("shared", "tools"))
-				return
-			}
-			h.assertNoDelete()
-			assert.Equal(t, []string{tc.refused}, findingCodes(rep))
-			assert.Equal(t, tc.grants, statuses(rep)[report.StatusRefused])
-			assert.Len(t, h.grantsOf("shared", "tools"), tc.grants)
-		})
-	}
 }
 
 func TestDirectoryChangedEventRunsEverything(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -60,7 +61,8 @@ type harnessOptions struct {
 
 func newHarness(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
-	srv := swrtest.NewUnstartedServer(append([]swrtest.Option{swrtest.WithClock(testNow)}, o.emulator...)...)
+	opts := append([]swrtest.Option{swrtest.WithClock(testNow)}, readingOptions(t)...)
+	srv := swrtest.NewUnstartedServer(append(opts, o.emulator...)...)
 	h := &harness{t: t, srv: srv}
 	h.front = httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(h.front.Close)
@@ -73,13 +75,59 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 
 // newClient returns an SWR client of the emulator's account, with or
 // without the project id in its credentials.
+// Environment variables choosing how the emulator plays the points no
+// source pins down (see TestUnderEveryReading).
+const (
+	envAbsentGrant  = "GRANTSYNC_TEST_ABSENT_GRANT"  // status of a PATCH/DELETE of a user without a grant
+	envOwnersListed = "GRANTSYNC_TEST_OWNERS_LISTED" // others_auths lists the caller and the creator
+)
+
+// readingOptions are the emulator options of the reading the environment
+// chooses; none for the emulator's defaults.
+func readingOptions(t testing.TB) []swrtest.Option {
+	var opts []swrtest.Option
+	if v := os.Getenv(envAbsentGrant); v != "" {
+		status, err := strconv.Atoi(v)
+		require.NoError(t, err, envAbsentGrant)
+		opts = append(opts, swrtest.WithAbsentGrantAnswer(status))
+	}
+	if os.Getenv(envOwnersListed) != "" {
+		opts = append(opts, swrtest.WithOwnersListed())
+	}
+	return opts
+}
+
+// absentAnswer is the status text the emulator answers a PATCH or DELETE
+// (method) naming a user without a grant with, under the reading in force.
+func absentAnswer(method string) string {
+	switch {
+	case absentSilent() && method == http.MethodPatch:
+		return http.StatusText(http.StatusCreated)
+	case absentSilent():
+		return http.StatusText(http.StatusNoContent)
+	}
+	if v := os.Getenv(envAbsentGrant); v != "" {
+		status, _ := strconv.Atoi(v)
+		return http.StatusText(status)
+	}
+	return http.StatusText(http.StatusNotFound)
+}
+
+// absentSilent reports whether, under the reading in force, the emulator
+// answers such a PATCH or DELETE with a 2xx and ignores the user.
+func absentSilent() bool {
+	status, _ := strconv.Atoi(os.Getenv(envAbsentGrant))
+	return status >= 200 && status < 300
+}
+
 func (h *harness) newClient(withProject bool) *swr.Client {
 	h.t.Helper()
 	creds := swr.AKSK{AK: h.srv.AK, SK: h.srv.SK}
 	if withProject {
 		creds.ProjectID = h.srv.ProjectID
 	}
-	c, err := swr.NewClient(h.front.URL, creds, swr.WithRetry(1, time.Millisecond, time.Millisecond), swr.WithClock(testNow))
+	c, err := swr.NewClient(h.front.URL, creds, swr.WithRetry(1, time.Millisecond, time.Millisecond), swr.WithClock(testNow),
+		swr.WithIAMEndpoint(h.front.URL))
 	require.NoError(h.t, err)
 	return c
 }

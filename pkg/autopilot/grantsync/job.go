@@ -8,6 +8,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
@@ -24,6 +25,12 @@ type Config struct {
 	// DirectoryOptions tune the fetch: HTTP client, size limit, timeout,
 	// S3 settings.
 	DirectoryOptions directory.Options
+	// Policy, when set, is the policy whose default_grants give every new
+	// repository its grants (the onpush function's). Grant sync counts
+	// them as desired on every repository it plans, so that in a managed
+	// namespace it neither removes them nor lowers them: the directory and
+	// the default grants form one desired state.
+	Policy *policy.Policy
 	// DryRun plans and reports without writing anything to SWR. An event
 	// can also ask for a dry run (GrantSyncRequested.DryRun).
 	DryRun bool

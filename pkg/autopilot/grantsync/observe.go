@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/internal/grantwrite"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
@@ -21,6 +22,7 @@ const defaultNamespaceQuota = 5
 func (r *run) observe(ctx context.Context, w work) {
 	ns := w.namespace
 	repos := w.repos
+	creator := "" // the namespace creator, once its grants are read
 	if w.own {
 		acc, err := r.j.client.NamespaceAccess.Get(ctx, ns)
 		switch {
@@ -30,7 +32,7 @@ func (r *run) observe(ctx context.Context, w work) {
 			if acc, ok = r.missingNamespace(ctx, ns); !ok {
 				return
 			}
-			r.add(grantplan.Namespace(ns, r.want.Namespaces[ns], *acc, r.dir), grants{r.j.client, ns, ""})
+			r.add(grantplan.Namespace(ns, r.want.Namespaces[ns], *acc, r.dir), grantwrite.Grants{Client: r.j.client, NS: ns})
 			for _, repo := range repos {
 				r.repositoryMissing(ns, repo) // a namespace just created holds no repository
 			}
@@ -41,7 +43,8 @@ func (r *run) observe(ctx context.Context, w work) {
 			r.readFailed(ns, "", "get namespace access", err)
 			return
 		}
-		r.add(grantplan.Namespace(ns, r.want.Namespaces[ns], *acc, r.dir), grants{r.j.client, ns, ""})
+		r.add(grantplan.Namespace(ns, r.want.Namespaces[ns], *acc, r.dir), grantwrite.Grants{Client: r.j.client, NS: ns})
+		creator = acc.CreatorName
 	}
 	if w.listed {
 		repos = r.withListed(ctx, ns, repos)
@@ -54,14 +57,27 @@ func (r *run) observe(ctx context.Context, w work) {
 		acc, err := r.j.client.RepositoryAccess.Get(ctx, ns, repo)
 		switch {
 		case err == nil:
-			key := directory.RepositoryKey(ns, repo)
-			r.add(grantplan.Repository(ns, repo, r.want.Repositories[key], *acc, r.dir), grants{r.j.client, ns, repo})
+			r.add(grantplan.Repository(ns, repo, r.repositoryWant(ns, repo), *acc, creator, r.dir), grantwrite.Grants{Client: r.j.client, NS: ns, Repo: repo})
 		case swr.IsNotFound(err):
 			r.repositoryMissing(ns, repo)
 		default:
 			r.readFailed(ns, repo, "get repository access", err)
 		}
 	}
+}
+
+// repositoryWant is the desired grants of ns/repo: the directory's, and
+// the policy's default grants for it (the higher level wins).
+func (r *run) repositoryWant(ns, repo string) map[string]swr.UserAuth {
+	want := r.want.Repositories[directory.RepositoryKey(ns, repo)]
+	if r.j.cfg.Policy == nil {
+		return want
+	}
+	defaults := r.j.cfg.Policy.GrantsFor(ns, repo)
+	if len(defaults) == 0 {
+		return want
+	}
+	return grantplan.ByUser(append(slices.Collect(maps.Values(want)), defaults...))
 }
 
 // withListed returns, sorted, the repositories named plus every
@@ -90,7 +106,7 @@ func (r *run) withListed(ctx context.Context, ns string, named []string) []strin
 
 // add records a plan and its findings. Only a plan that changes something
 // is kept for the guard and the writes; the others are counted.
-func (r *run) add(p grantplan.Plan, g grants) {
+func (r *run) add(p grantplan.Plan, g grantwrite.Grants) {
 	r.reads++
 	r.observed += p.Observed
 	r.rep.Counts.Scanned++

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/internal/grantwrite"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
@@ -21,6 +22,7 @@ type run struct {
 	scoped   bool // the run covers only what events name, not everything
 	dir      *directory.Directory
 	invalid  error // why the directory failed validation; nil when it passed
+	noGroups bool  // an IAM group of the directory could not be read
 	source   directory.Content
 	want     grantplan.Grants
 	steps    []step // the plans that change something
@@ -32,7 +34,7 @@ type run struct {
 
 // step is the plan for one namespace's or one repository's grants.
 type step struct {
-	grants grants
+	grants grantwrite.Grants
 	plan   grantplan.Plan
 }
 
@@ -89,31 +91,38 @@ func (r *run) load(ctx context.Context) error {
 		r.fail("", "", "load directory", err)
 		return err
 	}
-	r.dir, r.invalid, r.source = d, err, content
-	r.want = grantplan.Desired(d)
+	r.invalid, r.source = err, content
+	r.dir, r.noGroups = r.resolveNames(ctx, d)
+	r.want = grantplan.Desired(r.dir)
 	return nil
 }
 
-// guard applies the run-wide removal guard (the scoped variant when the
-// run covers only what events name): when it refuses, every plan keeps
-// its additions and upgrades and has its removals refused.
+// guard applies the run-wide removal guard: GuardRemovals for a full run,
+// GuardScopedRemovals (no removal at all) for a run that covers only what
+// events name. When it refuses, every plan keeps its additions and
+// upgrades and has its removals refused.
 func (r *run) guard() {
 	plans := make([]grantplan.Plan, len(r.steps))
 	for i, s := range r.steps {
 		plans[i] = s.plan
 	}
-	guard := grantplan.GuardRemovals
+	var allowed bool
+	var findings []report.Finding
 	if r.scoped {
-		guard = grantplan.GuardScopedRemovals
+		allowed, findings = grantplan.GuardScopedRemovals(plans, r.dir, r.invalid)
+	} else {
+		allowed, findings = grantplan.GuardRemovals(plans, r.observed, r.dir, r.invalid)
 	}
-	allowed, findings := guard(plans, r.observed, r.dir, r.invalid)
 	r.rep.Findings = append(r.rep.Findings, findings...)
-	if allowed {
+	if allowed && !r.noGroups {
 		return
 	}
-	codes := make([]string, len(findings))
-	for i, f := range findings {
-		codes[i] = f.Code
+	codes := make([]string, 0, len(findings)+1)
+	for _, f := range findings {
+		codes = append(codes, f.Code)
+	}
+	if r.noGroups {
+		codes = append(codes, CodeUnknownGroup)
 	}
 	reason := "removal refused by " + strings.Join(codes, ", ")
 	for i := range r.steps {
@@ -131,7 +140,7 @@ func (r *run) apply(ctx context.Context) {
 		case ctx.Err() != nil:
 			if !stopped {
 				stopped = true
-				r.fail(s.grants.ns, s.grants.repo, "grant sync", fmt.Errorf("stopped at the deadline before writing: %w", ctx.Err()))
+				r.fail(s.grants.NS, s.grants.Repo, "grant sync", fmt.Errorf("stopped at the deadline before writing: %w", ctx.Err()))
 			}
 			s.notAttempted()
 		default:
@@ -146,22 +155,22 @@ func (r *run) apply(ctx context.Context) {
 func (r *run) write(ctx context.Context, s *step) {
 	p := s.plan
 	if len(p.Create) > 0 {
-		higher, err := s.grants.add(ctx, p.Create)
+		higher, err := s.grants.Add(ctx, p.Create)
 		r.settle(s, report.OpCreate, "create", err)
 		for _, h := range higher {
 			r.rep.Findings = append(r.rep.Findings, report.Finding{
 				Code: CodeConcurrentGrant, Severity: report.SeverityInfo,
-				Namespace: s.grants.ns, Repository: s.grants.repo, Subject: h.UserID,
+				Namespace: s.grants.NS, Repository: s.grants.Repo, Subject: h.UserID,
 				Message: fmt.Sprintf("%s was granted %s on %s while this run added the grant; left as it is",
 					h.UserName, directory.Level(h.Auth), s.grants),
 			})
 		}
 	}
 	if len(p.Update) > 0 {
-		r.settle(s, report.OpUpdate, "update", s.grants.change(ctx, p.Update))
+		r.settle(s, report.OpUpdate, "update", s.grants.Change(ctx, p.Update))
 	}
 	if len(p.Delete) > 0 {
-		r.settle(s, report.OpDelete, "delete", s.grants.remove(ctx, p.Delete))
+		r.settle(s, report.OpDelete, "delete", s.grants.Remove(ctx, p.Delete))
 	}
 }
 
@@ -179,7 +188,7 @@ func (r *run) settle(s *step, op report.Op, verb string, err error) {
 		}
 	}
 	if err != nil {
-		r.fail(s.grants.ns, s.grants.repo, verb+" "+s.grants.what(), err)
+		r.fail(s.grants.NS, s.grants.Repo, verb+" "+s.grants.What(), err)
 	}
 }
 

@@ -163,7 +163,7 @@ func TestRemovalFractionCap(t *testing.T) {
 	h.assertNoDelete()
 	h.assertNothingLowered()
 	f := findingOf(t, rep, grantplan.CodeMaxFraction)
-	assert.Contains(t, f.Message, "4 of 14 grants (29%)")
+	assert.Contains(t, f.Message, "4 of 13 grants (31%)")
 }
 
 func TestProtectedUsersAreNeverChangedEvenWhenTheDirectoryAsks(t *testing.T) {

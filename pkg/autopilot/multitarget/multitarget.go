@@ -216,19 +216,28 @@ func where(loc events.Location) string {
 	return "project " + loc.ProjectID
 }
 
-// Engines builds one engine per registry, following pol as it applies in
-// the registry's target, with the other registries' clients for the
-// replica verification. opts.Target and opts.Replicas are set here. It
-// fails when pol scopes a rule to a target the registries do not have.
-func Engines(regs []Registry, pol *policy.Policy, opts autopilot.Options) ([]*autopilot.Engine, error) {
+// CheckPolicy fails when pol scopes a rule to a target the registries do
+// not have.
+func CheckPolicy(regs []Registry, pol *policy.Policy) error {
 	names := make([]string, len(regs))
 	for i, r := range regs {
 		names[i] = r.Target.Name
 	}
 	for _, t := range pol.Targets() {
 		if !slices.Contains(names, t) {
-			return nil, fmt.Errorf("the policy scopes rules to target %q, which is not in the targets file (targets: %v)", t, names)
+			return fmt.Errorf("the policy scopes rules to target %q, which is not in the targets file (targets: %v)", t, names)
 		}
+	}
+	return nil
+}
+
+// Engines builds one engine per registry, following pol as it applies in
+// the registry's target, with the other registries' clients for the
+// replica verification. opts.Target and opts.Replicas are set here. It
+// fails when pol scopes a rule to a target the registries do not have.
+func Engines(regs []Registry, pol *policy.Policy, opts autopilot.Options) ([]*autopilot.Engine, error) {
+	if err := CheckPolicy(regs, pol); err != nil {
+		return nil, err
 	}
 	replicas := Replicas(regs)
 	out := make([]*autopilot.Engine, len(regs))

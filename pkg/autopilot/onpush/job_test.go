@@ -15,6 +15,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
@@ -87,7 +88,7 @@ func TestHandleRepositoryCreatedAddsDefaultGrants(t *testing.T) {
 	for _, ch := range rep.Changes {
 		kinds[ch.Kind] = ch.Status
 	}
-	assert.Equal(t, map[string]report.Status{plan.KindRetention: report.StatusApplied, plan.KindRepositoryAccess: report.StatusApplied}, kinds)
+	assert.Equal(t, map[string]report.Status{plan.KindRetention: report.StatusApplied, grantplan.KindRepositoryAccess: report.StatusApplied}, kinds)
 	assert.Equal(t, 1, rep.Counts.Scanned, "one repository, however many checks")
 	got := e.repo(t, "team", "fresh")
 	require.NotNil(t, got.Retention)

@@ -8,18 +8,57 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
+// WithAbsentGrantAnswer sets how a grant PATCH or DELETE that names a user
+// without a grant is answered, a point no source pins down (swr-api.md
+// §12): 404 (the default) or 400 refuse the whole call; any 2xx status
+// makes the call succeed as usual (PATCH 201, DELETE 204), changing the
+// users that have a grant and silently ignoring the others.
+func WithAbsentGrantAnswer(status int) Option {
+	return func(c *config) { c.absentGrant = status }
+}
+
+// WithOwnersListed makes grant listings show, as SWR may (swr-api.md §3,
+// §12), the caller and the namespace creator in others_auths as well: the
+// caller with its manage grant, the creator with manage unless it holds a
+// grant of its own there.
+func WithOwnersListed() Option {
+	return func(c *config) { c.ownersListed = true }
+}
+
 // grantCodes are the error codes of one kind of grant (namespace or
-// repository).
+// repository), and the status that answers a user without a grant.
 type grantCodes struct {
 	invalidAuth, exists, notFound string
+	absent                        int
 }
 
-func namespaceGrantCodes() grantCodes {
-	return grantCodes{CodeInvalidNsAuth, CodeNsGrantExists, CodeNsGrantNotFound}
+func (s *Server) namespaceGrantCodes() grantCodes {
+	return grantCodes{CodeInvalidNsAuth, CodeNsGrantExists, CodeNsGrantNotFound, s.absentStatus()}
 }
 
-func repoGrantCodes() grantCodes {
-	return grantCodes{CodeInvalidRepoAuth, CodeRepoGrantExists, CodeRepoGrantNotFound}
+func (s *Server) repoGrantCodes() grantCodes {
+	return grantCodes{CodeInvalidRepoAuth, CodeRepoGrantExists, CodeRepoGrantNotFound, s.absentStatus()}
+}
+
+func (s *Server) absentStatus() int {
+	if s.absentGrant == 0 {
+		return http.StatusNotFound
+	}
+	return s.absentGrant
+}
+
+// absentError answers a write naming user id, who has no grant; nil when
+// the server ignores such users.
+func (c grantCodes) absentError(id string) *apiError {
+	msg := fmt.Sprintf("permission of user %s not found", id)
+	switch {
+	case c.absent >= 200 && c.absent < 300:
+		return nil
+	case c.absent == http.StatusNotFound:
+		return swrError(http.StatusNotFound, c.notFound, msg)
+	default:
+		return swrError(c.absent, CodeInvalidParam, msg)
+	}
 }
 
 // decodeUserAuths reads a bare JSON array of UserAuth and checks every
@@ -72,24 +111,32 @@ func addGrants(gs []swr.UserAuth, add []swr.UserAuth, codes grantCodes) ([]swr.U
 	return gs, nil
 }
 
-// updateGrants changes existing grants; every user must have one.
+// updateGrants changes existing grants. A user without one fails the call,
+// or is ignored (see WithAbsentGrantAnswer).
 func updateGrants(gs []swr.UserAuth, upd []swr.UserAuth, codes grantCodes) ([]swr.UserAuth, *apiError) {
 	for _, g := range upd {
 		if _, ok := findGrant(gs, g.UserID); !ok {
-			return gs, swrError(http.StatusNotFound, codes.notFound, fmt.Sprintf("permission of user %s not found", g.UserID))
+			if e := codes.absentError(g.UserID); e != nil {
+				return gs, e
+			}
 		}
 	}
 	for _, g := range upd {
-		gs = putGrant(gs, g)
+		if _, ok := findGrant(gs, g.UserID); ok {
+			gs = putGrant(gs, g)
+		}
 	}
 	return gs, nil
 }
 
-// removeGrants deletes grants; every user must have one.
+// removeGrants deletes grants. A user without one fails the call, or is
+// ignored (see WithAbsentGrantAnswer).
 func removeGrants(gs []swr.UserAuth, ids []string, codes grantCodes) ([]swr.UserAuth, *apiError) {
 	for _, id := range ids {
 		if _, ok := findGrant(gs, id); !ok {
-			return gs, swrError(http.StatusNotFound, codes.notFound, fmt.Sprintf("permission of user %s not found", id))
+			if e := codes.absentError(id); e != nil {
+				return gs, e
+			}
 		}
 	}
 	return slices.DeleteFunc(gs, func(g swr.UserAuth) bool { return slices.Contains(ids, g.UserID) }), nil
@@ -99,10 +146,36 @@ func (s *Server) selfAuth() swr.UserAuth {
 	return swr.UserAuth{UserID: s.UserID, UserName: s.UserName, Auth: swr.AuthManage}
 }
 
-func nonNilGrants(gs []swr.UserAuth) []swr.UserAuth {
-	out := make([]swr.UserAuth, len(gs))
-	copy(out, gs)
-	return out
+// listedGrants is others_auths for grants gs of a namespace or repository
+// whose namespace creator is creator: gs, and with WithOwnersListed the
+// caller and the creator in front of them.
+func (s *Server) listedGrants(gs []swr.UserAuth, creator string) []swr.UserAuth {
+	out := make([]swr.UserAuth, 0, len(gs)+2)
+	if s.ownersListed {
+		out = append(out, s.selfAuth())
+		if _, granted := findGrantByName(gs, creator); creator != "" && creator != s.UserName && !granted {
+			out = append(out, swr.UserAuth{UserID: derivedID("user", s.Domain+"/"+creator), UserName: creator, Auth: swr.AuthManage})
+		}
+	}
+	return append(out, gs...)
+}
+
+func findGrantByName(gs []swr.UserAuth, name string) (swr.UserAuth, bool) {
+	for _, g := range gs {
+		if g.UserName == name {
+			return g, true
+		}
+	}
+	return swr.UserAuth{}, false
+}
+
+// creatorOf names the creator of the namespace a request is about; the
+// caller holds s.mu.
+func (s *Server) creatorOf(r *http.Request) string {
+	if n, e := s.lookupNamespace(r); e == nil {
+		return n.creator
+	}
+	return ""
 }
 
 // showNamespaceAccess: GET …/namespaces/{ns}/access → 200.
@@ -112,7 +185,7 @@ func (s *Server) showNamespaceAccess(w http.ResponseWriter, r *http.Request) {
 	var v swr.NamespaceAccess
 	if e == nil {
 		v = swr.NamespaceAccess{ID: int64(n.id), Name: n.name, CreatorName: n.creator,
-			SelfAuth: s.selfAuth(), OthersAuths: nonNilGrants(n.grants)}
+			SelfAuth: s.selfAuth(), OthersAuths: s.listedGrants(n.grants, n.creator)}
 	}
 	s.mu.RUnlock()
 	if e != nil {
@@ -139,26 +212,26 @@ func (s *Server) namespaceGrantChange(w http.ResponseWriter, r *http.Request, st
 
 // createNamespaceAccess: POST …/access, bare UserAuth array → 200.
 func (s *Server) createNamespaceAccess(w http.ResponseWriter, r *http.Request) {
-	list, e := decodeUserAuths(r, namespaceGrantCodes())
+	list, e := decodeUserAuths(r, s.namespaceGrantCodes())
 	if e != nil {
 		writeError(w, e)
 		return
 	}
 	s.namespaceGrantChange(w, r, http.StatusOK, func(n *namespace) (e *apiError) {
-		n.grants, e = addGrants(n.grants, list, namespaceGrantCodes())
+		n.grants, e = addGrants(n.grants, list, s.namespaceGrantCodes())
 		return e
 	})
 }
 
 // updateNamespaceAccess: PATCH …/access, bare UserAuth array → 201.
 func (s *Server) updateNamespaceAccess(w http.ResponseWriter, r *http.Request) {
-	list, e := decodeUserAuths(r, namespaceGrantCodes())
+	list, e := decodeUserAuths(r, s.namespaceGrantCodes())
 	if e != nil {
 		writeError(w, e)
 		return
 	}
 	s.namespaceGrantChange(w, r, http.StatusCreated, func(n *namespace) (e *apiError) {
-		n.grants, e = updateGrants(n.grants, list, namespaceGrantCodes())
+		n.grants, e = updateGrants(n.grants, list, s.namespaceGrantCodes())
 		return e
 	})
 }
@@ -171,7 +244,7 @@ func (s *Server) deleteNamespaceAccess(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.namespaceGrantChange(w, r, http.StatusNoContent, func(n *namespace) (e *apiError) {
-		n.grants, e = removeGrants(n.grants, ids, namespaceGrantCodes())
+		n.grants, e = removeGrants(n.grants, ids, s.namespaceGrantCodes())
 		return e
 	})
 }
@@ -180,7 +253,7 @@ func (s *Server) deleteNamespaceAccess(w http.ResponseWriter, r *http.Request) {
 func (s *Server) showRepoAccess(w http.ResponseWriter, r *http.Request) {
 	s.withRepo(w, r, true, func(repo *repository) *apiError {
 		writeJSON(w, http.StatusOK, swr.RepositoryAccess{ID: repo.id, Name: repo.name,
-			SelfAuth: s.selfAuth(), OthersAuths: nonNilGrants(repo.grants)})
+			SelfAuth: s.selfAuth(), OthersAuths: s.listedGrants(repo.grants, s.creatorOf(r))})
 		return nil
 	})
 }
@@ -208,7 +281,7 @@ func (s *Server) noSelfGrant(list []swr.UserAuth) *apiError {
 
 // createRepoAccess: POST …/repos/{repo}/access, bare UserAuth array → 201.
 func (s *Server) createRepoAccess(w http.ResponseWriter, r *http.Request) {
-	list, e := decodeUserAuths(r, repoGrantCodes())
+	list, e := decodeUserAuths(r, s.repoGrantCodes())
 	if e == nil {
 		e = s.noSelfGrant(list)
 	}
@@ -217,14 +290,14 @@ func (s *Server) createRepoAccess(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.repoGrantChange(w, r, http.StatusCreated, func(repo *repository) (e *apiError) {
-		repo.grants, e = addGrants(repo.grants, list, repoGrantCodes())
+		repo.grants, e = addGrants(repo.grants, list, s.repoGrantCodes())
 		return e
 	})
 }
 
 // updateRepoAccess: PATCH …/repos/{repo}/access → 201.
 func (s *Server) updateRepoAccess(w http.ResponseWriter, r *http.Request) {
-	list, e := decodeUserAuths(r, repoGrantCodes())
+	list, e := decodeUserAuths(r, s.repoGrantCodes())
 	if e == nil {
 		e = s.noSelfGrant(list)
 	}
@@ -233,7 +306,7 @@ func (s *Server) updateRepoAccess(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.repoGrantChange(w, r, http.StatusCreated, func(repo *repository) (e *apiError) {
-		repo.grants, e = updateGrants(repo.grants, list, repoGrantCodes())
+		repo.grants, e = updateGrants(repo.grants, list, s.repoGrantCodes())
 		return e
 	})
 }
@@ -246,7 +319,7 @@ func (s *Server) deleteRepoAccess(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.repoGrantChange(w, r, http.StatusNoContent, func(repo *repository) (e *apiError) {
-		repo.grants, e = removeGrants(repo.grants, ids, repoGrantCodes())
+		repo.grants, e = removeGrants(repo.grants, ids, s.repoGrantCodes())
 		return e
 	})
 }

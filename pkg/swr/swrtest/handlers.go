@@ -21,6 +21,9 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /{api_version}", s.showVersion)
 	m.HandleFunc(iamTokensPattern, s.issueToken)
 	m.HandleFunc("GET /v3/projects", s.listProjects)
+	m.HandleFunc("GET /v3/users", s.listIAMUsers)
+	m.HandleFunc("GET /v3/groups", s.listIAMGroups)
+	m.HandleFunc("GET /v3/groups/{group_id}/users", s.listIAMGroupUsers)
 	m.HandleFunc("GET /v2/manage/projects/{project_id}/quotas", s.listQuotas)
 	m.HandleFunc("GET /v2/manage/regions", s.listRegions)
 

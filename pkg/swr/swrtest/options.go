@@ -48,6 +48,8 @@ type config struct {
 	region        string
 	projectID     string
 	syncRegions   []string
+	absentGrant   int  // status of a PATCH/DELETE naming a user without a grant
+	ownersListed  bool // others_auths lists the caller and the creator
 }
 
 // WithCredentials sets the access key and secret key the server accepts.

@@ -39,6 +39,8 @@ import (
 // policies (call RunRetentions for that).
 type Seed struct {
 	Namespaces []SeedNamespace `json:"namespaces" yaml:"namespaces"`
+	// IAM holds the account's IAM users and groups (see SeedIAM).
+	IAM SeedIAM `json:"iam,omitzero" yaml:"iam,omitempty"`
 }
 
 // SeedNamespace is one namespace of a Seed. A namespace that already
@@ -183,6 +185,9 @@ func ParseSeed(data []byte) (Seed, error) {
 // Validate checks names, grants, tags, rules and triggers of s against
 // the rules SWR enforces, and that nothing appears twice.
 func (s Seed) Validate() error {
+	if err := s.IAM.validate(); err != nil {
+		return err
+	}
 	nsSeen := map[string]bool{}
 	for i, n := range s.Namespaces {
 		p := fmt.Sprintf("namespaces[%d]", i)

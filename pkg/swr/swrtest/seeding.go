@@ -43,6 +43,7 @@ func (s *Server) Seed(seed Seed) error {
 		}
 	}
 	s.st.appendRepos(added)
+	s.addIAM(seed.IAM)
 	return nil
 }
 

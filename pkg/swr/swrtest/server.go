@@ -46,6 +46,8 @@ type Server struct {
 	tokenLifetime time.Duration
 	syncRegions   []string
 	idPrefix      string
+	absentGrant   int
+	ownersListed  bool
 
 	ts      *httptest.Server
 	mux     *http.ServeMux
@@ -55,8 +57,9 @@ type Server struct {
 	latency atomic.Int64
 	reqSeq  atomic.Uint64
 
-	mu sync.RWMutex
-	st *store
+	mu  sync.RWMutex
+	st  *store
+	iam iamDirectory
 	// outbox holds, under mu, the copies into other regions that pushes
 	// queued (multiregion.go); links is nil outside a Cloud.
 	outbox []copyRequest
@@ -113,6 +116,8 @@ func NewUnstartedServer(opts ...Option) *Server {
 		tokenLifetime: c.tokenLifetime,
 		syncRegions:   c.syncRegions,
 		idPrefix:      randomHex(8),
+		absentGrant:   c.absentGrant,
+		ownersListed:  c.ownersListed,
 		st:            newStore(),
 	}
 	s.clock.Store(&c.clock)
