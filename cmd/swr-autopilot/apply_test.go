@@ -53,7 +53,7 @@ func TestApplyReportsAGuardRefusal(t *testing.T) {
 
 	code, out, errOut := repoCommand("apply", "-repo", "team/web/app", "-policy", policyFile)
 
-	assert.Equal(t, 0, code, "a refusal is a finding, not an error: %s", errOut)
+	assert.Equal(t, exitCritical, code, "a refusal is a critical finding, not an error: %s", errOut)
 	assert.Contains(t, out, "refused")
 	assert.Contains(t, out, "retention.guard.max_fraction")
 	assert.Zero(t, srv.Writes())

@@ -24,6 +24,8 @@ func TestDemoRunsEveryFunctionAndConverges(t *testing.T) {
 		"retention.guard.max_fraction",                         // the unsafe rule was refused
 		"trigger.cluster_not_allowed",                          // audits ran
 		"namespace_access   delete  primary:prod#5a6b7c8d9e0f", // the stray grant was removed
+		"deletes 9 of 31 tags; 2 uncertain",                    // a tie at the keep_last boundary
+		"build-10       primary:acme/web#1  deleted if ties=desc, kept if ties=asc",
 		// Two regions: the sweep covers both, finds the replica gap and
 		// closes it.
 		"Replica gap before: prod/api lacks 17 of 17 tags in cn-east-3; prod/payments/ledger lacks 4 of 9 tags in cn-east-3",
@@ -42,6 +44,7 @@ func TestDemoRunsEveryFunctionAndConverges(t *testing.T) {
 	page, err := os.ReadFile(html)
 	require.NoError(t, err)
 	assert.Contains(t, string(page), "acme/tools/ci-cache")
+	assert.Contains(t, string(page), `<div class="uncertain">uncertain (counted as deleted by the guards): <code>build-10</code> <span class="reason">(deleted if ties=desc, kept if ties=asc)</span>`)
 }
 
 func TestDemoEventsAreTheSamples(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
 
@@ -44,6 +45,8 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	domain := fs.String("domain", swrtest.DefaultDomain, "account (domain) name")
 	region := fs.String("region", swrtest.DefaultRegion, "region the emulator pretends to serve; several, comma-separated, serve one endpoint each (REGION/PROJECT: a further project of a region)")
 	projectID := fs.String("project-id", "", "project id of the quotas path (default: derived from the region; one region only)")
+	var reading swr.Reading
+	fs.TextVar(&reading, "reading", swr.Reading{}, "how retention rules execute where SWR is undocumented: `key=value,…` of anchoring (substring|whole), order (updated|created), ties (desc|asc), cutoff (strict|inclusive), days (24h|utc|utc+8)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -77,6 +80,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		swrtest.WithDomain(*domain),
 		swrtest.WithRegion(*region),
 		swrtest.WithProjectID(*projectID),
+		swrtest.WithReadings(reading),
 	}
 	if *rate > 0 {
 		b := *burst

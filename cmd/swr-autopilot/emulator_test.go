@@ -58,6 +58,9 @@ func TestEmulatorFlags(t *testing.T) {
 	assert.Contains(t, errOut.String(), "-ak and -sk are required")
 	assert.Equal(t, 2, runEmulator(context.Background(), []string{"-bogus"}, &out, &errOut))
 	assert.Equal(t, 0, runEmulator(context.Background(), []string{"-h"}, &out, &errOut))
+	errOut.Reset()
+	assert.Equal(t, 2, runEmulator(context.Background(), []string{"-ak", "AK", "-sk", "SK", "-reading", "anchoring=partial"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "anchoring must be substring or whole")
 
 	seed := filepath.Join(t.TempDir(), "seed.yaml")
 	require.NoError(t, os.WriteFile(seed, []byte("namespaces:\n  - name: Bad\n"), 0o600))
@@ -75,12 +78,17 @@ func TestEmulatorInProcess(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- runEmulator(ctx, []string{"-listen", "127.0.0.1:0", "-ak", "AK1", "-sk", "SK1", "-seed", seed, "-quota", "3"}, pw, io.Discard)
+		done <- runEmulator(ctx, []string{"-listen", "127.0.0.1:0", "-ak", "AK1", "-sk", "SK1", "-seed", seed, "-quota", "3", "-reading", "anchoring=whole,days=utc+8"}, pw, io.Discard)
 		pw.Close()
 	}()
 	base := readURL(t, pr)
 	assert.Equal(t, http.StatusOK, signedGet(t, base, "/v2/manage/namespaces/team-a/repos/web$app", "AK1", "SK1"))
 	assert.Equal(t, http.StatusUnauthorized, signedGet(t, base, "/v2/manage/namespaces", "AK1", "wrong"))
+	resp, err := http.Get(base + "/_emulator/readings")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.JSONEq(t, `{"reading":"anchoring=whole,order=updated,ties=desc,cutoff=strict,days=utc+8"}`, string(body), "-reading sets what the emulator plays")
 	cancel()
 	assert.Equal(t, 0, <-done)
 }

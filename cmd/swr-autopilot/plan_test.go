@@ -33,6 +33,13 @@ func repoEmulator(t *testing.T) *swrtest.Server {
 	seed := swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "team", Repositories: []swrtest.SeedRepository{{Name: "web/app", Tags: tags}}}}}
 	srv := swrtest.NewServer(swrtest.WithCredentials("REPOCMDAK", "repo-cmd-secret"), swrtest.WithSeed(&seed))
 	t.Cleanup(srv.Close)
+	pointAt(t, srv)
+	return srv
+}
+
+// pointAt points the SWR environment of the process at srv.
+func pointAt(t *testing.T, srv *swrtest.Server) {
+	t.Helper()
 	for k, v := range map[string]string{
 		"HUAWEICLOUD_SDK_AK": srv.AK, "HUAWEICLOUD_SDK_SK": srv.SK, "SWR_ENDPOINT": srv.URL,
 		"HUAWEICLOUD_SDK_SECURITY_TOKEN": "", "HUAWEICLOUD_SDK_REGION": "", "SWR_AUTH_TOKEN": "",
@@ -40,7 +47,6 @@ func repoEmulator(t *testing.T) *swrtest.Server {
 	} {
 		t.Setenv(k, v)
 	}
-	return srv
 }
 
 func repoCommand(args ...string) (code int, stdout, stderr string) {

@@ -74,15 +74,34 @@ func (e *Engine) auditSync(ctx context.Context, ns, repo string, dryRun bool) Re
 	write := e.Writes(dryRun)
 	for _, f := range fixes {
 		res.apply(write, f.Change, func() error {
-			// A task that appeared since the read is the one wanted: the
-			// pair (region, namespace) identifies it.
-			if err := e.client.Sync.Create(ctx, ns, repo, f.Request); err != nil && !swr.IsConflict(err) {
+			if err := e.createSync(ctx, ns, repo, f.Request); err != nil {
 				return fmt.Errorf("sync %s/%s to %s/%s: %w", ns, repo, f.Request.RemoteRegionID, f.Request.RemoteNamespace, err)
 			}
 			return nil
 		})
 	}
 	return res
+}
+
+// createSync creates a sync task (createConfirmed). A task to the same
+// (region, namespace) found after a failed create is the one wanted: the
+// pair identifies it. That covers a duplicate, whatever SWR answers to
+// it (409, 400 or 2xx: no source says), and a lost response.
+func (e *Engine) createSync(ctx context.Context, ns, repo string, req swr.CreateSyncRepoRequest) error {
+	return e.createConfirmed(ctx, "sync task", ns, repo, func() error {
+		return e.client.Sync.Create(ctx, ns, repo, req)
+	}, func() (presence, error) {
+		tasks, err := e.client.Sync.List(ctx, ns, repo)
+		if err != nil {
+			return absent, err
+		}
+		for _, t := range tasks {
+			if t.RemoteRegionID == req.RemoteRegionID && t.RemoteNamespace == req.RemoteNamespace {
+				return present, nil
+			}
+		}
+		return absent, nil
+	})
 }
 
 // auditVisibility checks that repo is public only when allowed and makes

@@ -1,6 +1,11 @@
 package autopilot_test
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -179,4 +184,91 @@ func TestReconcileRunsRetentionAndAudits(t *testing.T) {
 	assert.False(t, got.IsPublic)
 	assert.Equal(t, "linux", got.Category)
 	assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, got.TagNames())
+}
+
+// losingResponses passes the requests match accepts on to SWR and then
+// loses the answer, as a cut connection does after SWR acted.
+type losingResponses struct {
+	base  http.RoundTripper
+	match func(*http.Request) bool
+}
+
+func (l losingResponses) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.base.RoundTrip(r)
+	if err != nil || !l.match(r) {
+		return resp, err
+	}
+	_ = resp.Body.Close()
+	return nil, io.ErrUnexpectedEOF
+}
+
+func isSyncCreate(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/sync_repo")
+}
+
+// TestSyncCreateIsDecidedByWhatSWRHolds: a sync task create that fails
+// is followed by a read of the tasks, and the task found there counts as
+// created, under every answer SWR may give to a duplicate (swr-api.md
+// §12): another instance created it first, or the answer to our own
+// create was lost.
+func TestSyncCreateIsDecidedByWhatSWRHolds(t *testing.T) {
+	for _, answer := range []int{http.StatusConflict, http.StatusBadRequest, http.StatusOK} {
+		for _, tc := range []struct {
+			name string
+			rt   func(srv **swrtest.Server) func(http.RoundTripper) http.RoundTripper
+		}{
+			{"raced by another instance", func(srv **swrtest.Server) func(http.RoundTripper) http.RoundTripper {
+				return withHook(isSyncCreate, func() {
+					other := newClient(t, *srv, nil)
+					require.NoError(t, other.Sync.Create(context.Background(), "prod", "api",
+						swr.CreateSyncRepoRequest{RemoteRegionID: "cn-east-3", RemoteNamespace: "prod-dr", SyncAuto: true}))
+				})
+			}},
+			{"response lost", func(**swrtest.Server) func(http.RoundTripper) http.RoundTripper {
+				return func(base http.RoundTripper) http.RoundTripper { return losingResponses{base, isSyncCreate} }
+			}},
+		} {
+			t.Run(fmt.Sprintf("%s/duplicate answered %d", tc.name, answer), func(t *testing.T) {
+				var srv *swrtest.Server
+				f := newFixture(t, auditSeed(), tc.rt(&srv), swrtest.WithSyncRegions("cn-east-3"), swrtest.WithDuplicateSyncAnswer(answer))
+				srv = f.srv
+				e := f.engine(t, auditPolicy)
+
+				res := e.Audit(t.Context(), listItem(t, f.client, "prod", "api"), false)
+
+				require.Empty(t, res.Errors)
+				var sync []report.Change
+				for _, ch := range res.Changes {
+					if ch.Kind == plan.KindSync {
+						sync = append(sync, ch)
+					}
+				}
+				require.Len(t, sync, 1)
+				assert.Equal(t, report.StatusApplied, sync[0].Status, "the task SWR holds is reported applied")
+				assert.Len(t, f.repo(t, "prod", "api").SyncRepos, 1, "one task")
+			})
+		}
+	}
+}
+
+// TestSyncCreateRefusedIsReportedFailed: a create SWR refuses while
+// holding no such task stays a failure.
+func TestSyncCreateRefusedIsReportedFailed(t *testing.T) {
+	refuse := func(base http.RoundTripper) http.RoundTripper { return &failingSyncPosts{base: base} }
+	f := newFixture(t, auditSeed(), refuse, swrtest.WithSyncRegions("cn-east-3"))
+	res := f.engine(t, auditPolicy).Audit(t.Context(), listItem(t, f.client, "prod", "api"), false)
+	require.Len(t, res.Errors, 1)
+	assert.Contains(t, res.Errors[0].Error, "SVCSTG.SWR.4000014")
+	assert.Empty(t, f.repo(t, "prod", "api").SyncRepos)
+}
+
+// failingSyncPosts answers every sync task create with a 400 of its own.
+type failingSyncPosts struct{ base http.RoundTripper }
+
+func (f *failingSyncPosts) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !isSyncCreate(r) {
+		return f.base.RoundTrip(r)
+	}
+	return &http.Response{StatusCode: http.StatusBadRequest, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(`{"errorCode":"SVCSTG.SWR.4000014","errorMessage":"refused"}`)), Request: r}, nil
 }

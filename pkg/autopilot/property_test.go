@@ -3,6 +3,7 @@ package autopilot_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
+	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -19,147 +22,184 @@ import (
 // propertySeed fixes the random cases; change it to explore others.
 const propertySeed = 20260301
 
-// simulationCase is one random repository and the rule written to it.
+// simulationCase is one random repository and the policy rule written to
+// it.
 type simulationCase struct {
-	tags   []swrtest.SeedTag
-	rule   swr.Rule
-	update bool // the repository already holds a rule of the same template: PATCH instead of POST
+	tags    []swrtest.SeedTag
+	repush  map[string]time.Time // tags pushed again at this time: created and updated differ
+	rule    string               // keep_days: N or keep_last: N
+	protect []string             // protect entries as the policy spells them
 }
 
 func (c simulationCase) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "rule %s %v selectors %v (update %v), %d tags:", c.rule.Template, c.rule.Params, c.rule.TagSelectors, c.update, len(c.tags))
+	fmt.Fprintf(&b, "rule %s protect %q, %d tags:", c.rule, c.protect, len(c.tags))
 	for _, t := range c.tags {
 		fmt.Fprintf(&b, " %s@%s", t.Name, testNow.Sub(t.Pushed))
+		if at, ok := c.repush[t.Name]; ok {
+			fmt.Fprintf(&b, "(again@%s)", testNow.Sub(at))
+		}
 	}
 	return b.String()
 }
 
-// TestSimulateMatchesEmulator is the property that makes the guards
-// trustworthy: for random tag sets, push times, rules and selectors, the
-// delete list plan.Simulate computes from the tags as the client lists
-// them equals what the emulator deletes when the same rule is written
-// through the client. Emulator and simulation share one clock.
-func TestSimulateMatchesEmulator(t *testing.T) {
+func (c simulationCase) policy() string {
+	quoted := make([]string, len(c.protect))
+	for i, p := range c.protect {
+		quoted[i] = strconv.Quote(p)
+	}
+	return fmt.Sprintf("mode: enforce\nretention:\n  - match: \"**\"\n    %s\n    protect: [%s]\n", c.rule, strings.Join(quoted, ", "))
+}
+
+// protectedByPolicy says whether the policy's protect entries cover tag,
+// as the policy file means them: an exact tag, or a regexp matched
+// against the whole tag.
+func protectedByPolicy(protect []string, tag string) bool {
+	for _, p := range protect {
+		if expr, ok := strings.CutPrefix(p, "/"); ok {
+			if regexp.MustCompile(`^(?:` + strings.TrimSuffix(expr, "/") + `)$`).MatchString(tag) {
+				return true
+			}
+		} else if p == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPlanHoldsUnderEveryReading is the property that makes the guards
+// trustworthy whatever SWR really does where no document pins it down.
+// For random tag sets, push times, rules and protect entries, the policy
+// is parsed, its rule emitted as plan.DesiredRetention writes it and
+// simulated from the tags as the client lists them; then, under every
+// swr.Reading, the emulator executes the same rule, and
+//   - every tag the plan keeps survives;
+//   - no tag the policy protects is deleted;
+//   - every tag deleted was deleted or uncertain in the plan.
+//
+// The second line fails if the emitted regexp selectors depend on
+// anchoring: the policy means whole-tag matches, and a selector that
+// matches less under one anchoring lets that reading delete a protected
+// tag.
+func TestPlanHoldsUnderEveryReading(t *testing.T) {
 	cases := 300
 	if testing.Short() {
-		cases = 60
+		cases = 40
 	}
 	rng := rand.New(rand.NewPCG(propertySeed, 1))
 	var cover coverage
 	srv := swrtest.NewServer(swrtest.WithClock(clock))
 	t.Cleanup(srv.Close)
 	client := newClient(t, srv, nil)
+	readings := swr.Readings()
 
+	seedCase := func(c simulationCase) {
+		srv.Reset()
+		require.NoError(t, srv.Seed(oneRepo("prop", swrtest.SeedRepository{Name: "app", Tags: c.tags})))
+		for name, at := range c.repush {
+			require.NoError(t, srv.PushTag("prop", "app", name, at))
+		}
+	}
 	for i := range cases {
 		c := randomCase(rng)
-		srv.Reset()
-		repo := swrtest.SeedRepository{Name: "app", Tags: c.tags}
-		if c.update {
-			repo.Retention = otherRuleOfSameTemplate(c.rule)
-		}
-		require.NoError(t, srv.Seed(oneRepo("prop", repo)), "case %d", i)
+		pol, err := policy.Parse([]byte(c.policy()), "policy.yaml")
+		require.NoError(t, err, "case %d: %s", i, c.policy())
+		req := plan.DesiredRetention(pol.Retention[0])
 
+		seedCase(c)
 		var listed []swr.Tag
 		for tag, err := range client.Repositories.AllTags(t.Context(), "prop", "app") {
 			require.NoError(t, err)
 			listed = append(listed, tag)
 		}
 		require.Len(t, listed, len(c.tags), "case %d: every tag listed", i)
-		impact := plan.Simulate(c.rule, listed, testNow)
+		impact, err := plan.Simulate(req.Rules[0], listed, testNow)
+		require.NoError(t, err)
+		atRisk := map[string]bool{}
+		for _, name := range impact.Delete {
+			atRisk[name] = true
+		}
+		for _, u := range impact.Uncertain {
+			atRisk[u.Tag] = true
+		}
 
-		req := swr.RetentionRequest{Algorithm: "or", Rules: []swr.Rule{c.rule}}
-		if c.update {
-			current, err := client.Retentions.List(t.Context(), "prop", "app")
-			require.NoError(t, err)
-			require.NoError(t, client.Retentions.Update(t.Context(), "prop", "app", current[0].ID, req), "case %d", i)
-		} else {
-			_, err := client.Retentions.Create(t.Context(), "prop", "app", req)
+		for _, rd := range readings {
+			seedCase(c)
+			srv.SetReadings(rd)
+			_, err := client.Retentions.Create(t.Context(), "prop", "app", *req)
 			require.NoError(t, err, "case %d", i)
-		}
-
-		state, ok := srv.State().Repository("prop", "app")
-		require.True(t, ok)
-		kept := state.TagNames()
-		var deleted []string
-		for _, tag := range c.tags {
-			if !slices.Contains(kept, tag.Name) {
-				deleted = append(deleted, tag.Name)
+			state, ok := srv.State().Repository("prop", "app")
+			require.True(t, ok)
+			kept := map[string]bool{}
+			for _, name := range state.TagNames() {
+				kept[name] = true
 			}
+			for _, name := range impact.Keep {
+				if !kept[name] {
+					t.Fatalf("case %d, reading %s: %q was planned kept and was deleted\n%s", i, rd, name, c)
+				}
+			}
+			deleted := 0
+			for _, tag := range c.tags {
+				if kept[tag.Name] {
+					continue
+				}
+				deleted++
+				if protectedByPolicy(c.protect, tag.Name) {
+					t.Fatalf("case %d, reading %s: protected tag %q was deleted (selectors %v)\n%s", i, rd, tag.Name, req.Rules[0].TagSelectors, c)
+				}
+				if !atRisk[tag.Name] {
+					t.Fatalf("case %d, reading %s: %q was deleted, planned kept\n%s", i, rd, tag.Name, c)
+				}
+			}
+			cover.deleted += deleted
 		}
-		slices.Sort(deleted)
-		if deleted == nil {
-			deleted = []string{}
-		}
-		if !slices.Equal(impact.Delete, deleted) || !slices.Equal(impact.Keep, kept) {
-			t.Fatalf("case %d (seed %d): simulation deletes %v, emulator deleted %v\n%s", i, propertySeed, impact.Delete, deleted, c)
-		}
-		cover.add(c, listed, len(deleted))
+		cover.add(c, impact)
 	}
+	srv.SetReadings(swr.Reading{})
 
 	// The cases must reach the corners where a simulation could go wrong,
 	// or the property proves little.
-	t.Logf("coverage over %d cases: %+v", cases, cover)
-	require.Positive(t, cover.deleting, "cases that delete tags")
+	t.Logf("coverage over %d cases × %d readings: %+v", cases, len(readings), cover)
+	require.Positive(t, cover.deleted, "tags deleted")
 	require.Positive(t, cover.keepingAll, "cases that delete nothing")
-	require.Positive(t, cover.onCutoff, "date_rule cases with a tag pushed exactly at the cutoff")
-	require.Positive(t, cover.tieAtBoundary, "tag_rule cases whose keep boundary falls between tags pushed at the same time")
-	require.Positive(t, cover.savedBySelector, "cases where an exception keeps a tag the rule would delete")
+	require.Positive(t, cover.uncertain, "cases with uncertain tags")
+	require.Positive(t, cover.protectedSaved, "cases where a protected tag is old enough to go")
+	require.Positive(t, cover.repushed, "cases with tags pushed again")
 	require.Positive(t, cover.paged, "cases with more tags than one list page")
-	require.Positive(t, cover.updates, "cases written by update")
 }
 
 // coverage counts the kinds of case a run of the property met.
 type coverage struct {
-	deleting, keepingAll, onCutoff, tieAtBoundary, savedBySelector, paged, updates int
+	deleted, keepingAll, uncertain, protectedSaved, repushed, paged int
 }
 
-func (cv *coverage) add(c simulationCase, tags []swr.Tag, deleted int) {
-	if deleted > 0 {
-		cv.deleting++
-	} else {
+func (cv *coverage) add(c simulationCase, impact report.Impact) {
+	if impact.AtRisk() == 0 {
 		cv.keepingAll++
 	}
-	if len(tags) > swr.DefaultPageSize {
+	if len(impact.Uncertain) > 0 {
+		cv.uncertain++
+	}
+	if len(c.repush) > 0 {
+		cv.repushed++
+	}
+	if len(c.tags) > swr.DefaultPageSize {
 		cv.paged++
 	}
-	if c.update {
-		cv.updates++
-	}
-	bare := c.rule
-	bare.TagSelectors = nil
-	if len(plan.Simulate(bare, tags, testNow).Delete) > deleted {
-		cv.savedBySelector++
-	}
-	// Simulating tag_rule num 0 with the case's selectors deletes exactly
-	// the tags that are not exceptions.
-	all := swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": "0"}, TagSelectors: c.rule.TagSelectors}
-	candidates := plan.Simulate(all, tags, testNow).Delete
-	var times []time.Time
-	for _, t := range tags {
-		if slices.Contains(candidates, t.Tag) {
-			times = append(times, t.UpdatedTime())
-		}
-	}
-	switch c.rule.Template {
-	case swr.TemplateDateRule:
-		cutoff := testNow.Add(-time.Duration(c.rule.Days()) * 24 * time.Hour)
-		if slices.ContainsFunc(times, cutoff.Equal) {
-			cv.onCutoff++
-		}
-	case swr.TemplateTagRule:
-		slices.SortFunc(times, func(a, b time.Time) int { return b.Compare(a) })
-		if n := c.rule.Num(); n > 0 && n < len(times) && times[n-1].Equal(times[n]) {
-			cv.tieAtBoundary++
+	for _, t := range c.tags {
+		if protectedByPolicy(c.protect, t.Name) && testNow.Sub(t.Pushed) > 48*time.Hour {
+			cv.protectedSaved++
+			break
 		}
 	}
 }
 
 // randomCase draws a repository and a rule. Push times cluster around the
-// date_rule cutoff (exactly on it, a nanosecond either side) and repeat
-// one another, to exercise the strict "before" and the tie order.
+// date_rule cutoff (exactly on it, a nanosecond either side, either side
+// of midnight) and repeat one another, to exercise every reading.
 func randomCase(rng *rand.Rand) simulationCase {
-	var c simulationCase
+	c := simulationCase{repush: map[string]time.Time{}}
 	n := rng.IntN(30)
 	switch rng.IntN(20) {
 	case 0:
@@ -167,17 +207,18 @@ func randomCase(rng *rand.Rand) simulationCase {
 	case 1:
 		n = 100 + rng.IntN(150) // several pages of the tag list
 	}
+	days := 1
 	if rng.IntN(2) == 0 {
-		days := []int{1, 2, 7, 30, 90, 365, 1 + rng.IntN(365)}[rng.IntN(7)]
-		c.rule = swr.Rule{Template: swr.TemplateDateRule, Params: map[string]string{"days": strconv.Itoa(days)}}
+		days = []int{1, 2, 7, 30, 90, 365, 1 + rng.IntN(365)}[rng.IntN(7)]
+		c.rule = fmt.Sprintf("keep_days: %d", days)
 	} else {
 		num := 1 + rng.IntN(n+3)
 		if rng.IntN(10) == 0 {
 			num = 1 + rng.IntN(1000)
 		}
-		c.rule = swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": strconv.Itoa(num)}}
+		c.rule = fmt.Sprintf("keep_last: %d", min(num, 1000))
 	}
-	cutoff := time.Duration(max(c.rule.Days(), 1)) * 24 * time.Hour
+	cutoff := time.Duration(days) * 24 * time.Hour
 
 	seen := map[string]bool{}
 	for len(c.tags) < n {
@@ -193,36 +234,44 @@ func randomCase(rng *rand.Rand) simulationCase {
 		case r == 1:
 			age = cutoff + time.Duration(rng.IntN(3)-1) // on the cutoff or 1ns either side
 		case r == 2:
-			age = time.Duration(rng.IntN(5)) * 24 * time.Hour // whole days
+			age = time.Duration(rng.IntN(5))*24*time.Hour + time.Duration(rng.IntN(25))*time.Hour // around midnights
 		case r == 3:
 			age = -time.Duration(rng.IntN(3600)) * time.Second // pushed "after now": clock skew
 		default:
 			age = time.Duration(rng.Int64N(int64(400 * 24 * time.Hour)))
 		}
-		c.tags = append(c.tags, swrtest.SeedTag{Name: name, Pushed: testNow.Add(-age)})
-	}
-
-	c.rule.TagSelectors = []swr.TagSelector{}
-	patterns := selectorPatterns()
-	for range rng.IntN(5) {
-		if rng.IntN(2) == 0 && len(c.tags) > 0 {
-			c.rule.TagSelectors = append(c.rule.TagSelectors, swr.TagSelector{Kind: swr.SelectorLabel, Pattern: c.tags[rng.IntN(len(c.tags))].Name})
-		} else if rng.IntN(4) == 0 {
-			c.rule.TagSelectors = append(c.rule.TagSelectors, swr.TagSelector{Kind: swr.SelectorLabel, Pattern: randomTagName(rng)})
-		} else {
-			c.rule.TagSelectors = append(c.rule.TagSelectors, swr.TagSelector{Kind: swr.SelectorRegexp, Pattern: patterns[rng.IntN(len(patterns))]})
+		pushed := testNow.Add(-age)
+		c.tags = append(c.tags, swrtest.SeedTag{Name: name, Pushed: pushed})
+		if rng.IntN(8) == 0 {
+			c.repush[name] = pushed.Add(time.Duration(rng.Int64N(int64(max(age, 0))/2 + 1)))
 		}
 	}
-	c.update = rng.IntN(3) == 0
+
+	patterns := protectPatterns()
+	for range rng.IntN(4) {
+		var p string
+		switch {
+		case rng.IntN(3) == 0 && len(c.tags) > 0:
+			p = c.tags[rng.IntN(len(c.tags))].Name
+		case rng.IntN(5) == 0:
+			p = randomTagName(rng)
+		default:
+			p = patterns[rng.IntN(len(patterns))]
+		}
+		if !slices.Contains(c.protect, p) {
+			c.protect = append(c.protect, p)
+		}
+	}
 	return c
 }
 
-// selectorPatterns are regexp exceptions: anchored and not, matching
-// often, rarely or never, case-insensitive, alternations.
-func selectorPatterns() []string {
+// protectPatterns are regexp protect entries as a valid policy spells
+// them: bound at both ends, so that they mean the same whether SWR
+// matches a substring or the whole tag.
+func protectPatterns() []string {
 	return []string{
-		`^v\d+\.\d+\.\d+$`, `rc`, `^latest$`, `latest`, `\d$`, `(?i)^v2`, `^build-\d{2}$`, `.`,
-		`^$`, `a|b`, `sha-[0-9a-f]+`, `^[a-f]`, `-`, `_`, `^v1\.`, `0`, `^(main|release)-`, `\.0$`, `x{3}`,
+		`/^v\d+\.\d+\.\d+$/`, `/.*rc.*/`, `/^latest$/`, `/.*\d$/`, `/^build-\d{2}$/`, `/.*-rc\d+$/`,
+		`/^(main|release)-.*/`, `/.*\.0$/`, `/^[a-f].*/`, `/.*_.*/`, `/^sha-[0-9a-f]+$/`,
 	}
 }
 
@@ -246,13 +295,4 @@ func randomTagName(rng *rand.Rand) string {
 	default:
 		return strconv.Itoa(rng.IntN(1000))
 	}
-}
-
-// otherRuleOfSameTemplate is a rule the repository holds before the
-// update; seeding does not execute it.
-func otherRuleOfSameTemplate(r swr.Rule) *swrtest.SeedRetention {
-	if r.Template == swr.TemplateDateRule {
-		return &swrtest.SeedRetention{Template: r.Template, Params: map[string]string{"days": "365"}, TagSelectors: []swrtest.SeedSelector{}}
-	}
-	return &swrtest.SeedRetention{Template: r.Template, Params: map[string]string{"num": "1000"}, TagSelectors: []swrtest.SeedSelector{}}
 }

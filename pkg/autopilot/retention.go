@@ -71,9 +71,21 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 			res.fail("list tags", err)
 			return res, nil
 		}
-		impact = plan.Simulate(r, tags, e.now())
+		now := e.now()
+		impact, err = plan.Simulate(r, tags, now)
+		if err != nil {
+			findings := []report.Finding{tagTimeFinding(ns, repo, err)}
+			p.Refuse(refusal(findings))
+			res.Findings = append(res.Findings, findings...)
+			res.Changes = p.Changes()
+			return res, nil
+		}
 		p.SetImpact(impact)
-		if ok, findings := plan.Guard(ns, repo, impact, rule.Guard, rule.Protect); !ok {
+		ok, findings := plan.Guard(ns, repo, impact, rule.Guard, rule.Protect)
+		if ok {
+			ok, findings = plan.GuardPushRace(ns, repo, r, tags, impact, rule.Guard, now)
+		}
+		if !ok {
 			p.Refuse(refusal(findings))
 			res.Findings = append(res.Findings, findings...)
 			res.Changes = p.Changes()
@@ -117,10 +129,11 @@ const (
 // errTornListing says that the tags kept changing while they were listed.
 var errTornListing = errors.New("the tags changed while they were listed")
 
-// tags lists every tag of ns/repo from one consistent listing: each page
-// overlaps the previous one by a tag that must not have moved, no tag is
-// seen twice, and there are as many tags as SWR's total said at the first
-// and at the last page. A one-page repository is always consistent.
+// tags lists every tag of ns/repo from one consistent listing: the tag
+// before each page after the first, read again once that page is in, must
+// still be the one the previous page ended with, no tag is seen twice,
+// and there are as many tags as SWR's total said at the first and at the
+// last page. A one-page repository is always consistent.
 func (e *Engine) tags(ctx context.Context, ns, repo string) ([]swr.Tag, error) {
 	for range listAttempts {
 		tags, err := e.listTagsOnce(ctx, ns, repo)
@@ -136,26 +149,18 @@ func (e *Engine) listTagsOnce(ctx context.Context, ns, repo string) ([]swr.Tag, 
 	seen := map[string]bool{}
 	firstTotal := -1
 	for pages := 0; ; pages++ {
-		// Every page after the first starts one tag early: that tag must
-		// be the one the previous page ended with, or the listing shifted
-		// under us (a tag deleted or pushed again on a page already read)
-		// and a tag may have been passed over.
+		// Pages are read at offsets that are multiples of the page size,
+		// the only ones SWR is sure to take (swr-api.md §1.7): every page
+		// before this one was full, so len(tags) is such a multiple.
 		opts := &swr.ListTagsOptions{OrderColumn: tagOrderColumn, OrderType: tagOrderType, Offset: len(tags), Limit: swr.MaxPageSize}
-		if pages > 0 {
-			opts.Offset--
-		}
 		page, info, err := e.client.Repositories.ListTags(ctx, ns, repo, opts)
 		if err != nil {
 			return nil, err
 		}
 		if pages == 0 {
 			firstTotal = info.Total
-		} else {
-			last := tags[len(tags)-1]
-			if len(page) == 0 || page[0].Tag != last.Tag || page[0].Updated != last.Updated {
-				return nil, errTornListing
-			}
-			page = page[1:]
+		} else if err := e.checkTagBefore(ctx, ns, repo, tags[len(tags)-1], len(tags)-1); err != nil {
+			return nil, err
 		}
 		for _, t := range page {
 			if seen[t.Tag] {
@@ -164,14 +169,32 @@ func (e *Engine) listTagsOnce(ctx context.Context, ns, repo string) ([]swr.Tag, 
 			seen[t.Tag] = true
 			tags = append(tags, t)
 		}
-		full := len(page) == info.Limit || (pages > 0 && len(page) == info.Limit-1)
-		if !full || (info.Total >= 0 && len(tags) >= info.Total) {
+		if len(page) < info.Limit || (info.Total >= 0 && len(tags) >= info.Total) {
 			if pages > 0 && (info.Total != firstTotal || (info.Total >= 0 && len(tags) != info.Total)) {
 				return nil, errTornListing
 			}
 			return tags, nil
 		}
 	}
+}
+
+// checkTagBefore reads the one tag at offset at (a page of one, so that
+// the offset stays a multiple of the page size) after the page that
+// follows it was read, and reports a torn listing unless it is still
+// last. In push order tags only move towards the start (a tag deleted, or
+// pushed again and so moved to the end), so a tag that moved between the
+// two pages has not come back by now, and no tag was passed over when it
+// is still there.
+func (e *Engine) checkTagBefore(ctx context.Context, ns, repo string, last swr.Tag, at int) error {
+	opts := &swr.ListTagsOptions{OrderColumn: tagOrderColumn, OrderType: tagOrderType, Offset: at, Limit: 1}
+	got, _, err := e.client.Repositories.ListTags(ctx, ns, repo, opts)
+	if err != nil {
+		return err
+	}
+	if len(got) != 1 || got[0].Tag != last.Tag || got[0].Updated != last.Updated {
+		return errTornListing
+	}
+	return nil
 }
 
 // applyRetention executes the plan's steps in order and stops at the first
@@ -223,41 +246,43 @@ func (e *Engine) deleteRetention(ctx context.Context, ns, repo string, id int) e
 	return nil
 }
 
-// createAttempts bounds how often createRetention sends one create.
-const createAttempts = 4
-
-// createRetention creates a rule. When the create fails, the rules are
-// listed again: if the repository now holds the rule wanted (another
-// instance won a race, or SWR created it but its answer was lost), the
-// create counts as done; if it holds other rules, they are returned as
-// raced with the error. If it holds no rule, SWR did not act, and a
-// create that failed in a way that may pass (a 5xx, a cut connection) is
-// sent again, up to createAttempts in all: the client does not re-send a
-// POST itself, since it cannot know whether SWR acted. The caller holds
-// the repository's lock, so no other create of this engine interleaves.
+// createRetention creates a rule (createConfirmed): the rule wanted
+// found after a failed create counts as created; other rules found are
+// returned as raced, with the error.
 func (e *Engine) createRetention(ctx context.Context, ns, repo string, req swr.RetentionRequest) (raced []swr.Retention, err error) {
-	for attempt := 1; ; attempt++ {
-		if _, err = e.client.Retentions.Create(ctx, ns, repo, req); err == nil {
-			return nil, nil
+	err = e.createConfirmed(ctx, "retention", ns, repo, func() error {
+		_, err := e.client.Retentions.Create(ctx, ns, repo, req)
+		return err
+	}, func() (presence, error) {
+		raced = nil
+		current, err := e.client.Retentions.List(ctx, ns, repo)
+		if err != nil || len(current) == 0 {
+			return absent, err
 		}
-		current, lerr := e.client.Retentions.List(ctx, ns, repo)
-		if lerr != nil {
-			return nil, err
-		}
-		if len(current) > 0 {
-			for _, r := range current {
-				if len(r.Rules) == 1 && len(req.Rules) == 1 && plan.SameRule(r.Rules[0], req.Rules[0]) {
-					return nil, nil
-				}
+		for _, r := range current {
+			if len(r.Rules) == 1 && len(req.Rules) == 1 && plan.SameRule(r.Rules[0], req.Rules[0]) {
+				return present, nil
 			}
-			return current, err
 		}
-		if attempt >= createAttempts || !transient(err) || ctx.Err() != nil {
-			return nil, err
-		}
-		e.log.InfoContext(ctx, "retention create failed and SWR holds no rule; sending it again",
-			"namespace", ns, "repository", repo, "attempt", attempt, "error", err.Error())
+		raced = current
+		return conflicting, nil
+	})
+	return raced, err
+}
+
+// tagTimeFinding is the finding for a listing holding a tag whose time
+// does not parse: what the rule would delete cannot be known.
+func tagTimeFinding(ns, repo string, err error) report.Finding {
+	f := report.Finding{
+		Code: plan.CodeTagTimeInvalid, Severity: report.SeverityCritical, Namespace: ns, Repository: repo,
+		Message:     fmt.Sprintf("retention write refused: %v, so what the rule would delete is unknown", err),
+		Remediation: "push the tag again, or delete it by hand; the next run simulates again",
 	}
+	var te *plan.TagTimeError
+	if errors.As(err, &te) {
+		f.Subject = te.Tag
+	}
+	return f
 }
 
 // refusal summarises guard findings as one reason.

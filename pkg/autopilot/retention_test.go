@@ -265,43 +265,57 @@ func raceCreate(t *testing.T, srv **swrtest.Server, rule swr.Rule) func(http.Rou
 }
 
 func TestRetentionCreateRacingSameRuleConverges(t *testing.T) {
-	var srv *swrtest.Server
-	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}),
-		raceCreate(t, &srv, swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": "3"},
-			TagSelectors: []swr.TagSelector{{Kind: swr.SelectorLabel, Pattern: "latest"}}}))
-	srv = f.srv
-	e := f.engine(t, keepLast3)
+	// SWR's answer to the create that loses the race is not documented:
+	// the rules read back decide, under each plausible answer.
+	for _, answer := range []int{http.StatusBadRequest, http.StatusConflict} {
+		t.Run(http.StatusText(answer), func(t *testing.T) {
+			var srv *swrtest.Server
+			f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}),
+				raceCreate(t, &srv, swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": "3"},
+					TagSelectors: []swr.TagSelector{{Kind: swr.SelectorLabel, Pattern: "latest"}}}),
+				swrtest.WithSecondRetentionAnswer(answer))
+			srv = f.srv
+			e := f.engine(t, keepLast3)
 
-	res := e.Retention(t.Context(), "team", "api", false, nil)
+			res := e.Retention(t.Context(), "team", "api", false, nil)
 
-	require.Empty(t, res.Errors, "losing the race to the same rule is success")
-	require.Len(t, res.Changes, 1)
-	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
-	got := f.repo(t, "team", "api")
-	assert.Equal(t, "3", got.Retention.Rules[0].Params["num"])
-	assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, got.TagNames())
-	assert.Equal(t, 2, f.srv.Counts()["POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions"], "the other client's create and ours, refused")
-	assert.Equal(t, 1, f.srv.Writes(), "only the other client's create succeeded")
+			require.Empty(t, res.Errors, "losing the race to the same rule is success")
+			require.Len(t, res.Changes, 1)
+			assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+			got := f.repo(t, "team", "api")
+			assert.Equal(t, "3", got.Retention.Rules[0].Params["num"])
+			assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, got.TagNames())
+			assert.Equal(t, 2, f.srv.Counts()["POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions"], "the other client's create and ours, refused")
+			assert.Equal(t, 1, f.srv.Writes(), "only the other client's create succeeded")
+		})
+	}
 }
 
 func TestRetentionCreateRacingOtherRulePlansAgain(t *testing.T) {
-	var srv *swrtest.Server
-	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}),
-		raceCreate(t, &srv, swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": "5"},
-			TagSelectors: []swr.TagSelector{{Kind: swr.SelectorLabel, Pattern: "latest"}}}))
-	srv = f.srv
-	e := f.engine(t, keepLast3)
+	// SWR's answer to the create that loses the race is not documented:
+	// the rules read back decide, under each plausible answer.
+	for _, answer := range []int{http.StatusBadRequest, http.StatusConflict} {
+		t.Run(http.StatusText(answer), func(t *testing.T) {
+			var srv *swrtest.Server
+			f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}),
+				raceCreate(t, &srv, swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": "5"},
+					TagSelectors: []swr.TagSelector{{Kind: swr.SelectorLabel, Pattern: "latest"}}}),
+				swrtest.WithSecondRetentionAnswer(answer))
+			srv = f.srv
+			e := f.engine(t, keepLast3)
 
-	res := e.Retention(t.Context(), "team", "api", false, nil)
+			res := e.Retention(t.Context(), "team", "api", false, nil)
 
-	require.Empty(t, res.Errors)
-	assert.True(t, res.Wrote)
-	require.Len(t, res.Changes, 1)
-	assert.Equal(t, report.OpUpdate, res.Changes[0].Op, "re-planned against the rule that appeared")
-	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
-	got := f.repo(t, "team", "api")
-	assert.Equal(t, "3", got.Retention.Rules[0].Params["num"])
-	assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, got.TagNames())
+			require.Empty(t, res.Errors)
+			assert.True(t, res.Wrote)
+			require.Len(t, res.Changes, 1)
+			assert.Equal(t, report.OpUpdate, res.Changes[0].Op, "re-planned against the rule that appeared")
+			assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+			got := f.repo(t, "team", "api")
+			assert.Equal(t, "3", got.Retention.Rules[0].Params["num"])
+			assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, got.TagNames())
+		})
+	}
 }
 
 func TestRetentionErrorsCarrySWRErrorCode(t *testing.T) {
@@ -374,8 +388,13 @@ func TestRetentionSimulatesOverEveryTagPage(t *testing.T) {
 	assert.Equal(t, 1050, impact.TotalTags)
 	assert.Len(t, impact.Delete, 50)
 	assert.Equal(t, "build-0000", impact.Delete[0], "the oldest go")
-	assert.Equal(t, 2+1, f.srv.Counts()["GET /v2/manage/namespaces/{ns}/repos/{repo}/tags"],
-		"1,000 tags per page: two pages simulated, one checked after the write (1,000 tags left)")
+	assert.Equal(t, 2+1+1, f.srv.Counts()["GET /v2/manage/namespaces/{ns}/repos/{repo}/tags"],
+		"1,000 tags per page: two pages simulated, the last tag of the first read again after the second, one page checked after the write (1,000 tags left)")
+	for _, r := range f.srv.Requests() {
+		if strings.HasSuffix(r.Path, "/tags") {
+			assert.Equal(t, http.StatusOK, r.Status, "only aligned offsets: %s", r.Query)
+		}
+	}
 	assert.Len(t, f.repo(t, "ci", "cache").TagNames(), 1000)
 }
 
@@ -506,10 +525,16 @@ func TestRetentionRelistsATornTagListingAndKeepsWhatItSays(t *testing.T) {
 	impact := res.Changes[0].Impact
 	assert.Equal(t, 1001, impact.TotalTags, "the simulation saw every tag")
 	assert.Contains(t, impact.Keep, "build-1000")
-	assert.Contains(t, impact.Keep, "build-0500", "kept as the newest push it now is")
+	// The newest push by update time, but one of the oldest by creation
+	// time: whether SWR keeps it, or build-0991 in its place, depends on
+	// which time it orders by.
+	assert.Equal(t, []report.UncertainTag{
+		{Tag: "build-0500", Reason: "deleted if order=created, kept if order=updated"},
+		{Tag: "build-0991", Reason: "deleted if order=updated, kept if order=created"},
+	}, impact.Uncertain)
 	r, ok := srv.State().Repository("ci", "cache")
 	require.True(t, ok)
-	assert.ElementsMatch(t, impact.Keep, r.TagNames(), "SWR kept exactly what the report says")
+	assert.ElementsMatch(t, append(slices.Clone(impact.Keep), "build-0500"), r.TagNames(), "SWR (ordering by update time) kept what the report keeps and the uncertain tag")
 }
 
 func TestRetentionRefusesWhenTheTagsKeepChangingWhileListed(t *testing.T) {
@@ -561,4 +586,55 @@ func TestRetentionRelistsWhenATagVanishesAndAnotherArrivesWhileListing(t *testin
 	r, ok := srv.State().Repository("ci", "cache")
 	require.True(t, ok)
 	assert.ElementsMatch(t, impact.Keep, r.TagNames(), "SWR kept exactly what the report says")
+}
+
+// TestRetentionCreateWhoseResponseIsLostIsApplied: SWR created the rule,
+// the answer never came; the rule read back is the one wanted.
+func TestRetentionCreateWhoseResponseIsLostIsApplied(t *testing.T) {
+	lose := func(base http.RoundTripper) http.RoundTripper {
+		return losingResponses{base, func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/retentions")
+		}}
+	}
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}), lose)
+	res := f.engine(t, keepLast3).Retention(t.Context(), "team", "api", false, nil)
+
+	require.Empty(t, res.Errors)
+	require.Len(t, res.Changes, 1)
+	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+	assert.Equal(t, 1, f.srv.Counts()["POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions"], "sent once")
+}
+
+// TestRetentionReplaceWhoseAnswersAreLostIsApplied: the answers to both
+// writes of a replace are lost after SWR acted. The DELETE is sent again
+// and finds the rule gone (400 SVCSTG.SWR.4000306, which counts as
+// deleted); the POST is not sent again, and the rule read back is the one
+// wanted.
+func TestRetentionReplaceWhoseAnswersAreLostIsApplied(t *testing.T) {
+	lose := func(base http.RoundTripper) http.RoundTripper {
+		var once sync.Once
+		return losingResponses{base, func(r *http.Request) bool {
+			if !strings.Contains(r.URL.Path, "/retentions") {
+				return false
+			}
+			if r.Method == http.MethodPost {
+				return true
+			}
+			lost := false
+			if r.Method == http.MethodDelete {
+				once.Do(func() { lost = true }) // the first DELETE only
+			}
+			return lost
+		}}
+	}
+	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags()), Retention: dateRule("365")}), lose)
+	res := f.engine(t, keepLast3).Retention(t.Context(), "team", "api", false, nil)
+
+	require.Empty(t, res.Errors)
+	require.Len(t, res.Changes, 1)
+	assert.Equal(t, report.OpReplace, res.Changes[0].Op)
+	assert.Equal(t, report.StatusApplied, res.Changes[0].Status)
+	assert.Equal(t, swr.TemplateTagRule, f.repo(t, "team", "api").Retention.Rules[0].Template)
+	assert.Equal(t, 2, f.srv.Counts()["DELETE /v2/manage/namespaces/{ns}/repos/{repo}/retentions/{retention_id}"], "sent again, found gone")
+	assert.Equal(t, 1, f.srv.Counts()["POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions"], "sent once")
 }

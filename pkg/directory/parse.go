@@ -332,12 +332,12 @@ func (p *parser) guard(n *yaml.Node) {
 			}
 			p.d.Guard.MaxRemovals = v
 		case "max_removal_fraction":
-			v, ok := yamlfile.Number(value)
+			v, ok, inRange := yamlfile.Fraction(yamlfile.Resolve(value))
 			if !ok {
 				p.errorf(value, "guard.max_removal_fraction must be a number between 0 and 1, not %s", yamlfile.Describe(value))
 				return
 			}
-			if !(v >= 0 && v <= 1) {
+			if !inRange {
 				p.errorf(value, "guard.max_removal_fraction must be between 0 and 1, not %s", value.Value)
 				return
 			}

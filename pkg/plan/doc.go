@@ -4,8 +4,10 @@
 //
 // Retention is planned in four steps: DesiredRetention turns a policy rule
 // into an SWR request, Retention compares it with the repository's current
-// rules, Simulate computes tag by tag what the new rule would delete, and
-// Guard refuses writes that would delete too much or a protected tag. The
+// rules, Simulate computes tag by tag what the new rule would delete under
+// every swr.Reading (kept, deleted or uncertain), Guard refuses writes that
+// would delete too much or may delete a protected tag, and GuardPushRace
+// defers writes that pushes racing the write could push past the guard. The
 // audits (AuditTriggers, AuditSync, AuditVisibility) produce
 // findings and the writes that would fix them. Every planned write carries
 // the request body that applies it and a report.Change describing it.

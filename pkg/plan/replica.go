@@ -93,31 +93,32 @@ func VerifyReplica(c ReplicaCheck) ([]report.Finding, *ReplicaFix) {
 	cutoff := c.Now.Add(-c.Config.Grace)
 	var missing []swr.Tag
 	for _, t := range c.SourceTags {
-		if !held[t.Tag] && !t.UpdatedTime().After(cutoff) {
+		if !held[t.Tag] && !pushTime(t).After(cutoff) {
 			missing = append(missing, t)
 		}
 	}
 	slices.SortFunc(missing, func(a, b swr.Tag) int {
-		return cmp.Or(b.UpdatedTime().Compare(a.UpdatedTime()), strings.Compare(a.Tag, b.Tag))
+		return cmp.Or(pushTime(b).Compare(pushTime(a)), strings.Compare(a.Tag, b.Tag))
 	})
 
+	// The replica's rule, simulated on the source's tags: what it may
+	// delete (under any reading of SWR's rule semantics) that the source's
+	// rule keeps under every reading.
 	var replicaDeletes map[string]bool
 	var stricter []string
 	if r.Exists && r.Retention != nil {
-		replicaImpact := Simulate(*r.Retention, c.SourceTags, c.Now)
-		replicaDeletes = make(map[string]bool, len(replicaImpact.Delete))
-		sourceDeletes := map[string]bool{}
+		var replicaOK, sourceOK bool
+		replicaDeletes, replicaOK = mayDelete(*r.Retention, c.SourceTags, c.Now)
+		sourceDeletes, sourceOK := map[string]bool{}, true
 		if c.SourceRetention != nil {
-			for _, t := range Simulate(*c.SourceRetention, c.SourceTags, c.Now).Delete {
-				sourceDeletes[t] = true
-			}
+			sourceDeletes, sourceOK = mayDelete(*c.SourceRetention, c.SourceTags, c.Now)
 		}
-		for _, t := range replicaImpact.Delete {
-			replicaDeletes[t] = true
-			if !sourceDeletes[t] {
+		for t := range replicaDeletes {
+			if replicaOK && sourceOK && !sourceDeletes[t] {
 				stricter = append(stricter, t)
 			}
 		}
+		slices.Sort(stricter)
 	}
 
 	var fix *ReplicaFix
@@ -163,11 +164,44 @@ func VerifyReplica(c ReplicaCheck) ([]report.Finding, *ReplicaFix) {
 
 	if len(stricter) > 0 {
 		findings = append(findings, finding(CodeSyncReplicaRetentionStricter,
-			fmt.Sprintf("the replica's retention rule (%s) deletes %d tags that the source keeps, so replicas vanish first: %s",
+			fmt.Sprintf("the replica's retention rule (%s) deletes %d tags that the source keeps, so replicas vanish first (under at least one reading of SWR's rule semantics): %s",
 				ruleText(*r.Retention), len(stricter), nameList(stricter)),
 			"make the replica's retention rule keep at least what the source's keeps"))
 	}
 	return findings, fix
+}
+
+// pushTime is a tag's last push time; a time that does not parse counts
+// as long ago, so that the tag is checked rather than passed over (the
+// check only reads and copies).
+func pushTime(t swr.Tag) time.Time {
+	v, err := t.Time(swr.TimeUpdated)
+	if err != nil {
+		return time.Time{}
+	}
+	return v
+}
+
+// mayDelete returns the tags rule deletes from tags at now under at least
+// one reading of SWR's semantics. When the simulation fails (a tag time
+// that does not parse) it returns every tag, nothing being safe from the
+// rule, and ok false.
+func mayDelete(rule swr.Rule, tags []swr.Tag, now time.Time) (deleted map[string]bool, ok bool) {
+	out := map[string]bool{}
+	impact, err := Simulate(rule, tags, now)
+	if err != nil {
+		for _, t := range tags {
+			out[t.Tag] = true
+		}
+		return out, false
+	}
+	for _, t := range impact.Delete {
+		out[t] = true
+	}
+	for _, u := range impact.Uncertain {
+		out[u.Tag] = true
+	}
+	return out, true
 }
 
 // failedJobs returns, sorted, the tags whose newest job to the replica r

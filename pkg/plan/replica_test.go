@@ -15,7 +15,8 @@ import (
 var replicaNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func pushedAgo(name string, ago time.Duration) swr.Tag {
-	return swr.Tag{Tag: name, Updated: replicaNow.Add(-ago).Format(swr.TimeFormat)}
+	at := replicaNow.Add(-ago).Format(swr.TimeFormat)
+	return swr.Tag{Tag: name, Created: at, Updated: at}
 }
 
 func job(tag, status string, ago time.Duration, id int64) swr.SyncJob {
@@ -114,7 +115,7 @@ func TestVerifyReplicaRetentionStricterThanTheSource(t *testing.T) {
 	c.Replica.Retention = &swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": "2"}, TagSelectors: []swr.TagSelector{}}
 	findings, _ := plan.VerifyReplica(c)
 	require.Equal(t, []string{plan.CodeSyncReplicaRetentionStricter}, codes(findings))
-	assert.Contains(t, findings[0].Message, "(keep the last 2) deletes 2 tags that the source keeps, so replicas vanish first: c, d")
+	assert.Contains(t, findings[0].Message, "(keep the last 2) deletes 2 tags that the source keeps, so replicas vanish first (under at least one reading of SWR's rule semantics): c, d")
 
 	c.Replica.Retention = keepDays("60")
 	findings, _ = plan.VerifyReplica(c)
@@ -128,4 +129,17 @@ func TestVerifyReplicaRetentionStricterThanTheSource(t *testing.T) {
 	assert.Equal(t, []string{plan.CodeSyncReplicaMissingTags, plan.CodeSyncReplicaRetentionStricter}, codes(findings))
 	require.NotNil(t, fix)
 	assert.Equal(t, []string{"b"}, fix.Request.ImageTag)
+}
+
+// A tag time that does not parse is never taken for a recent push: the
+// tag is checked (the check only reads and copies); the stricter-rule
+// comparison, which needs the times, says nothing.
+func TestVerifyReplicaWithAnUnreadableTagTime(t *testing.T) {
+	bad := swr.Tag{Tag: "odd", Created: "yesterday", Updated: "yesterday"}
+	c := replicaCheck([]swr.Tag{bad, pushedAgo("v1", 72*time.Hour)}, nil)
+	c.Replica.Retention = &swr.Rule{Template: swr.TemplateTagRule, Params: map[string]string{"num": "1"}, TagSelectors: []swr.TagSelector{}}
+	findings, fix := plan.VerifyReplica(c)
+	require.Equal(t, []string{plan.CodeSyncReplicaMissingTags}, codes(findings))
+	assert.Contains(t, findings[0].Message, "2 tags")
+	assert.Nil(t, fix, "every tag may be deleted again by the replica's rule when it cannot be simulated")
 }

@@ -28,7 +28,8 @@ func BenchmarkSimulate(b *testing.B) {
 			b.ReportAllocs()
 			deleted := 0
 			for b.Loop() {
-				deleted = len(Simulate(rule, tags, now).Delete)
+				impact, _ := Simulate(rule, tags, now)
+				deleted = len(impact.Delete)
 			}
 			b.ReportMetric(float64(len(tags))*float64(b.N)/b.Elapsed().Seconds(), "tags/s")
 			b.ReportMetric(float64(deleted), "deleted")

@@ -114,6 +114,20 @@ func (d *decoder) number(n *yaml.Node, what string) (float64, bool) {
 	return scalar(d, n, what, "a number", yamlfile.Number)
 }
 
+// fraction reads a number from 0 to 1; NaN, ±Inf and values outside the
+// range are errors, quoted as written.
+func (d *decoder) fraction(n *yaml.Node, what string) (float64, bool) {
+	n = yamlfile.Resolve(n)
+	v, ok, inRange := yamlfile.Fraction(n)
+	switch {
+	case !ok:
+		d.errorf(n, "%s must be a number, not %s", what, describe(n))
+	case !inRange:
+		d.errorf(n, "%s must be between 0 and 1, not %s", what, n.Value)
+	}
+	return v, ok && inRange
+}
+
 func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
 	return scalar(d, n, what, "true or false", yamlfile.Bool)
 }

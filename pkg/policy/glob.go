@@ -6,6 +6,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 // Glob matches repository paths of the form "namespace/repository", where
@@ -25,7 +27,8 @@ type Glob struct {
 
 // ParseGlob checks and compiles a glob. Names in SWR are lowercase, so a
 // glob may only contain lowercase letters, digits, ".", "_", "-", "/" and
-// "*"; "**" must be a whole segment and segments may not be empty.
+// "*"; "**" must be a whole segment and segments may not be empty. A glob
+// that could match only names SWR's name rules refuse is an error.
 func ParseGlob(pattern string) (Glob, error) {
 	target, rest, scoped := strings.Cut(pattern, ":")
 	if !scoped {
@@ -65,7 +68,40 @@ func parsePathGlob(pattern string) (Glob, error) {
 			return Glob{}, fmt.Errorf("glob %q: repeated \"**\" segment", pattern)
 		}
 	}
+	if err := checkGlobNames(segments); err != nil {
+		return Glob{}, fmt.Errorf("glob %q: %w", pattern, err)
+	}
 	return Glob{pattern: pattern, segments: segments}, nil
+}
+
+// checkGlobNames refuses a glob that no valid SWR repository path can
+// match, such as "prod/a..b" or "team.-*/**". Each "*" and each "**"
+// segment is read as one letter, which can only help a name be valid;
+// the namespace and the repository that gives must then follow SWR's
+// name rules (swr.NamespaceNameRule, swr.RepositoryNameRule), length
+// aside. A glob of one segment names no repository and is not checked
+// further.
+func checkGlobNames(segments []string) error {
+	sample := make([]string, len(segments))
+	for i, s := range segments {
+		if s == "**" {
+			s = "x"
+		}
+		sample[i] = strings.ReplaceAll(s, "*", "x")
+	}
+	if len(sample) < 2 {
+		return nil
+	}
+	ns, repo := sample[0], strings.Join(sample[1:], "/")
+	nsRule, repoRule := swr.NamespaceNameRule(), swr.RepositoryNameRule()
+	nsRule.MaxLen, repoRule.MaxLen = len(ns), len(repo)
+	if err := nsRule.Check(ns); err != nil && segments[0] != "**" {
+		return fmt.Errorf("matches no namespace: a namespace name %v", err)
+	}
+	if err := repoRule.Check(repo); err != nil {
+		return fmt.Errorf("matches no repository: a repository name %v", err)
+	}
+	return nil
 }
 
 // MustParseGlob is like ParseGlob but panics on error. It is meant for

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -103,4 +104,25 @@ func TestGlobMatchesNamespace(t *testing.T) {
 	}
 	assert.False(t, Glob{}.MatchesNamespace("payments"))
 	assert.False(t, MustParseGlob("payments").MatchesNamespace("payments"), "one segment matches no repository")
+}
+
+func TestParseGlobFollowsSWRNameRules(t *testing.T) {
+	for glob, want := range map[string]string{
+		"my--org/app--x": "",
+		"**/a---b":       "",
+		"team-*/**":      "",
+		"*/a.*":          "",
+		"1team/*":        "matches no namespace: a namespace name must start with a lowercase letter",
+		"prod/a..b":      `matches no repository: a repository name has separators ".." touching`,
+		"prod/a___b":     `matches no repository: a repository name has more than two "_" in a row`,
+		"prod/*-/x":      `matches no repository: a repository name has separators "-/" touching`,
+		"my.-org/*":      `matches no namespace: a namespace name has separators ".-" touching`,
+	} {
+		_, err := ParseGlob(glob)
+		if want == "" {
+			assert.NoError(t, err, glob)
+		} else {
+			assert.EqualError(t, err, fmt.Sprintf("glob %q: %s", glob, want), glob)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 func (d *decoder) audits(n *yaml.Node) Audits {
@@ -83,10 +84,7 @@ func (d *decoder) triggerAudit(n *yaml.Node) *TriggerAudit {
 	return a
 }
 
-var (
-	regionName    = regexp.MustCompile(`^[a-z]+(-[a-z]+)+-[0-9]+$`)
-	namespaceName = regexp.MustCompile(`^[a-z0-9._-]+$`)
-)
+var regionName = regexp.MustCompile(`^[a-z]+(-[a-z]+)+-[0-9]+$`)
 
 func (d *decoder) syncAudit(n *yaml.Node) *SyncAudit {
 	f, ok := d.mapping(n, "sync audit", "enabled", "require", "remediate", "verify")
@@ -143,8 +141,8 @@ func (d *decoder) syncRequirement(n *yaml.Node) (SyncRequirement, bool) {
 	if n := f.values["namespace"]; n != nil {
 		if r.Namespace, ok = d.str(n, "namespace"); !ok {
 			valid = false
-		} else if sample := r.RemoteNamespace("ns"); !namespaceName.MatchString(sample) {
-			d.errorf(yamlfile.Resolve(n), "namespace %q: use lowercase letters, digits, '.', '_', '-' and the placeholder {namespace}", r.Namespace)
+		} else if err := swr.CheckNamespaceName(r.RemoteNamespace("ns")); err != nil {
+			d.errorf(yamlfile.Resolve(n), "namespace %q: use lowercase letters, digits, '.', '_', '-' and the placeholder {namespace}; as a name it %v", r.Namespace, err)
 			valid = false
 		}
 	}

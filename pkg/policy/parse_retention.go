@@ -33,12 +33,8 @@ func (d *decoder) guard(n *yaml.Node, what string) guardOverride {
 		return o
 	}
 	if n := f.values["max_delete_fraction"]; n != nil {
-		if v, ok := d.number(n, "max_delete_fraction"); ok {
-			if v < 0 || v > 1 {
-				d.errorf(yamlfile.Resolve(n), "max_delete_fraction must be between 0 and 1, not %v", v)
-			} else {
-				o.fraction = &v
-			}
+		if v, ok := d.fraction(n, "max_delete_fraction"); ok {
+			o.fraction = &v
 		}
 	}
 	if n := f.values["max_delete_tags"]; n != nil {
@@ -151,7 +147,8 @@ func (d *decoder) retentionRule(n *yaml.Node, base Guard) (RetentionRule, bool) 
 	return r, valid
 }
 
-// protect reads the protect list: exact tags, or /regexp/.
+// protect reads the protect list: exact tags, or /regexp/ matched
+// against the whole tag (see protect.go).
 func (d *decoder) protect(n *yaml.Node) []swr.TagSelector {
 	items, _ := d.sequence(n, "protect")
 	out := make([]swr.TagSelector, 0, len(items))
@@ -173,7 +170,15 @@ func (d *decoder) protect(n *yaml.Node) []swr.TagSelector {
 				d.errorf(it, "protect entry %q: invalid regular expression: %v", s, unwrapRegexpError(err))
 				continue
 			}
-			sel = swr.TagSelector{Kind: swr.SelectorRegexp, Pattern: expr}
+			if msg := checkPortable(expr); msg != "" {
+				d.errorf(it, "protect entry %q: not in the portable regular expression subset: %s", s, msg)
+				continue
+			}
+			if spelling, bound := boundSpelling(expr); !bound {
+				d.errorf(it, "protect entry %q would change meaning: protect regular expressions match the whole tag; write \"/%s/\" to protect what it matched anywhere in a tag", s, spelling)
+				continue
+			}
+			sel = swr.TagSelector{Kind: swr.SelectorRegexp, Pattern: emittedPattern(expr)}
 		} else {
 			if swr.CheckTagName(s) != nil {
 				d.errorf(it, "protect entry %q is not a valid tag name (write a regular expression as /…/)", s)

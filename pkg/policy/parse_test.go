@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -144,7 +145,7 @@ func TestParseFollowsAliases(t *testing.T) {
 retention:
   - match: "prod/**"
     keep_days: 90
-    protect: &keep [latest, "/^release-/"]
+    protect: &keep [latest, "/^release-.*/"]
   - match: "**"
     keep_last: 20
     protect: *keep
@@ -226,4 +227,44 @@ func TestErrorFormat(t *testing.T) {
 	assert.Equal(t, "f.yaml: bad", Error{File: "f.yaml", Msg: "bad"}.Error())
 	assert.Equal(t, "3:7: bad", Error{Line: 3, Column: 7, Msg: "bad"}.Error())
 	assert.Equal(t, "a:1:1: x\na:2:1: y", Errors{{File: "a", Line: 1, Column: 1, Msg: "x"}, {File: "a", Line: 2, Column: 1, Msg: "y"}}.Error())
+}
+
+func TestProtectRegexpsAreSentBoundAtBothEnds(t *testing.T) {
+	p, err := Parse([]byte(`retention:
+  - match: "**"
+    keep_last: 5
+    protect: ["/^v\\d+$/", "/.*rc.*/", "/^release-.*/", "/^a$|^b$/", "/.*/", "/(^x)$/"]
+`), "p.yaml")
+	require.NoError(t, err)
+	var got []string
+	for _, s := range p.Retention[0].Protect {
+		assert.Equal(t, swr.SelectorRegexp, s.Kind)
+		got = append(got, s.Pattern)
+	}
+	assert.Equal(t, []string{`^v\d+$`, `^(?:.*rc.*)$`, `^(?:^release-.*)$`, `^(?:^a$|^b$)$`, `^(?:.*)$`, `^(?:(^x)$)$`}, got)
+	for _, pattern := range got {
+		// Under either anchoring the selector matches exactly the tags
+		// whose whole name the policy's expression matches.
+		sub := regexp.MustCompile(pattern)
+		whole := regexp.MustCompile(`^(?:` + pattern + `)$`)
+		for _, tag := range []string{"v1", "v1-rc1", "rc", "release-1", "a", "b", "ab", "x", "xx", "latest"} {
+			assert.Equal(t, whole.MatchString(tag), sub.MatchString(tag), "%s on %s", pattern, tag)
+		}
+	}
+}
+
+func TestCheckPortableAcceptsTheDocumentedSubset(t *testing.T) {
+	for _, expr := range []string{
+		`^v\d+\.\d+\.\d+$`, `^(main|release)-.*`, `^[a-f0-9]{7,40}$`, `^build-\d{2}$`, `.*-rc\d+$`,
+		`^[^_]+$`, `^(?:a|b)?c*d+$`, `^x{3,}$`, `^\w+\s?\S*$`, `^a.*?b$`, `^\[\]\{\}\(\)\|\\\/\-\.$`,
+	} {
+		assert.Empty(t, checkPortable(expr), expr)
+	}
+}
+
+func TestCheckPortableRefusesEscapesThatDiffer(t *testing.T) {
+	for _, expr := range []string{`^\bx$`, `^\x41$`, `^\n$`, `^\p{L}$`, `^\Qa\E$`, `^(a)\1$`, `^\A$`, `^é$`} {
+		assert.NotEmpty(t, checkPortable(expr), expr)
+	}
+	assert.Empty(t, checkPortable(`^a\&\&b\_c\#$`), "any punctuation may be escaped")
 }

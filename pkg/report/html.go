@@ -36,7 +36,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .
 th{background:#f5f7fa;font-weight:600}
 .applied{color:#11743b}.planned{color:#2356b5}.refused{color:#a55b00}.failed,.critical{color:#b42318}.warning{color:#a55b00}.info{color:#5b6475}
 details summary{cursor:pointer}code{font-size:.9em}
-.del{color:#b42318}.keep{color:#11743b}
+.del{color:#b42318}.keep{color:#11743b}.uncertain{color:#a55b00}.reason{color:#5b6475}
 </style></head><body>
 <h1>swr-autopilot — {{.Job}}{{if .DryRun}} (dry run){{end}}</h1>
 <p class="meta">started {{when .Started}} · took {{dur .Duration}} · {{.APICalls}} SWR API calls{{if .Cursor}} · stopped early, cursor <code>{{.Cursor}}</code>{{end}}</p>
@@ -58,6 +58,7 @@ details summary{cursor:pointer}code{font-size:.9em}
 {{range .Changes}}<tr><td>{{.Kind}}</td><td>{{.Op}}</td><td><code>{{.Resource}}</code></td><td class="{{.Status}}">{{.Status}}</td><td>{{.Detail}}
 {{with .Impact}}<details><summary>tag by tag</summary>
 {{if .Delete}}<div class="del">delete: {{range $i, $t := .Delete}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}{{with more .Deletes (len .Delete)}} and {{.}} more{{end}}</div>{{end}}
+{{if .Uncertain}}<div class="uncertain">uncertain (counted as deleted by the guards): {{range $i, $u := .Uncertain}}{{if $i}}, {{end}}<code>{{$u.Tag}}</code> <span class="reason">({{$u.Reason}})</span>{{end}}{{with more .Uncertains (len .Uncertain)}} and {{.}} more{{end}}</div>{{end}}
 {{if .Keep}}<div class="keep">keep: {{range $i, $t := .Keep}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}{{with more .Keeps (len .Keep)}} and {{.}} more{{end}}</div>{{end}}
 </details>{{end}}</td></tr>
 {{end}}</table>{{else}}<p>No changes.</p>{{end}}

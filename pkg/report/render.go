@@ -87,6 +87,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ch.Kind, ch.Op, ch.Resource(), ch.Status, ch.Detail())
 		}
 	}
+	if uncertain := r.uncertainTags(); len(uncertain) > 0 {
+		fmt.Fprintln(tw, "\nUNCERTAIN TAG\tRESOURCE\tREASON")
+		for _, u := range uncertain {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.tag.Tag, u.resource, u.tag.Reason)
+		}
+	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(tw, "\nFINDING\tSEVERITY\tRESOURCE\tMESSAGE")
 		for _, f := range sortedFindings(r.Findings) {
@@ -100,6 +106,26 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// uncertainTag is an uncertain tag of one change's impact.
+type uncertainTag struct {
+	resource string
+	tag      UncertainTag
+}
+
+// uncertainTags lists the uncertain tags of every change, in change order.
+func (r *Report) uncertainTags() []uncertainTag {
+	var out []uncertainTag
+	for _, c := range r.Changes {
+		if c.Impact == nil {
+			continue
+		}
+		for _, u := range c.Impact.Uncertain {
+			out = append(out, uncertainTag{resource: c.Resource(), tag: u})
+		}
+	}
+	return out
 }
 
 // Resource names what the change is about as [target:]ns/repo[#subject].
@@ -132,6 +158,9 @@ func (c Change) Detail() string {
 	}
 	if c.Impact != nil {
 		parts = append(parts, fmt.Sprintf("deletes %d of %d tags", c.Impact.Deletes(), c.Impact.TotalTags))
+		if n := c.Impact.Uncertains(); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d uncertain", n))
+		}
 	}
 	if c.Reason != "" {
 		parts = append(parts, c.Reason)

@@ -229,3 +229,45 @@ func TestSinkErrorsNameNoCredentials(t *testing.T) {
 	assert.NotContains(t, err.Error(), "sink-password")
 	assert.NotContains(t, err.Error(), "sink-token")
 }
+
+func uncertainSample() *Report {
+	return &Report{Job: "apply", Changes: []Change{{
+		Kind: "retention", Op: OpCreate, Namespace: "team", Repository: "web", Status: StatusApplied,
+		Impact: &Impact{TotalTags: 5, Keep: []string{"v5"}, Delete: []string{"v1", "v2"}, Uncertain: []UncertainTag{
+			{Tag: "v3", Reason: "deleted if ties=desc, kept if ties=asc"},
+			{Tag: "v4", Reason: "deleted if ties=asc, kept if ties=desc"},
+		}},
+	}}}
+}
+
+func TestUncertainTagsAreShownWithTheirReason(t *testing.T) {
+	r := uncertainSample()
+	imp := r.Changes[0].Impact
+	assert.Equal(t, 2, imp.Deletes())
+	assert.Equal(t, 2, imp.Uncertains())
+	assert.Equal(t, 4, imp.AtRisk())
+	assert.InDelta(t, 0.8, imp.AtRiskFraction(), 1e-9)
+
+	var table bytes.Buffer
+	require.NoError(t, r.WriteTable(&table))
+	assert.Contains(t, table.String(), "deletes 2 of 5 tags; 2 uncertain")
+	assert.Contains(t, table.String(), "UNCERTAIN TAG  RESOURCE  REASON\nv3             team/web  deleted if ties=desc, kept if ties=asc\nv4             team/web  deleted if ties=asc, kept if ties=desc\n")
+
+	var js bytes.Buffer
+	require.NoError(t, r.WriteJSON(&js))
+	assert.Contains(t, js.String(), `"uncertain": [`)
+	assert.Contains(t, js.String(), `"tag": "v3",`)
+	assert.Contains(t, js.String(), `"reason": "deleted if ties=desc, kept if ties=asc"`)
+	var back Report
+	require.NoError(t, json.Unmarshal(js.Bytes(), &back))
+	assert.Equal(t, r.Changes[0].Impact, back.Changes[0].Impact)
+
+	var page bytes.Buffer
+	require.NoError(t, r.WriteHTML(&page))
+	assert.Contains(t, page.String(), `<div class="uncertain">uncertain (counted as deleted by the guards): <code>v3</code> <span class="reason">(deleted if ties=desc, kept if ties=asc)</span>, <code>v4</code>`)
+
+	imp.Truncate(1)
+	assert.Equal(t, []UncertainTag{{Tag: "v3", Reason: "deleted if ties=desc, kept if ties=asc"}}, imp.Uncertain)
+	assert.Equal(t, 2, imp.Uncertains(), "the count stays")
+	assert.Equal(t, 4, imp.AtRisk())
+}

@@ -71,23 +71,44 @@ type Change struct {
 	Reason     string  `json:"reason,omitempty"` // why refused or failed
 }
 
-// Impact is what a retention write will delete, tag by tag. Keep and
-// Delete list the tags by name; a report that must stay small may cut them
-// (Truncate), in which case KeepCount and DeleteCount still say how many
-// there are.
+// Impact is what a retention write will delete, tag by tag, under every
+// way SWR may execute it: Keep lists the tags kept under every reading,
+// Delete those deleted under every reading, and Uncertain the others, each
+// with the reason. A report that must stay small may cut the lists
+// (Truncate), in which case KeepCount, DeleteCount and UncertainCount
+// still say how many there are.
 type Impact struct {
 	TotalTags   int      `json:"total_tags"`
 	Keep        []string `json:"keep"`
 	Delete      []string `json:"delete"`
 	KeepCount   int      `json:"keep_count,omitempty"`   // set by Truncate: len(Keep) before the cut
 	DeleteCount int      `json:"delete_count,omitempty"` // set by Truncate: len(Delete) before the cut
+	// Uncertain are the tags kept under some readings of SWR's retention
+	// semantics and deleted under others. Guards count them as deleted.
+	Uncertain      []UncertainTag `json:"uncertain,omitempty"`
+	UncertainCount int            `json:"uncertain_count,omitempty"` // set by Truncate: len(Uncertain) before the cut
 }
 
-// Deletes is how many tags the write deletes.
+// UncertainTag is a tag whose fate depends on how SWR executes the rule.
+// Reason names the readings that delete it and those that keep it
+// ("deleted if ties=asc, kept if ties=desc").
+type UncertainTag struct {
+	Tag    string `json:"tag"`
+	Reason string `json:"reason"`
+}
+
+// Deletes is how many tags the write deletes under every reading.
 func (i Impact) Deletes() int { return max(i.DeleteCount, len(i.Delete)) }
 
-// Keeps is how many tags the write keeps.
+// Keeps is how many tags the write keeps under every reading.
 func (i Impact) Keeps() int { return max(i.KeepCount, len(i.Keep)) }
+
+// Uncertains is how many tags the write may or may not delete.
+func (i Impact) Uncertains() int { return max(i.UncertainCount, len(i.Uncertain)) }
+
+// AtRisk is how many tags the write may delete: Deletes() plus
+// Uncertains(). Guards count these.
+func (i Impact) AtRisk() int { return i.Deletes() + i.Uncertains() }
 
 // DeleteFraction is Deletes()/TotalTags (0 for an empty repository).
 func (i Impact) DeleteFraction() float64 {
@@ -97,11 +118,20 @@ func (i Impact) DeleteFraction() float64 {
 	return float64(i.Deletes()) / float64(i.TotalTags)
 }
 
-// Truncate keeps at most n names in each of Keep and Delete, recording the
-// full counts in KeepCount and DeleteCount first. It can be called again
-// with any n; the counts stay those of the full lists.
+// AtRiskFraction is AtRisk()/TotalTags (0 for an empty repository).
+func (i Impact) AtRiskFraction() float64 {
+	if i.TotalTags == 0 {
+		return 0
+	}
+	return float64(i.AtRisk()) / float64(i.TotalTags)
+}
+
+// Truncate keeps at most n names in each of Keep, Delete and Uncertain,
+// recording the full counts in KeepCount, DeleteCount and UncertainCount
+// first. It can be called again with any n; the counts stay those of the
+// full lists.
 func (i *Impact) Truncate(n int) {
-	i.KeepCount, i.DeleteCount = i.Keeps(), i.Deletes()
+	i.KeepCount, i.DeleteCount, i.UncertainCount = i.Keeps(), i.Deletes(), i.Uncertains()
 	if n < 0 {
 		n = 0
 	}
@@ -111,6 +141,9 @@ func (i *Impact) Truncate(n int) {
 	}
 	if len(i.Delete) > n {
 		i.Delete = append([]string(nil), i.Delete[:n]...)
+	}
+	if len(i.Uncertain) > n {
+		i.Uncertain = append([]UncertainTag(nil), i.Uncertain[:n]...)
 	}
 }
 

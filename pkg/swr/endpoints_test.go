@@ -99,7 +99,7 @@ func namespaceCases() []endpointCase {
 		{name: "namespaces create", method: "POST", path: "/v2/manage/namespaces", body: `{"namespace":"team"}` + "\n",
 			status: 201, want: nil,
 			call: func(ctx context.Context, c *Client) (any, error) { return nil, c.Namespaces.Create(ctx, "team") }},
-		{name: "namespaces list", method: "GET", path: "/v2/manage/namespaces",
+		{name: "namespaces list", method: "GET", path: "/v2/manage/namespaces", query: "filter=mode%3A%3Avisible",
 			status: 200, respBody: `{"namespaces":[{"id":1422,"name":"group","creator_name":"username","auth":7}]}`,
 			want: []Namespace{{ID: 1422, Name: "group", CreatorName: "username", Auth: 7}},
 			call: func(ctx context.Context, c *Client) (any, error) { return c.Namespaces.List(ctx) }},
@@ -437,6 +437,14 @@ func TestInvalidArgumentsAreRejectedBeforeSending(t *testing.T) {
 		{"sync without region", func() error {
 			return c.Sync.Create(ctx, "team", "web", CreateSyncRepoRequest{RemoteNamespace: "x"})
 		}, "remoteRegionId and remoteNamespace are required"},
+		{"namespace name against the rules", func() error { return c.Namespaces.Create(ctx, "my.-org") },
+			`create namespace: name "my.-org" has separators ".-" touching`},
+		{"repository name against the rules", func() error {
+			return c.Repositories.Create(ctx, "team", CreateRepositoryRequest{Repository: "a..b"})
+		}, `create repository: name "a..b" has separators ".." touching`},
+		{"sync to a namespace against the rules", func() error {
+			return c.Sync.Create(ctx, "team", "web", CreateSyncRepoRequest{RemoteRegionID: "r", RemoteNamespace: "a___b"})
+		}, `remote namespace "a___b" has more than two "_" in a row`},
 		{"sync images without tags", func() error {
 			_, err := c.Sync.SyncImages(ctx, "team", "web", SyncImagesRequest{RemoteRegionID: "r", RemoteNamespace: "x"})
 			return err
@@ -450,6 +458,18 @@ func TestInvalidArgumentsAreRejectedBeforeSending(t *testing.T) {
 		})
 	}
 	assert.Empty(t, srv.requests(), "invalid calls must not reach the server")
+}
+
+// TestNamesWithRepeatedHyphensAreSent: consecutive '-' are legal in SWR
+// names (swr-api.md §1.4), so the client sends them.
+func TestNamesWithRepeatedHyphensAreSent(t *testing.T) {
+	srv := newRecorder(t, func(w http.ResponseWriter, _ *http.Request, _ int) { reply(w, 200, "") })
+	c, _ := testClient(t, srv.URL)
+	ctx := t.Context()
+	require.NoError(t, c.Namespaces.Create(ctx, "my--org"))
+	require.NoError(t, c.Repositories.Create(ctx, "my--org", CreateRepositoryRequest{Repository: "app--x"}))
+	require.NoError(t, c.Sync.Create(ctx, "my--org", "app--x", CreateSyncRepoRequest{RemoteRegionID: "r", RemoteNamespace: "my--org-dr"}))
+	assert.Len(t, srv.requests(), 3)
 }
 
 func TestQuotasNeedAProjectID(t *testing.T) {

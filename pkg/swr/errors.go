@@ -92,6 +92,14 @@ func IsConflict(err error) bool {
 	return ok && e.StatusCode == http.StatusConflict && e.Code != CodeSystemBusy
 }
 
+// IsForbidden reports whether err is a 403 that is not throttling: the
+// caller may not see or touch the resource, which may belong to another
+// account.
+func IsForbidden(err error) bool {
+	e, ok := asError(err)
+	return ok && e.StatusCode == http.StatusForbidden && !IsThrottled(err)
+}
+
 // IsThrottled reports whether err is a throttling answer: 429, or 403 with
 // SWR's "too many requests" codes 4031032 / 4031042.
 func IsThrottled(err error) bool {

@@ -117,3 +117,14 @@ func TestErrorClassifiers(t *testing.T) {
 		})
 	}
 }
+
+func TestIsForbidden(t *testing.T) {
+	e := func(status int, code string) error {
+		return fmt.Errorf("wrapped: %w", &Error{StatusCode: status, Code: code})
+	}
+	assert.True(t, IsForbidden(e(403, "SVCSTG.SWR.4039001")))
+	assert.True(t, IsForbidden(e(403, "")))
+	assert.False(t, IsForbidden(e(403, CodeTooManyRequests)), "throttling is not a refusal")
+	assert.False(t, IsForbidden(e(404, "SVCSTG.SWR.4040058")))
+	assert.False(t, IsForbidden(errors.New("dial tcp: refused")))
+}

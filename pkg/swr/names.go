@@ -17,12 +17,14 @@ const (
 )
 
 // NameRule is the grammar SWR's namespace and repository names share
-// (swr-api.md §1.4): lowercase letters and digits, in runs joined by single
-// separators (except that "__" is allowed), with a letter or digit at both
-// ends. Its fields hold what differs between kinds of name, so that a
-// registry using the same grammar with other limits can state its own
-// rule as a change to SWR's. The zero NameRule accepts no name; start from
-// NamespaceNameRule or RepositoryNameRule.
+// (swr-api.md §1.4, the Docker distribution grammar): runs of lowercase
+// letters and digits joined by separators, with a letter or digit at both
+// ends. Separators of different kinds never touch; '-' may repeat
+// (`my--org`, `a---b`), '_' may be doubled (`a__b`) and every other
+// separator ('.', '/') stands alone. Its fields hold what differs between
+// kinds of name, so that a registry using the same grammar with other
+// limits can state its own rule as a change to SWR's. The zero NameRule
+// accepts no name; start from NamespaceNameRule or RepositoryNameRule.
 type NameRule struct {
 	// MaxLen is the longest name allowed, in bytes.
 	MaxLen int
@@ -80,13 +82,12 @@ func (r NameRule) Check(name string) error {
 		if !sep || strings.IndexByte(r.Separators, name[i-1]) < 0 {
 			continue // the first character is no separator: name[i-1] exists
 		}
-		if c == '_' && name[i-1] == '_' {
-			if i >= 2 && name[i-2] == '_' {
-				return errors.New(`has more than two "_" in a row`)
-			}
-			continue // "__" is the one pair allowed
+		switch {
+		case c != name[i-1] || c != '-' && c != '_':
+			return fmt.Errorf("has separators %q touching", name[i-1:i+1])
+		case c == '_' && i >= 2 && name[i-2] == '_':
+			return errors.New(`has more than two "_" in a row`)
 		}
-		return fmt.Errorf("has separators %q touching", name[i-1:i+1])
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func TestCheckNamespaceName(t *testing.T) {
 		"teAm":                  `contains 'A': only lowercase letters, digits and '.' '_' '-' are allowed`,
 		"té":                    `must end with a lowercase letter or a digit`,
 		"tém":                   `contains 'é': only lowercase letters, digits and '.' '_' '-' are allowed`,
-		"te--am":                `has separators "--" touching`,
+		"te--am":                "",
 		"te._am":                `has separators "._" touching`,
 		"a_.b":                  `has separators "_." touching`,
 		"te___am":               `has more than two "_" in a row`,
@@ -63,12 +63,55 @@ func TestCheckRepositoryName(t *testing.T) {
 		"nginx/":                 "must end with a lowercase letter or a digit",
 		"../web":                 "must start with a lowercase letter or a digit",
 		"lib//nginx":             `has separators "//" touching`,
+		"base--images":           "",
 		"lib/-nginx":             `has separators "/-" touching`,
 		"a/_b":                   `has separators "/_" touching`,
 		"Nginx":                  "must start with a lowercase letter or a digit",
 		"ng inx":                 `contains ' ': only lowercase letters, digits and '.' '/' '_' '-' are allowed`,
 		"web:v1":                 `contains ':': only lowercase letters, digits and '.' '/' '_' '-' are allowed`,
 	})
+}
+
+// TestNameRulesFollowTheDocExamples takes every name the reference gives
+// as an example (swr-api.md §1.4 and the bodies of §2–§8): consecutive
+// '-' are allowed, separators of different kinds never touch, '_' may be
+// doubled and '.' and '/' stand alone.
+func TestNameRulesFollowTheDocExamples(t *testing.T) {
+	for _, tc := range []struct {
+		check func(string) error
+		name  string
+		valid bool
+	}{
+		{CheckNamespaceName, "my--org", true},
+		{CheckNamespaceName, "my.-org", false},
+		{CheckNamespaceName, "my..org", false},
+		{CheckNamespaceName, "my___org", false},
+		{CheckNamespaceName, "group", true},
+		{CheckNamespaceName, "team-a", true},
+		{CheckNamespaceName, "team-a-dr", true},
+		{CheckNamespaceName, "ns2", true},
+		{CheckNamespaceName, "my---org", true},
+		{CheckNamespaceName, "my__org", true},
+		{CheckNamespaceName, "my-_org", false},
+		{CheckNamespaceName, "my_.org", false},
+		{CheckNamespaceName, "my--", false},
+		{CheckRepositoryName, "app--x", true},
+		{CheckRepositoryName, "a---b", true},
+		{CheckRepositoryName, "a._b", false},
+		{CheckRepositoryName, "a..b", false},
+		{CheckRepositoryName, "a___b", false},
+		{CheckRepositoryName, "a//b", false},
+		{CheckRepositoryName, "library/nginx", true},
+		{CheckRepositoryName, "experience_2048", true},
+		{CheckRepositoryName, "busybox", true},
+		{CheckRepositoryName, "web app", false},
+		{CheckRepositoryName, "a--b/c__d.e", true},
+		{CheckRepositoryName, "a-/b", false},
+		{CheckRepositoryName, "a/-b", false},
+	} {
+		err := tc.check(tc.name)
+		assert.Equal(t, tc.valid, err == nil, "%q: %v", tc.name, err)
+	}
 }
 
 func TestNameRuleStatesOtherLimits(t *testing.T) {

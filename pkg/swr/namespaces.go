@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 )
 
 // NamespacesService manages organizations (swr-api.md §2).
@@ -21,10 +22,11 @@ type namespaceList struct {
 
 // Create creates the organization name. Names are unique per region across
 // all tenants: a conflict (IsConflict) may mean another account owns it.
-// IsQuotaExceeded reports the organization quota.
+// IsQuotaExceeded reports the organization quota. A name that breaks
+// SWR's name rules (CheckNamespaceName) is refused without a request.
 func (s *NamespacesService) Create(ctx context.Context, name string) error {
-	if err := segment("namespace", name); err != nil {
-		return err
+	if err := CheckNamespaceName(name); err != nil {
+		return fmt.Errorf("swr: create namespace: name %q %w", name, err)
 	}
 	_, err := s.client.do(ctx, http.MethodPost, namespacesBase, nil, createNamespaceRequest{Namespace: name}, nil)
 	if err != nil {
@@ -33,10 +35,14 @@ func (s *NamespacesService) Create(ctx context.Context, name string) error {
 	return nil
 }
 
-// List returns the organizations the caller has permission on.
+// List returns the organizations the caller may see: those it has a
+// permission on and those where it holds only repository permissions.
+// It asks with filter=mode::visible, without which SWR leaves the latter
+// out (swr-api.md §2.2).
 func (s *NamespacesService) List(ctx context.Context) ([]Namespace, error) {
 	var out namespaceList
-	if _, err := s.client.do(ctx, http.MethodGet, namespacesBase, nil, nil, &out); err != nil {
+	q := url.Values{"filter": {"mode::visible"}}
+	if _, err := s.client.do(ctx, http.MethodGet, namespacesBase, q, nil, &out); err != nil {
 		return nil, fmt.Errorf("list namespaces: %w", err)
 	}
 	return out.Namespaces, nil

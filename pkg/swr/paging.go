@@ -23,7 +23,11 @@ type Page struct {
 	Total  int // items in the whole listing, or -1 when SWR did not say
 }
 
-// pageBounds checks and defaults an offset/limit pair.
+// pageBounds checks and defaults an offset/limit pair. The offset must be
+// 0 or a multiple of the limit: one edition of SWR's documentation
+// requires it and real SWR may refuse, or misplace, any other
+// (swr-api.md §1.7). The streams (All, AllTags) start anywhere by reading
+// the aligned page and passing over its first items.
 func pageBounds(offset, limit int) (int, int, error) {
 	switch {
 	case offset < 0:
@@ -34,6 +38,9 @@ func pageBounds(offset, limit int) (int, int, error) {
 		return 0, 0, fmt.Errorf("swr: limit %d exceeds the maximum page size %d", limit, MaxPageSize)
 	case limit == 0:
 		limit = DefaultPageSize
+	}
+	if offset%limit != 0 {
+		return 0, 0, fmt.Errorf("swr: offset %d is not a multiple of the limit %d", offset, limit)
 	}
 	return offset, limit, nil
 }
@@ -91,27 +98,41 @@ func newPage(offset, limit int, h http.Header, fallback int64, hasFallback bool)
 	return p
 }
 
-// allPages streams the items of every page from offset on, fetching one
-// page at a time: it never holds more than one page. It stops after an
-// empty page, after the total, or, when the total is unknown, after a
-// short page.
-func allPages[T any](offset int, fetch func(offset int) ([]T, *Page, error)) iter.Seq2[T, error] {
+// allPages streams the items of every page from item from on, fetching
+// one page of limit items (0: DefaultPageSize) at a time: it never holds
+// more than one page. Every offset it asks for is a multiple of the
+// limit: it starts at the page holding item from and passes over the
+// items before it. It stops after an empty page, after the total, or,
+// when the total is unknown, after a short page.
+func allPages[T any](from, limit int, fetch func(offset, limit int) ([]T, *Page, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
+		if limit == 0 {
+			limit = DefaultPageSize
+		}
+		if from < 0 || limit < 0 || limit > MaxPageSize {
+			_, _, err := pageBounds(from, limit)
+			var zero T
+			yield(zero, err)
+			return
+		}
+		offset := from - from%limit
+		skip := from - offset
 		for {
-			items, page, err := fetch(offset)
+			items, page, err := fetch(offset, limit)
 			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
 			}
-			for _, it := range items {
+			for _, it := range items[min(skip, len(items)):] {
 				if !yield(it, nil) {
 					return
 				}
 			}
-			offset += len(items)
+			skip = 0
+			offset += limit
 			if len(items) == 0 || (page.Total >= 0 && offset >= page.Total) ||
-				(page.Total < 0 && len(items) < page.Limit) {
+				(page.Total < 0 && len(items) < limit) {
 				return
 			}
 		}

@@ -24,6 +24,10 @@ type pagedServer struct {
 func (p pagedServer) handle(w http.ResponseWriter, r *http.Request, _ int) {
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	if limit > 0 && offset%limit != 0 {
+		reply(w, 400, `{"errorCode":"SVCSTG.SWR.4001025","errorMessage":"offset must be 0 or a multiple of limit"}`)
+		return
+	}
 	if p.failAtOffset > 0 && offset == p.failAtOffset {
 		reply(w, 400, `{"errorCode":"SVCSTG.SWR.4000056","errorMessage":"invalid page size"}`)
 		return
@@ -96,7 +100,38 @@ func TestAllStartsAtTheGivenOffsetAndPageSize(t *testing.T) {
 		names = append(names, repo.Name)
 	}
 	assert.Equal(t, []string{"r004", "r005", "r006", "r007", "r008", "r009"}, names)
-	assert.Len(t, srv.requests(), 2)
+	var offsets []string
+	for _, r := range srv.requests() {
+		q, _ := url.ParseQuery(r.RawQuery)
+		offsets = append(offsets, q.Get("offset"))
+	}
+	assert.Equal(t, []string{"3", "6", "9"}, offsets, "the aligned page holding item 4, then on; r003 is passed over")
+}
+
+// TestListSendsOnlyAlignedOffsets: one edition of the docs says offset is
+// 0 or a multiple of limit (swr-api.md §1.7); the client never sends
+// another.
+func TestListSendsOnlyAlignedOffsets(t *testing.T) {
+	srv := newRecorder(t, pagedServer{n: 10, contentRange: true}.handle)
+	c, _ := testClient(t, srv.URL)
+	_, _, err := c.Repositories.List(t.Context(), &ListReposOptions{Offset: 4, Limit: 3})
+	assert.ErrorContains(t, err, "offset 4 is not a multiple of the limit 3")
+	_, _, err = c.Repositories.ListTags(t.Context(), "team", "web", &ListTagsOptions{Offset: 50})
+	assert.ErrorContains(t, err, "offset 50 is not a multiple of the limit 100")
+	_, err = c.Retentions.Histories(t.Context(), "team", "web", 5, 10)
+	assert.ErrorContains(t, err, "offset 5 is not a multiple of the limit 10")
+	_, _, err = c.Sync.Jobs(t.Context(), "team", "web", 1, 10)
+	assert.ErrorContains(t, err, "offset 1 is not a multiple of the limit 10")
+	assert.Empty(t, srv.requests())
+
+	for from := range 12 {
+		var names []string
+		for repo, err := range c.Repositories.All(t.Context(), &ListReposOptions{Offset: from, Limit: 4}) {
+			require.NoError(t, err, "from %d", from)
+			names = append(names, repo.Name)
+		}
+		assert.Len(t, names, max(0, 10-from), "from %d", from)
+	}
 }
 
 func TestAllStopsWhenTheCallerBreaks(t *testing.T) {

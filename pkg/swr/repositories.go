@@ -2,7 +2,6 @@ package swr
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -22,7 +21,7 @@ type ListReposOptions struct {
 	IsPublic    *bool  // only public (true) or private (false) repositories
 	OrderColumn string // updated_time, name or tag_count; requires OrderType
 	OrderType   string // desc or asc; requires OrderColumn
-	Offset      int    // 0-based index of the first repository
+	Offset      int    // 0-based index of the first repository: 0 or a multiple of Limit for List, any for All
 	Limit       int    // page size: 0 means DefaultPageSize, at most MaxPageSize
 }
 
@@ -65,16 +64,20 @@ func (s *RepositoriesService) List(ctx context.Context, opts *ListReposOptions) 
 	return out, newPage(offset, limit, h, totalRange, totalRange > 0), nil
 }
 
-// All streams every repository matching opts, from opts.Offset on, one
-// page at a time. Iteration stops at the first error, which it yields.
+// All streams every repository matching opts, from the one at index
+// opts.Offset on, one page of opts.Limit at a time. opts.Offset may be
+// any index: the page holding it is read (SWR is only ever asked for
+// offsets that are multiples of the limit) and the repositories before
+// it are passed over. Iteration stops at the first error, which it
+// yields.
 func (s *RepositoriesService) All(ctx context.Context, opts *ListReposOptions) iter.Seq2[Repository, error] {
 	var o ListReposOptions
 	if opts != nil {
 		o = *opts
 	}
-	return allPages(o.Offset, func(offset int) ([]Repository, *Page, error) {
+	return allPages(o.Offset, o.Limit, func(offset, limit int) ([]Repository, *Page, error) {
 		p := o
-		p.Offset = offset
+		p.Offset, p.Limit = offset, limit
 		return s.List(ctx, &p)
 	})
 }
@@ -92,14 +95,16 @@ func (s *RepositoriesService) Get(ctx context.Context, ns, repo string) (*Reposi
 	return &out, nil
 }
 
-// Create creates repository req.Repository in organization ns.
+// Create creates repository req.Repository in organization ns. A name
+// that breaks SWR's name rules (CheckRepositoryName) is refused without a
+// request.
 func (s *RepositoriesService) Create(ctx context.Context, ns string, req CreateRepositoryRequest) error {
 	p, err := namespacePath(ns)
 	if err != nil {
 		return err
 	}
-	if req.Repository == "" {
-		return errors.New("swr: create repository: Repository is empty")
+	if err := CheckRepositoryName(req.Repository); err != nil {
+		return fmt.Errorf("swr: create repository: name %q %w", req.Repository, err)
 	}
 	if _, err := s.client.do(ctx, http.MethodPost, p+"/repos", nil, req, nil); err != nil {
 		return fmt.Errorf("create repository %s/%s: %w", ns, req.Repository, err)

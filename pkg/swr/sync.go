@@ -44,6 +44,9 @@ func (s *SyncService) Create(ctx context.Context, ns, repo string, req CreateSyn
 	if err := checkRemote(req.RemoteRegionID, req.RemoteNamespace); err != nil {
 		return fmt.Errorf("create sync rule %s/%s: %w", ns, repo, err)
 	}
+	if err := CheckNamespaceName(req.RemoteNamespace); err != nil {
+		return fmt.Errorf("create sync rule %s/%s: remote namespace %q %w", ns, repo, req.RemoteNamespace, err)
+	}
 	if _, err := s.client.do(ctx, http.MethodPost, p, nil, req, nil); err != nil {
 		return fmt.Errorf("create sync rule %s/%s to %s/%s: %w", ns, repo, req.RemoteRegionID, req.RemoteNamespace, err)
 	}

@@ -14,7 +14,7 @@ type ListTagsOptions struct {
 	Tag         string // a tag name
 	OrderColumn string // updated_at or tag; requires OrderType
 	OrderType   string // desc or asc; requires OrderColumn
-	Offset      int    // 0-based index of the first tag
+	Offset      int    // 0-based index of the first tag: 0 or a multiple of Limit
 	Limit       int    // page size: 0 means DefaultPageSize, at most MaxPageSize
 }
 
@@ -53,8 +53,8 @@ func (s *RepositoriesService) ListTags(ctx context.Context, ns, repo string, opt
 // AllTags streams every tag of repository repo, one page at a time.
 // Iteration stops at the first error, which it yields.
 func (s *RepositoriesService) AllTags(ctx context.Context, ns, repo string) iter.Seq2[Tag, error] {
-	return allPages(0, func(offset int) ([]Tag, *Page, error) {
-		return s.ListTags(ctx, ns, repo, &ListTagsOptions{Offset: offset})
+	return allPages(0, 0, func(offset, limit int) ([]Tag, *Page, error) {
+		return s.ListTags(ctx, ns, repo, &ListTagsOptions{Offset: offset, Limit: limit})
 	})
 }
 

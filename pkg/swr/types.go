@@ -1,6 +1,7 @@
 package swr
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -130,14 +131,20 @@ type Tag struct {
 	TagType      int     `json:"tag_type"`
 }
 
-// UpdatedTime parses Updated (RFC 3339 with optional fractional seconds).
-// It returns the zero time when the field is empty or malformed.
-func (t Tag) UpdatedTime() time.Time {
-	v, err := time.Parse(time.RFC3339Nano, t.Updated)
-	if err != nil {
-		return time.Time{}
+// Time parses the tag time key names: Updated (the last push) or Created
+// (the first), RFC 3339 with optional fractional seconds. A field that is
+// empty or does not parse is an error naming the tag and the field, never
+// the zero time: a rule simulated on a wrong time deletes the wrong tags.
+func (t Tag) Time(key TimeKey) (time.Time, error) {
+	field, value := "updated", t.Updated
+	if key == TimeCreated {
+		field, value = "created", t.Created
 	}
-	return v
+	v, err := time.Parse(time.RFC3339Nano, value)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("tag %q: %s time %q is not an RFC 3339 time", t.Tag, field, value)
+	}
+	return v, nil
 }
 
 // Retention templates (swr-api.md §6).
@@ -149,21 +156,25 @@ const (
 // Tag selector kinds. Selectors are EXCEPTIONS: matching tags are never deleted.
 const (
 	SelectorLabel  = "label"  // exact tag name
-	SelectorRegexp = "regexp" // Go RE2 regular expression, unanchored (use ^…$ to anchor)
+	SelectorRegexp = "regexp" // regular expression; anchoring and dialect are not documented (see Reading)
 )
 
 // Retention is an image retention (aging) policy (swr-api.md §6).
 // A repository has at most one. IDs are integers.
 //
-// Execution semantics, shared by the emulator and the impact simulation:
+// Execution semantics, as far as sources pin them down:
 //   - A tag is an exception when any selector matches it: kind "label"
-//     compares the tag name for equality, kind "regexp" uses Go's
-//     regexp.MatchString (unanchored). Exceptions are never deleted and do
-//     not count towards tag_rule's num.
-//   - date_rule, days=N: a non-exception tag is deleted when its push time
-//     (Tag.Updated) is strictly before now − N×24h.
-//   - tag_rule, num=N: non-exception tags are ordered newest first by push
-//     time (ties: greater tag name first); all but the first N are deleted.
+//     compares the tag name for equality, kind "regexp" matches a regular
+//     expression. Exceptions are never deleted and do not count towards
+//     tag_rule's num.
+//   - date_rule, days=N: a non-exception tag pushed more than N days ago
+//     is deleted.
+//   - tag_rule, num=N: non-exception tags are ordered newest first; all but
+//     the first N are deleted.
+//
+// Whether a regexp is anchored, which tag time orders and dates tags, how
+// ties are broken and how days are counted are left open: a Reading names
+// one choice for each, and a write must be safe under every Reading.
 type Retention struct {
 	ID        int    `json:"id"`
 	Algorithm string `json:"algorithm"`

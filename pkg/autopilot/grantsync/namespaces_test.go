@@ -3,6 +3,8 @@ package grantsync_test
 import (
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -127,25 +129,44 @@ func TestNamespaceQuotaExceededIsAFindingAndTheRunGoesOn(t *testing.T) {
 	}
 }
 
+// TestNamespaceOwnedByAnotherAccount runs under every answer SWR may
+// give to a read of a namespace another account owns (swr-api.md §12):
+// the create's 409 followed by a 404, or a 403.
 func TestNamespaceOwnedByAnotherAccount(t *testing.T) {
+	for _, read := range []int{http.StatusNotFound, http.StatusForbidden} {
+		t.Run(http.StatusText(read), func(t *testing.T) {
+			h := newHarness(t, harnessOptions{emulator: []swrtest.Option{
+				swrtest.WithForeignNamespaces("tools"), swrtest.WithForeignNamespaceAnswer(read)}})
+			j := grantsync.New(h.client, grantsync.Config{Directory: writeDirectory(t, withTools(t, true)), Now: testNow, Logger: slog.New(slog.DiscardHandler)})
+			rep := handle(t, j, tick("t"))
+
+			f := findingOf(t, rep, grantsync.CodeNamespaceTaken)
+			assert.Equal(t, "tools", f.Namespace)
+			assert.Contains(t, f.Message, "another account owns the name")
+			assert.Empty(t, rep.Errors)
+			assert.Equal(t, http.StatusConflict, statusOf(h.srv.Requests(), "POST", "/v2/manage/namespaces"))
+			assert.Equal(t, len(fullRunWrites), h.srv.Writes(), "nothing granted on the name")
+		})
+	}
+}
+
+// TestNamespaceCreateWhoseAnswerIsLostIsApplied: SWR created the
+// namespace but the answer never came; the read that follows finds it,
+// and its grants are given in the same run.
+func TestNamespaceCreateWhoseAnswerIsLostIsApplied(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	h.answerWith(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method != http.MethodPost || r.URL.Path != "/v2/manage/namespaces" {
 			return false
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusConflict)
-		_, _ = w.Write([]byte(`{"errorCode":"SVCSTG.SWR.4090060","errorMessage":"organization already exists","detail":""}`))
-		return true
+		h.srv.Handler().ServeHTTP(httptest.NewRecorder(), r)
+		panic(http.ErrAbortHandler) // the connection drops before the answer
 	})
-	j := grantsync.New(h.client, grantsync.Config{Directory: writeDirectory(t, withTools(t, true)), Now: testNow, Logger: slog.New(slog.DiscardHandler)})
-	rep := handle(t, j, tick("t"))
+	rep := handle(t, h.newJob(withTools(t, true), false), tick("t"))
 
-	f := findingOf(t, rep, grantsync.CodeNamespaceTaken)
-	assert.Equal(t, "tools", f.Namespace)
-	assert.Contains(t, f.Message, "another account owns the name")
 	assert.Empty(t, rep.Errors)
-	assert.Equal(t, len(fullRunWrites), h.srv.Writes())
+	assert.Equal(t, report.StatusApplied, rep.Changes[0].Status)
+	assert.Equal(t, map[string]int{"frank": 3}, h.grantsOf("tools", ""))
 }
 
 // statusOf returns the status of the first logged request with method and path.
@@ -156,4 +177,26 @@ func statusOf(log []swrtest.RequestRecord, method, path string) int {
 		}
 	}
 	return 0
+}
+
+// TestNamespaceCreatedMeanwhileIsTakenAsIs: another instance created the
+// namespace between the read and the create, which SWR refuses with 409;
+// the read that follows finds it this account's, and its grants are given.
+func TestNamespaceCreatedMeanwhileIsTakenAsIs(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	var once sync.Once
+	h.answerWith(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPost && r.URL.Path == "/v2/manage/namespaces" {
+			once.Do(func() {
+				require.NoError(t, h.srv.Seed(swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "tools"}}}))
+			})
+		}
+		return false
+	})
+	rep := handle(t, h.newJob(withTools(t, true), false), tick("t"))
+
+	assert.Empty(t, rep.Errors)
+	assert.Equal(t, http.StatusConflict, statusOf(h.srv.Requests(), "POST", "/v2/manage/namespaces"))
+	assert.NotContains(t, findingCodes(rep), grantsync.CodeNamespaceTaken)
+	assert.Equal(t, map[string]int{"frank": 3}, h.grantsOf("tools", ""))
 }

@@ -27,7 +27,9 @@ func (r *run) observe(ctx context.Context, w work) {
 		acc, err := r.j.client.NamespaceAccess.Get(ctx, ns)
 		switch {
 		case err == nil:
-		case swr.IsNotFound(err):
+		case swr.IsNotFound(err), swr.IsForbidden(err) && r.dir.CreateMissingNamespaces && !r.dryRun:
+			// A namespace of another account may read as absent or as
+			// forbidden (swr-api.md §12); trying to create it tells.
 			var ok bool
 			if acc, ok = r.missingNamespace(ctx, ns); !ok {
 				return
@@ -160,11 +162,7 @@ func (r *run) missingNamespace(ctx context.Context, ns string) (acc *swr.Namespa
 	}
 
 	err := r.j.client.Namespaces.Create(ctx, ns)
-	switch {
-	case err == nil:
-		change.Status = report.StatusApplied
-		r.rep.Changes = append(r.rep.Changes, change)
-	case swr.IsQuotaExceeded(err):
+	if swr.IsQuotaExceeded(err) {
 		change.Status, change.Reason = report.StatusFailed, "namespace quota exceeded"
 		r.rep.Changes = append(r.rep.Changes, change)
 		r.rep.Findings = append(r.rep.Findings, report.Finding{
@@ -174,28 +172,37 @@ func (r *run) missingNamespace(ctx context.Context, ns string) (acc *swr.Namespa
 			Remediation: "raise the SWR organization quota, delete an unused namespace, or drop the namespace from the directory",
 		})
 		return nil, false
-	case swr.IsConflict(err):
-		// Created meanwhile by this account (then readable below), or the
-		// name belongs to another account.
-	default:
-		change.Status, change.Reason = report.StatusFailed, err.Error()
-		r.rep.Changes = append(r.rep.Changes, change)
-		r.fail(ns, "", "create namespace", err)
-		return nil, false
 	}
 
-	acc, err = r.j.client.NamespaceAccess.Get(ctx, ns)
+	// Whatever the create answered (success, a conflict, a lost answer,
+	// or a code no source documents), reading the namespace decides:
+	// readable, it is this account's (created now or meanwhile); refused
+	// (403), another account owns the name; absent after a 409, the same
+	// (how SWR answers that read is not pinned down, swr-api.md §12).
+	acc, rerr := r.j.client.NamespaceAccess.Get(ctx, ns)
 	switch {
-	case err == nil:
+	case rerr == nil:
+		change.Status = report.StatusApplied
+		r.rep.Changes = append(r.rep.Changes, change)
 		return acc, true
-	case swr.IsNotFound(err):
+	case err == nil:
+		change.Status = report.StatusApplied
+		r.rep.Changes = append(r.rep.Changes, change)
+		r.readFailed(ns, "", "get namespace access", rerr)
+	case swr.IsForbidden(rerr) || swr.IsConflict(err) && swr.IsNotFound(rerr):
 		r.rep.Findings = append(r.rep.Findings, report.Finding{
 			Code: CodeNamespaceTaken, Severity: report.SeverityCritical, Namespace: ns,
 			Message:     fmt.Sprintf("namespace %q cannot be created: another account owns the name (namespace names are unique per region)", ns),
 			Remediation: "rename the namespace in the directory",
 		})
+	case swr.IsNotFound(rerr):
+		change.Status, change.Reason = report.StatusFailed, err.Error()
+		r.rep.Changes = append(r.rep.Changes, change)
+		r.fail(ns, "", "create namespace", err)
 	default:
-		r.readFailed(ns, "", "get namespace access", err)
+		change.Status, change.Reason = report.StatusFailed, err.Error()
+		r.rep.Changes = append(r.rep.Changes, change)
+		r.readFailed(ns, "", "get namespace access", rerr)
 	}
 	return nil, false
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -333,4 +334,33 @@ func TestConcurrentHandlesShareTheJob(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, len(repos), e.srv.Counts()["POST /v2/manage/namespaces/{ns}/repos/{repo}/retentions"])
 	assert.Equal(t, len(repos), e.srv.Writes())
+}
+
+// TestInstancesRacingOnOneRepositoryConverge: several function instances
+// (separate jobs, no shared lock) handle pushes to the same repository at
+// once. Whatever SWR answers to the creates that lose the race (every
+// swrtest.AnswerSet), each instance reads the rules again and none fails:
+// the repository ends with the one rule, created once.
+func TestInstancesRacingOnOneRepositoryConverge(t *testing.T) {
+	for _, reading := range swrtest.AnswerSets() {
+		t.Run(reading.Name, func(t *testing.T) {
+			e := newEnv(t, seed("team", swrtest.SeedRepository{Name: "web", Tags: sixTags()}), reading.Options...)
+			var wg sync.WaitGroup
+			for i := range 4 {
+				job := e.job(t, jobPolicy, onpush.Config{})
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rep, err := job.Handle(t.Context(), []events.Event{pushed(fmt.Sprintf("p%d", i), "team", "web")})
+					assert.NoError(t, err)
+					assert.Empty(t, rep.Errors)
+				}()
+			}
+			wg.Wait()
+			got := e.repo(t, "team", "web")
+			require.NotNil(t, got.Retention)
+			assert.Equal(t, []string{"latest", "v3", "v4", "v5"}, got.TagNames())
+			assert.Equal(t, 1, e.srv.Writes(), "one create succeeded")
+		})
+	}
 }

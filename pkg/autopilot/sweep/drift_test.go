@@ -186,9 +186,17 @@ func findingCodes(rep *report.Report) map[string][]string {
 	return out
 }
 
+// TestSweepFixesOrFlagsEveryKindOfDrift runs under every reading of what
+// no source pins down (swrtest.Readings).
 func TestSweepFixesOrFlagsEveryKindOfDrift(t *testing.T) {
+	for _, reading := range swrtest.AnswerSets() {
+		t.Run(reading.Name, func(t *testing.T) { sweepFixesOrFlagsEveryKindOfDrift(t, reading) })
+	}
+}
+
+func sweepFixesOrFlagsEveryKindOfDrift(t *testing.T, reading swrtest.AnswerSet) {
 	legacy := &legacyRule{}
-	reg := newRegistry(t, legacy.middleware, swrtest.WithSeed(ptr(driftSeed())))
+	reg := newRegistry(t, legacy.middleware, append(reading.Options, swrtest.WithSeed(ptr(driftSeed())))...)
 	job := newJob(t, newClient(t, reg), driftPolicy, sweep.Config{Concurrency: 4})
 
 	rep, err := job.Handle(context.Background(), []events.Event{sweepEvent(events.SweepRequested{})})

@@ -145,3 +145,28 @@ func TestProgressTotalCountsOnlyTheNamespacesOwnRepositories(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepOfAUserWithOnlyRepositoryGrantsSeesTheirNamespace: SWR lists a
+// namespace where the caller holds only repository grants only when asked
+// with filter=mode::visible (swr-api.md §2.2). The emulator answers per
+// calling user, here one whose AK/SK the seed gives.
+func TestSweepOfAUserWithOnlyRepositoryGrantsSeesTheirNamespace(t *testing.T) {
+	const ak, sk = "REPOONLYAK00000000", "repo-only-secret"
+	seed := swrtest.Seed{
+		IAM: swrtest.SeedIAM{Users: []swrtest.SeedIAMUser{{ID: "u-ci", Name: "ci", AK: ak, SK: sk}}},
+		Namespaces: []swrtest.SeedNamespace{
+			{Name: "other", Repositories: []swrtest.SeedRepository{{Name: "hidden"}}},
+			{Name: "shared", Repositories: []swrtest.SeedRepository{
+				{Name: "tools", Grants: []swrtest.SeedGrant{{UserID: "u-ci", UserName: "ci", Auth: 7}}},
+			}},
+		},
+	}
+	reg := newRegistry(t, nil, swrtest.WithSeed(&seed))
+	client, err := swr.NewClient(reg.URL, swr.AKSK{AK: ak, SK: sk, ProjectID: reg.ProjectID}, swr.WithHTTPClient(reg.http.Client()))
+	require.NoError(t, err)
+
+	rep, err := newJob(t, client, keepLastPolicy, sweep.Config{DryRun: true}).Run(context.Background(), events.SweepRequested{})
+	require.NoError(t, err)
+	assert.Empty(t, rep.Errors)
+	assert.Equal(t, map[string]int{"shared/tools": 1}, retentionReads(reg), "the namespace of the repository grant, and nothing the user cannot see")
+}

@@ -27,6 +27,10 @@ type listed struct {
 // place in the offsets. The zero Cursor (or one of another namespace)
 // resumes nothing: every repository of ns is pending.
 //
+// The listing starts where swr's All does, at any index: it reads the
+// page holding it (SWR is only asked for offsets that are multiples of
+// the page size) and passes over the repositories before it.
+//
 // A v1 cursor resumes at its offset. Any other cursor is resumed
 // resumeSlack places early, passing over the repositories of ns named up
 // to and including its Last (names compare bytewise, the order a listing

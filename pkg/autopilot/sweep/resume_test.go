@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"sync"
 	"testing"
 
@@ -168,4 +169,37 @@ func TestResumeOfANamespaceNothingOfWhichStartedBeginsAtItsStart(t *testing.T) {
 	cursor := sweep.Cursor{Namespace: "ns000", Offset: 7}.String()
 	rest := resume(t, reg, client, cursor)
 	assert.Equal(t, onceEach(repoNames(0, 10)...), rest)
+}
+
+// TestResumeFromAnyCursorSweepsTheRestExactlyOnce resumes a namespace of
+// more than one listing page from cursors on both sides of the page
+// boundary. The emulator refuses an offset that is not a multiple of the
+// limit (swr-api.md §1.7), so every listing reads whole aligned pages and
+// passes over what comes before the resume point.
+func TestResumeFromAnyCursorSweepsTheRestExactlyOnce(t *testing.T) {
+	const n = swr.MaxPageSize + 50
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, n, 1))))
+	client := newClient(t, reg)
+	var cursors []sweep.Cursor
+	offsets := []int{1, 101, swr.MaxPageSize - 1, swr.MaxPageSize, swr.MaxPageSize + 1, n - 1}
+	for k := 150; k < n; k += 150 {
+		offsets = append(offsets, k)
+	}
+	for _, k := range offsets {
+		cursors = append(cursors, sweep.Cursor{Namespace: "ns000", Offset: k, Last: fmt.Sprintf("repo-%04d", k-1)})
+	}
+	for _, k := range []int{101, swr.MaxPageSize + 1} {
+		cursors = append(cursors, sweep.Cursor{Namespace: "ns000", Offset: k, V1: true})
+	}
+	for _, c := range cursors {
+		t.Run(c.String(), func(t *testing.T) {
+			rest := resume(t, reg, client, c.String())
+			assert.Equal(t, onceEach(repoNames(c.Offset, n)...), rest, "every repository after the cursor once, none before")
+			for _, r := range reg.Requests() {
+				if r.Endpoint == "GET /v2/manage/repos" {
+					assert.Equal(t, http.StatusOK, r.Status, r.Query)
+				}
+			}
+		})
+	}
 }

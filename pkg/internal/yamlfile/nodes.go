@@ -83,6 +83,23 @@ func Number(n *yaml.Node) (v float64, ok bool) {
 	return v, true
 }
 
+// Fraction returns the value of a number scalar that lies in [0, 1].
+// inRange is false for NaN, ±Inf and any other value outside it (the
+// check is written so that NaN fails); ok is false for a node that holds
+// no number at all. Every fraction of the project's files is read through
+// it, so that the functions, validate and apply apply one check.
+func Fraction(n *yaml.Node) (v float64, ok, inRange bool) {
+	v, ok = Number(n)
+	if !ok {
+		return 0, false, false
+	}
+	return v, true, InUnitInterval(v)
+}
+
+// InUnitInterval reports whether v is a finite number from 0 to 1. NaN
+// and ±Inf are not.
+func InUnitInterval(v float64) bool { return v >= 0 && v <= 1 }
+
 // Bool returns the value of a boolean scalar (YAML tag !!bool: true or
 // false); ok is false for any other node, "yes" and "on" included.
 func Bool(n *yaml.Node) (v bool, ok bool) {

@@ -36,6 +36,8 @@ const (
 	CodeRepoGrantExists    = "SVCSTG.SWR.4090089" // 409
 	CodeTriggerExists      = "SVCSTG.SWR.4090126" // 409 (emulator)
 	CodeSyncRepoExists     = "SVCSTG.SWR.4091158" // 409 (emulator): same (remoteRegionId, remoteNamespace)
+	CodeRetentionExists    = "SVCSTG.SWR.4090306" // 409 (emulator, WithSecondRetentionAnswer): a second policy
+	CodeTagExists          = "SVCSTG.SWR.4090048" // 409 (emulator): tag create onto an existing tag with override false
 	CodeInternal           = "SVCSTG.SWR.5000001" // 500 (emulator): injected fault
 )
 

@@ -14,24 +14,31 @@ const iamTokensPattern = "POST /v3/auth/tokens"
 
 func isIAM(pattern string) bool { return pattern == iamTokensPattern }
 
-// authenticate checks the X-Auth-Token or the AK/SK signature of r.
-func (s *Server) authenticate(r *http.Request, body []byte) *apiError {
+// authenticate checks the X-Auth-Token or the AK/SK signature of r and
+// returns the identity it was made as: the server's own user, or a seeded
+// user whose AK/SK signed it.
+func (s *Server) authenticate(r *http.Request, body []byte) (caller, *apiError) {
 	now := s.now()
 	if tok := r.Header.Get(swr.HeaderAuthToken); tok != "" {
 		if s.tokens.valid(tok, now) {
-			return nil
+			return s.self(), nil
 		}
-		return swrError(http.StatusUnauthorized, CodeAuthFailed, "Authentication failed: the token is invalid or has expired")
+		return caller{}, swrError(http.StatusUnauthorized, CodeAuthFailed, "Authentication failed: the token is invalid or has expired")
 	}
 	if r.Header.Get("Authorization") == "" {
-		return gatewayError(http.StatusUnauthorized, GatewayAuthFailed,
+		return caller{}, gatewayError(http.StatusUnauthorized, GatewayAuthFailed,
 			"Incorrect IAM authentication information: neither a signature nor X-Auth-Token was given")
 	}
-	secretFor := func(ak string) (string, bool) { return s.SK, ak == s.AK }
-	if err := swr.Verify(r, body, secretFor, now, MaxSkew); err != nil {
-		return gatewayError(http.StatusUnauthorized, GatewayAuthFailed, "Incorrect IAM authentication information: "+err.Error())
+	var who caller
+	secretFor := func(ak string) (string, bool) {
+		sk, c, ok := s.userByAK(ak)
+		who = c
+		return sk, ok
 	}
-	return nil
+	if err := swr.Verify(r, body, secretFor, now, MaxSkew); err != nil {
+		return caller{}, gatewayError(http.StatusUnauthorized, GatewayAuthFailed, "Incorrect IAM authentication information: "+err.Error())
+	}
+	return who, nil
 }
 
 type tokenStore struct {

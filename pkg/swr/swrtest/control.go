@@ -23,6 +23,8 @@ import (
 //	POST   /_emulator/faults          same shape → 204
 //	POST   /_emulator/push            {"namespace","repository","tag","pushed"} → 204
 //	POST   /_emulator/retentions/run  {"deleted":n}
+//	GET    /_emulator/readings        {"reading":"anchoring=substring,order=updated,…"}
+//	POST   /_emulator/readings        {"reading":"anchoring=whole,…"} (keys left out: zero reading)
 func (s *Server) controlRoutes() *http.ServeMux {
 	m := http.NewServeMux()
 	m.HandleFunc("POST /_emulator/seed", s.controlSeed)
@@ -53,6 +55,8 @@ func (s *Server) controlRoutes() *http.ServeMux {
 	m.HandleFunc("GET /_emulator/faults", s.controlFaults)
 	m.HandleFunc("POST /_emulator/faults", s.controlFaults)
 	m.HandleFunc("POST /_emulator/push", s.controlPush)
+	m.HandleFunc("GET /_emulator/readings", s.controlReadings)
+	m.HandleFunc("POST /_emulator/readings", s.controlReadings)
 	m.HandleFunc("POST /_emulator/retentions/run", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]int{"deleted": s.RunRetentions()})
 	})

@@ -12,7 +12,14 @@
 // Tests get a running server with NewServer, seed it with Seed, LoadSeed or
 // Generate, and inspect it with State, Requests and Counts. The caller acts
 // as a domain administrator named by WithUser (default "autopilot"): it holds
-// the manage permission (7) on every namespace of the domain.
+// the manage permission (7) on every namespace of the domain. A seed's IAM
+// users given an AK/SK sign as themselves and see only the namespaces they
+// hold grants in (SeedIAMUser).
+//
+// Where no source pins SWR down (swr-api.md §12), an Option switches the
+// emulator to each plausible answer (WithDuplicateSyncAnswer,
+// WithSecondRetentionAnswer, WithForeignNamespaceAnswer); Readings groups
+// them so that a test can run under each.
 //
 // The control endpoints under /_emulator/ (seed, state, request log, clock,
 // faults) are NOT authenticated. They exist for tests and demos that run the

@@ -104,6 +104,9 @@ func repoName(r *http.Request) string { return strings.ReplaceAll(r.PathValue("r
 func (s *Server) lookupNamespace(r *http.Request) (*namespace, *apiError) {
 	name := r.PathValue("ns")
 	n := s.st.namespaces[name]
+	if n == nil && s.unpinned.foreign[name] && s.unpinned.foreignRead == http.StatusForbidden {
+		return nil, swrError(http.StatusForbidden, CodeNotYourResource, fmt.Sprintf("namespace %s belongs to another account", name))
+	}
 	if n == nil {
 		return nil, swrError(http.StatusNotFound, CodeNamespaceNotFound, fmt.Sprintf("namespace %s not found", name))
 	}

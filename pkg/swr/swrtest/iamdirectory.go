@@ -18,10 +18,19 @@ type SeedIAM struct {
 }
 
 // SeedIAMUser is an IAM user; ID defaults to one derived from the name.
+// A user given an AK/SK signs requests as itself: a namespace listing
+// shows the namespaces it created or holds a namespace grant on, and,
+// with filter=mode::visible, also those where it holds only repository
+// grants (swr-api.md §2.2). Grants name the user by ID.
 type SeedIAMUser struct {
 	ID   string `json:"id,omitempty" yaml:"id,omitempty"`
 	Name string `json:"name" yaml:"name"`
+	AK   string `json:"ak,omitempty" yaml:"ak,omitempty"`
+	SK   string `json:"sk,omitempty" yaml:"sk,omitempty"`
 }
+
+// id returns the user's ID, derived from the name when not given.
+func (u SeedIAMUser) id() string { return cmp.Or(u.ID, derivedID("iam-user", u.Name)) }
 
 // SeedIAMGroup is an IAM user group; ID defaults to one derived from the
 // name. Members are user names of SeedIAM.Users (or the server's user).
@@ -37,19 +46,24 @@ type iamDirectory struct {
 	groups []SeedIAMGroup
 }
 
+// validate checks a seed's IAM: a name and a distinct id for each user,
+// an AK with an SK (or neither) and no AK twice, and groups whose members
+// are users of the seed.
 func (s SeedIAM) validate() error {
-	names := map[string]bool{}
-	ids := map[string]bool{}
+	names, ids, aks := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for i, u := range s.Users {
 		p := fmt.Sprintf("iam.users[%d]", i)
-		if u.Name == "" {
+		switch {
+		case u.Name == "":
 			return &SeedError{Path: p + ".name", Msg: "a user needs a name"}
+		case ids[u.id()]:
+			return &SeedError{Path: p + ".id", Msg: fmt.Sprintf("user id %s appears twice", u.id())}
+		case (u.AK == "") != (u.SK == ""):
+			return &SeedError{Path: p, Msg: "ak and sk go together"}
+		case u.AK != "" && aks[u.AK]:
+			return &SeedError{Path: p + ".ak", Msg: "access key appears twice"}
 		}
-		id := cmp.Or(u.ID, derivedID("iam-user", u.Name))
-		if ids[id] {
-			return &SeedError{Path: p + ".id", Msg: fmt.Sprintf("user id %s appears twice", id)}
-		}
-		ids[id], names[u.Name] = true, true
+		ids[u.id()], names[u.Name], aks[u.AK] = true, true, true
 	}
 	groups := map[string]bool{}
 	for i, g := range s.Groups {
@@ -70,10 +84,12 @@ func (s SeedIAM) validate() error {
 	return nil
 }
 
-// addIAM adds the users and groups of seed; s.mu must be held.
+// addIAM adds the users and groups of seed, and the users' access keys;
+// s.mu must be held.
 func (s *Server) addIAM(seed SeedIAM) {
+	s.addIAMKeys(seed)
 	for _, u := range seed.Users {
-		u.ID = cmp.Or(u.ID, derivedID("iam-user", u.Name))
+		u.ID = u.id()
 		s.iam.users = append(s.iam.users, u)
 	}
 	for _, g := range seed.Groups {

@@ -7,6 +7,31 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
+// WithForeignNamespaces makes names belong to another account of the
+// region (namespace names are unique per region across tenants,
+// swr-api.md §1.4): creating one is answered 409 SVCSTG.SWR.4090060, a
+// read of it (the namespace, its grants, its repositories) as
+// WithForeignNamespaceAnswer says, and no listing shows it.
+func WithForeignNamespaces(names ...string) Option {
+	return func(c *config) {
+		if c.unpinned.foreign == nil {
+			c.unpinned.foreign = map[string]bool{}
+		}
+		for _, n := range names {
+			c.unpinned.foreign[n] = true
+		}
+	}
+}
+
+// WithForeignNamespaceAnswer sets how a read of a namespace another
+// account owns is answered, which no source pins down (swr-api.md §12):
+// 404 SVCSTG.SWR.4040058 (the default, as for a name nobody holds) or
+// 403 SVCSTG.SWR.4039001.
+func WithForeignNamespaceAnswer(status int) Option {
+	statusIn("WithForeignNamespaceAnswer", status, http.StatusNotFound, http.StatusForbidden)
+	return func(c *config) { c.unpinned.foreignRead = status }
+}
+
 // createNamespace: POST /v2/manage/namespaces → 201, empty body.
 func (s *Server) createNamespace(w http.ResponseWriter, r *http.Request) {
 	var body struct {
@@ -27,7 +52,7 @@ func (s *Server) createNamespace(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.st.namespaces[name] != nil {
+	if s.st.namespaces[name] != nil || s.unpinned.foreign[name] {
 		writeError(w, swrError(http.StatusConflict, CodeNamespaceExists, fmt.Sprintf("namespace %s already exists", name)))
 		return
 	}
@@ -45,6 +70,9 @@ func namespaceView(n *namespace) swr.Namespace {
 }
 
 // listNamespaces: GET /v2/manage/namespaces[?namespace=|filter=namespace::x|mode::visible].
+// What it lists depends on the caller (namespaceAuth): without
+// mode::visible, a user who holds only repository grants in a namespace
+// does not see it.
 func (s *Server) listNamespaces(w http.ResponseWriter, r *http.Request) {
 	p, e := parseListParams(r.URL.Query(), "namespace", "mode")
 	if e == nil && p.has("mode") && p.get("mode") != "visible" {
@@ -54,11 +82,17 @@ func (s *Server) listNamespaces(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
+	who := s.callerOf(r)
 	s.mu.RLock()
 	out := []swr.Namespace{}
 	for _, n := range sortedNamespaces(s.st.namespaces) {
-		if !p.has("namespace") || n.name == p.get("namespace") {
-			out = append(out, namespaceView(n))
+		if p.has("namespace") && n.name != p.get("namespace") {
+			continue
+		}
+		if auth, ok := s.namespaceAuth(who, n, p.has("mode")); ok {
+			v := namespaceView(n)
+			v.Auth = auth
+			out = append(out, v)
 		}
 	}
 	s.mu.RUnlock()

@@ -81,10 +81,10 @@ func TestNamespaceLifecycle(t *testing.T) {
 
 func TestNamespaceNameRules(t *testing.T) {
 	c := newClient(t, newServer(t, swrtest.WithNamespaceQuota(100)))
-	for _, name := range []string{"a", "team-a", "a.b_c-d", "a__b", "x1", "a" + strings.Repeat("b", 63)} {
+	for _, name := range []string{"a", "team-a", "a.b_c-d", "a__b", "x1", "a--b", "my--org", "a---b", "a" + strings.Repeat("b", 63)} {
 		requireEmpty(t, c.do(http.MethodPost, nsPath, nil, map[string]string{"namespace": name}), http.StatusCreated)
 	}
-	for _, name := range []string{"", "A", "1abc", "-abc", "abc-", "a--b", "a___b", "a._b", "a b", "a/b",
+	for _, name := range []string{"", "A", "1abc", "-abc", "abc-", "my.-org", "my..org", "my___org", "a-_b", "a._b", "a b", "a/b",
 		"a" + strings.Repeat("b", 64)} {
 		requireSWRError(t, c.do(http.MethodPost, nsPath, nil, map[string]string{"namespace": name}),
 			http.StatusBadRequest, swrtest.CodeInvalidNamespace)
@@ -170,4 +170,70 @@ func TestNamespaceAccess(t *testing.T) {
 	ns, ok := srv.State().Namespace("team-a")
 	require.True(t, ok)
 	assert.Empty(t, ns.Grants)
+}
+
+// visibilitySeed has three namespaces: dev holds a namespace grant on
+// team, only a repository grant in shared, and nothing in secret.
+func visibilitySeed() swrtest.Seed {
+	return swrtest.Seed{
+		IAM: swrtest.SeedIAM{Users: []swrtest.SeedIAMUser{{ID: "u-dev", Name: "dev", AK: "DEVAK0000000000000", SK: "dev-secret"}}},
+		Namespaces: []swrtest.SeedNamespace{
+			{Name: "secret", Repositories: []swrtest.SeedRepository{{Name: "vault"}}},
+			{Name: "shared", Repositories: []swrtest.SeedRepository{
+				{Name: "base"},
+				{Name: "tools", Grants: []swrtest.SeedGrant{{UserID: "u-dev", UserName: "dev", Auth: 3}}},
+			}},
+			{Name: "team", Grants: []swrtest.SeedGrant{{UserID: "u-dev", UserName: "dev", Auth: 1}}},
+		},
+	}
+}
+
+func TestNamespaceListingDependsOnTheCaller(t *testing.T) {
+	seed := visibilitySeed()
+	srv := newServer(t, swrtest.WithSeed(&seed))
+	list := func(c *rawClient, q url.Values) map[string]float64 {
+		r := c.do(http.MethodGet, nsPath, q, nil)
+		requireStatus(t, r, http.StatusOK)
+		var body struct{ Namespaces []map[string]any }
+		r.decode(t, &body)
+		out := map[string]float64{}
+		for _, n := range body.Namespaces {
+			out[n["name"].(string)] = n["auth"].(float64)
+		}
+		return out
+	}
+	visible := url.Values{"filter": {"mode::visible"}}
+
+	admin := newClient(t, srv)
+	assert.Equal(t, map[string]float64{"secret": 7, "shared": 7, "team": 7}, list(admin, nil))
+	assert.Equal(t, map[string]float64{"secret": 7, "shared": 7, "team": 7}, list(admin, visible))
+
+	dev := newClient(t, srv)
+	dev.ak, dev.sk = "DEVAK0000000000000", "dev-secret"
+	assert.Equal(t, map[string]float64{"team": 1}, list(dev, nil), "namespace grants only")
+	assert.Equal(t, map[string]float64{"shared": 3, "team": 1}, list(dev, visible),
+		"mode::visible adds the namespace where dev holds only a repository grant")
+	assert.Equal(t, map[string]float64{"shared": 3}, list(dev, url.Values{"filter": {"namespace::shared|mode::visible"}}))
+
+	stranger := newClient(t, srv)
+	stranger.ak = "DEVAK0000000000000"
+	requireStatus(t, stranger.do(http.MethodGet, nsPath, nil, nil), http.StatusUnauthorized)
+}
+
+func TestSeedUsersAreChecked(t *testing.T) {
+	for _, tc := range []struct {
+		users []swrtest.SeedIAMUser
+		want  string
+	}{
+		{[]swrtest.SeedIAMUser{{ID: "u", AK: "A", SK: "s"}}, "seed: iam.users[0].name: a user needs a name"},
+		{[]swrtest.SeedIAMUser{{ID: "u", Name: "n", AK: "A"}}, "seed: iam.users[0]: ak and sk go together"},
+		{[]swrtest.SeedIAMUser{{ID: "u", Name: "n"}, {ID: "u", Name: "m"}}, "seed: iam.users[1].id: user id u appears twice"},
+		{[]swrtest.SeedIAMUser{{ID: "u", Name: "n", AK: "A", SK: "s"}, {ID: "v", Name: "m", AK: "A", SK: "s"}}, "seed: iam.users[1].ak: access key appears twice"},
+	} {
+		assert.EqualError(t, swrtest.Seed{IAM: swrtest.SeedIAM{Users: tc.users}}.Validate(), tc.want)
+	}
+	srv := newServer(t)
+	err := srv.Seed(swrtest.Seed{IAM: swrtest.SeedIAM{Users: []swrtest.SeedIAMUser{{ID: "u", Name: "n", AK: srv.AK, SK: "s"}}}})
+	assert.EqualError(t, err, "seed: iam.users[0].ak: access key already belongs to another user")
+	require.NoError(t, srv.Seed(swrtest.Seed{IAM: swrtest.SeedIAM{Users: []swrtest.SeedIAMUser{{Name: "keyless"}}}}), "a user without keys is fine")
 }

@@ -2,6 +2,8 @@ package swrtest
 
 import (
 	"time"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 // Option configures a Server created by NewServer or NewUnstartedServer.
@@ -42,6 +44,7 @@ type config struct {
 	faults        Faults
 	tokenLifetime time.Duration
 	seed          *Seed
+	unpinned      unpinnedAnswers
 	domain        string
 	userName      string
 	password      string
@@ -50,6 +53,7 @@ type config struct {
 	syncRegions   []string
 	absentGrant   int  // status of a PATCH/DELETE naming a user without a grant
 	ownersListed  bool // others_auths lists the caller and the creator
+	reading       swr.Reading
 }
 
 // WithCredentials sets the access key and secret key the server accepts.

@@ -60,7 +60,8 @@ type page struct {
 	all           bool
 }
 
-// parsePage reads offset and limit, which must come together. Without
+// parsePage reads offset and limit, which must come together, the offset
+// a multiple of the limit (0 included). Without
 // them the call returns everything when allWhenAbsent, else the first
 // DefaultPageSize items.
 func parsePage(p listParams, allWhenAbsent bool) (page, *apiError) {
@@ -81,6 +82,11 @@ func parsePage(p listParams, allWhenAbsent bool) (page, *apiError) {
 	offset, err := strconv.Atoi(p.get("offset"))
 	if err != nil || offset < 0 {
 		return page{}, badParams(fmt.Sprintf("invalid offset %q", p.get("offset")))
+	}
+	if offset%limit != 0 {
+		// One regional edition of the docs requires it; real SWR may
+		// refuse or misplace any other offset (swr-api.md §1.7).
+		return page{}, badParams(fmt.Sprintf("invalid offset %d: must be 0 or a multiple of limit %d", offset, limit))
 	}
 	return page{offset: offset, limit: limit}, nil
 }

@@ -14,7 +14,9 @@ import (
 // categories are the documented repository categories (swr-api.md §4.1).
 func validCategory(c string) bool {
 	switch c {
-	case "app_server", "linux", "framework_app", "database", "lang", "other", "windows", "arm":
+	// "arm" is the documented value, "arms" the one in the official SDK's
+	// enum (swr-api.md §11): a request may carry either.
+	case "app_server", "linux", "framework_app", "database", "lang", "other", "windows", "arm", "arms":
 		return true
 	}
 	return false
@@ -139,6 +141,10 @@ type repoFilter struct {
 	category   string
 	isPublic   *bool
 	exactNsSet bool
+	// thirdParty is center::thirdparty: images of other accounts, which
+	// the emulator has none of. center::self, the default, is the
+	// account's own.
+	thirdParty bool
 }
 
 // narrowsBeyondNamespace reports whether matching needs more than the
@@ -171,6 +177,13 @@ func parseRepoFilter(p listParams) (repoFilter, *apiError) {
 	if f.category != "" && !validCategory(f.category) {
 		return f, badParams(fmt.Sprintf("invalid category %q", f.category))
 	}
+	switch p.get("center") {
+	case "", "self":
+	case "thirdparty":
+		f.thirdParty = true
+	default:
+		return f, swrError(http.StatusBadRequest, CodeInvalidFilter, fmt.Sprintf("invalid center %q: want self or thirdparty", p.get("center")))
+	}
 	if p.has("is_public") {
 		b, err := strconv.ParseBool(p.get("is_public"))
 		if err != nil {
@@ -186,7 +199,7 @@ func parseRepoFilter(p listParams) (repoFilter, *apiError) {
 // ascending, so a page of an unfiltered or namespace-filtered listing is
 // a slice of the ordered index and costs O(log N + limit).
 func (s *Server) listRepos(w http.ResponseWriter, r *http.Request) {
-	p, e := parseListParams(r.URL.Query(), "namespace", "name", "category", "limit", "offset", "order_column", "order_type", "is_public")
+	p, e := parseListParams(r.URL.Query(), "namespace", "name", "category", "center", "limit", "offset", "order_column", "order_type", "is_public")
 	var pg page
 	var f repoFilter
 	var col string
@@ -206,6 +219,9 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.RLock()
 	candidates := s.st.repos
+	if f.thirdParty {
+		candidates = nil
+	}
 	if f.exactNsSet {
 		lo, hi := s.st.namespaceRange(f.namespace)
 		candidates = candidates[lo:hi]

@@ -21,6 +21,14 @@ func repoListKeys() []string {
 		"tags", "status", "total_range")
 }
 
+func TestRepositoryNamesWithRepeatedHyphens(t *testing.T) {
+	c := newClient(t, newServer(t))
+	c.mustCreateNamespace("my--org")
+	for _, good := range []string{"app--x", "a---b/c__d"} {
+		requireEmpty(t, c.do(http.MethodPost, nsPath+"/my--org/repos", nil, map[string]any{"repository": good, "is_public": false}), http.StatusOK)
+	}
+}
+
 func TestRepositoryLifecycle(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv)
@@ -32,7 +40,7 @@ func TestRepositoryLifecycle(t *testing.T) {
 		http.StatusConflict, swrtest.CodeRepositoryExists)
 	requireSWRError(t, c.do(http.MethodPost, create, nil, map[string]any{"repository": "other"}),
 		http.StatusBadRequest, swrtest.CodeInvalidParams)
-	for _, bad := range []string{"Nginx", "-a", "a-", "a//b", "a/-b", "a___b", "a b", strings.Repeat("a", 129)} {
+	for _, bad := range []string{"Nginx", "-a", "a-", "a//b", "a/-b", "a___b", "a._b", "a..b", "a b", strings.Repeat("a", 129)} {
 		requireSWRError(t, c.do(http.MethodPost, create, nil, map[string]any{"repository": bad, "is_public": false}),
 			http.StatusBadRequest, swrtest.CodeInvalidRepository)
 	}
@@ -127,10 +135,19 @@ func TestRepositoryListPaging(t *testing.T) {
 	requireStatus(t, r, http.StatusOK)
 	assert.Len(t, r.array(t), 25, "default limit 100")
 
-	r = c.do(http.MethodGet, "/v2/manage/repos", url.Values{"namespace": {"beta"}, "offset": {"8"}, "limit": {"5"}}, nil)
+	r = c.do(http.MethodGet, "/v2/manage/repos", url.Values{"namespace": {"beta"}, "offset": {"8"}, "limit": {"4"}}, nil)
 	requireStatus(t, r, http.StatusOK)
 	assert.Equal(t, "8-2/10", r.Header.Get("Content-Range"))
 	assert.Len(t, r.array(t), 2)
+
+	// An offset that is not 0 or a multiple of limit is refused
+	// (swr-api.md §1.7), in either form of the parameters.
+	for _, q := range []url.Values{
+		{"namespace": {"beta"}, "offset": {"8"}, "limit": {"5"}},
+		{"filter": {"offset::1|limit::1000"}},
+	} {
+		requireSWRError(t, c.do(http.MethodGet, "/v2/manage/repos", q, nil), http.StatusBadRequest, swrtest.CodeInvalidParams)
+	}
 
 	// filter= wins over the plain parameters.
 	r = c.do(http.MethodGet, "/v2/manage/repos", url.Values{"namespace": {"alpha"}, "filter": {"namespace::beta|name::repo-0|limit::100|offset::0"}}, nil)
@@ -185,6 +202,8 @@ func TestTags(t *testing.T) {
 	require.Len(t, items, 1)
 	assert.Equal(t, "v2", items[0]["Tag"])
 	assert.Equal(t, "1-1/3", r.Header.Get("Content-Range"))
+	requireSWRError(t, c.do(http.MethodGet, tags, url.Values{"offset": {"1"}, "limit": {"2"}}, nil),
+		http.StatusBadRequest, swrtest.CodeInvalidParams)
 
 	r = c.get(tags + "/v2")
 	requireStatus(t, r, http.StatusOK)

@@ -11,27 +11,38 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
-// retentionVictims returns the tags rule deletes at now, newest first, as
-// the swr.Retention doc comment specifies: selector matches are exceptions;
-// date_rule deletes tags pushed strictly before now − days×24h; tag_rule
-// keeps the num newest (ties: greater name first) and deletes the rest.
+// retentionVictims returns the tags rule deletes at now when SWR behaves
+// as reading says, newest first: selector matches are exceptions (a regexp
+// matched anywhere in the tag, or against all of it); date_rule deletes
+// tags whose time is before (or at) the cutoff, counted in 24 h periods or
+// in calendar days of UTC or UTC+8; tag_rule keeps the num newest by push
+// or creation time, ties by name either way, and deletes the rest.
 // Selectors must have been validated (regexps compile).
-func retentionVictims(tags []tagRecord, rule swr.Rule, now time.Time) []string {
+func retentionVictims(tags []tagRecord, rule swr.Rule, now time.Time, reading swr.Reading) []string {
+	at := func(t tagRecord) time.Time {
+		if reading.Order == swr.TimeCreated {
+			return t.created
+		}
+		return t.updated
+	}
 	candidates := make([]tagRecord, 0, len(tags))
 	for _, t := range tags {
-		if !isException(t.name, rule.TagSelectors) {
+		if !isException(t.name, rule.TagSelectors, reading.Anchoring) {
 			candidates = append(candidates, t)
 		}
 	}
 	slices.SortFunc(candidates, func(a, b tagRecord) int {
-		return cmp.Or(b.updated.Compare(a.updated), strings.Compare(b.name, a.name))
+		byName := strings.Compare(b.name, a.name)
+		if reading.Ties == swr.TiesNameAsc {
+			byName = -byName
+		}
+		return cmp.Or(at(b).Compare(at(a)), byName)
 	})
 	var victims []string
 	switch rule.Template {
 	case swr.TemplateDateRule:
-		cutoff := now.Add(-time.Duration(rule.Days()) * 24 * time.Hour)
 		for _, t := range candidates {
-			if t.updated.Before(cutoff) {
+			if expired(at(t), now, rule.Days(), reading) {
 				victims = append(victims, t.name)
 			}
 		}
@@ -45,7 +56,31 @@ func retentionVictims(tags []tagRecord, rule swr.Rule, now time.Time) []string {
 	return victims
 }
 
-func isException(tag string, selectors []swr.TagSelector) bool {
+// expired reports whether a tag of time t is older than days at now.
+func expired(t, now time.Time, days int, reading swr.Reading) bool {
+	var age, limit time.Duration
+	switch reading.Days {
+	case swr.DaysUTC, swr.DaysChinaStd:
+		zone := time.UTC
+		if reading.Days == swr.DaysChinaStd {
+			zone = time.FixedZone("CST", 8*3600)
+		}
+		// whole calendar days between the tag's date and today's
+		date := func(v time.Time) time.Time {
+			y, m, d := v.In(zone).Date()
+			return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		}
+		age, limit = date(now).Sub(date(t)), time.Duration(days)*24*time.Hour
+	default:
+		age, limit = now.Sub(t), time.Duration(days)*24*time.Hour
+	}
+	if reading.Cutoff == swr.CutoffInclusive {
+		return age >= limit
+	}
+	return age > limit
+}
+
+func isException(tag string, selectors []swr.TagSelector, anchoring swr.Anchoring) bool {
 	for _, sel := range selectors {
 		switch sel.Kind {
 		case swr.SelectorLabel:
@@ -53,7 +88,19 @@ func isException(tag string, selectors []swr.TagSelector) bool {
 				return true
 			}
 		case swr.SelectorRegexp:
-			if ok, err := regexp.MatchString(sel.Pattern, tag); err == nil && ok {
+			re, err := regexp.Compile(sel.Pattern)
+			if err != nil {
+				continue
+			}
+			if anchoring == swr.AnchorWhole {
+				// the leftmost-longest match covers the whole tag when any does
+				re.Longest()
+				if loc := re.FindStringIndex(tag); loc != nil && loc[0] == 0 && loc[1] == len(tag) {
+					return true
+				}
+				continue
+			}
+			if re.MatchString(tag) {
 				return true
 			}
 		}
@@ -75,17 +122,17 @@ func ruleType(rule swr.Rule) string {
 	return string(data)
 }
 
-// executeRetention runs the repository's policy now, as SWR does right
-// after a policy is created or updated: it deletes the tags the rules
+// executeRetention runs the repository's policy now under reading, as
+// SWR does right after a policy is created or updated: it deletes the tags the rules
 // select and records each deletion in the histories. It returns the names
 // of the deleted tags.
-func (st *store) executeRetention(repo *repository, now time.Time) []string {
+func (st *store) executeRetention(repo *repository, now time.Time, reading swr.Reading) []string {
 	if repo.retention == nil {
 		return nil
 	}
 	var deleted []string
 	for _, rule := range repo.retention.Rules {
-		victims := retentionVictims(repo.tags, rule, now)
+		victims := retentionVictims(repo.tags, rule, now, reading)
 		rt := ruleType(rule)
 		for _, name := range victims {
 			i, ok := repo.findTag(name)
@@ -113,7 +160,7 @@ func (s *Server) RunRetentions() int {
 	n := 0
 	now := s.now()
 	for _, repo := range s.st.repos {
-		n += len(s.st.executeRetention(repo, now))
+		n += len(s.st.executeRetention(repo, now, s.Readings()))
 	}
 	return n
 }

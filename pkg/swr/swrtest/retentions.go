@@ -104,8 +104,18 @@ func (s *Server) listRetentions(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// WithSecondRetentionAnswer sets how a retention create is answered on a
+// repository that already has a policy (SWR holds one per repository),
+// which no source documents (swr-api.md §6): 400 SVCSTG.SWR.4000014 (the
+// default) or 409 SVCSTG.SWR.4090306. Either way nothing changes.
+func WithSecondRetentionAnswer(status int) Option {
+	statusIn("WithSecondRetentionAnswer", status, http.StatusBadRequest, http.StatusConflict)
+	return func(c *config) { c.unpinned.secondRetention = status }
+}
+
 // createRetention: POST …/retentions → 201 {"id":N}. A repository holds one
-// policy: a second create is 400 SVCSTG.SWR.4000014. The policy runs at once.
+// policy: a second create is refused as WithSecondRetentionAnswer says.
+// The policy runs at once.
 func (s *Server) createRetention(w http.ResponseWriter, r *http.Request) {
 	rules, e := decodeRetention(r)
 	if e != nil {
@@ -114,12 +124,16 @@ func (s *Server) createRetention(w http.ResponseWriter, r *http.Request) {
 	}
 	s.withRepo(w, r, false, func(repo *repository) *apiError {
 		if repo.retention != nil {
-			return swrError(http.StatusBadRequest, CodeInvalidParam,
+			status, code := http.StatusBadRequest, CodeInvalidParam
+			if s.unpinned.secondRetention == http.StatusConflict {
+				status, code = http.StatusConflict, CodeRetentionExists
+			}
+			return swrError(status, code,
 				fmt.Sprintf("repository %s/%s already has retention policy %d; only one is allowed", repo.ns, repo.name, repo.retention.ID))
 		}
 		s.st.nextRetentionID++
 		repo.retention = &swr.Retention{ID: s.st.nextRetentionID, Algorithm: "or", Scope: "", Rules: rules}
-		s.st.executeRetention(repo, s.now())
+		s.st.executeRetention(repo, s.now(), s.Readings())
 		writeJSON(w, http.StatusCreated, map[string]int{"id": repo.retention.ID})
 		return nil
 	})
@@ -168,7 +182,7 @@ func (s *Server) updateRetention(w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("the template of retention %d cannot be changed from %s to %s", rt.ID, rt.Rules[0].Template, rules[0].Template))
 		}
 		rt.Rules = rules
-		s.st.executeRetention(repo, s.now())
+		s.st.executeRetention(repo, s.now(), s.Readings())
 		writeEmpty(w, http.StatusCreated)
 		return nil
 	})

@@ -34,6 +34,9 @@ import (
 //	          - {name: deploy, app_type: deployments, application: web, cluster_name: c1,
 //	             cluster_ns: default, condition: ".*", trigger_type: all, enable: "true"}
 //	        sync_repos: [{remote_region_id: cn-east-3, remote_namespace: team-a-dr, sync_auto: true}]
+//	iam:
+//	  users:
+//	    - {id: u-1, name: bob, ak: BOBAK, sk: bob-secret}
 //
 // Seeding bypasses the namespace quota and does not execute retention
 // policies (call RunRetentions for that).

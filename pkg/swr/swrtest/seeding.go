@@ -20,6 +20,9 @@ func (s *Server) Seed(seed Seed) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.iamConflict(seed.IAM); err != nil {
+		return err
+	}
 	for i, n := range seed.Namespaces {
 		for j, r := range n.Repositories {
 			if s.st.repo(n.Name, r.Name) != nil {

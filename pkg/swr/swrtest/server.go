@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 const (
@@ -45,6 +47,7 @@ type Server struct {
 	quota         int
 	tokenLifetime time.Duration
 	syncRegions   []string
+	unpinned      unpinnedAnswers
 	idPrefix      string
 	absentGrant   int
 	ownersListed  bool
@@ -56,6 +59,7 @@ type Server struct {
 	clock   atomic.Pointer[func() time.Time]
 	latency atomic.Int64
 	reqSeq  atomic.Uint64
+	reading atomic.Pointer[swr.Reading]
 
 	mu  sync.RWMutex
 	st  *store
@@ -115,6 +119,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		quota:         c.quota,
 		tokenLifetime: c.tokenLifetime,
 		syncRegions:   c.syncRegions,
+		unpinned:      c.unpinned.withDefaults(),
 		idPrefix:      randomHex(8),
 		absentGrant:   c.absentGrant,
 		ownersListed:  c.ownersListed,
@@ -122,6 +127,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 	}
 	s.clock.Store(&c.clock)
 	s.latency.Store(int64(c.latency))
+	s.reading.Store(&c.reading)
 	s.limiter.configure(c.rps, c.burst, c.clock())
 	s.faults.configure(c.faults)
 	s.mux = s.routes()
@@ -245,10 +251,12 @@ func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (rese
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if !isIAM(pattern) {
-		if e := s.authenticate(r, body); e != nil {
+		who, e := s.authenticate(r, body)
+		if e != nil {
 			writeError(w, e)
 			return false
 		}
+		r = withCaller(r, who)
 	}
 	s.mux.ServeHTTP(w, r)
 	s.flushCopies()

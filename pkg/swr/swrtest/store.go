@@ -18,6 +18,7 @@ type store struct {
 	// is a sub-slice and a namespace is a contiguous range.
 	repos     []*repository
 	repoIndex map[repoKey]*repository
+	users     map[string]*user // seeded IAM users by access key
 
 	nextNamespaceID int32
 	nextRepoID      int64
@@ -70,6 +71,7 @@ func newStore() *store {
 	return &store{
 		namespaces: map[string]*namespace{},
 		repoIndex:  map[repoKey]*repository{},
+		users:      map[string]*user{},
 	}
 }
 

@@ -9,6 +9,28 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
+// WithDuplicateSyncAnswer sets how a sync-rule create is answered when a
+// rule to the same (remoteRegionId, remoteNamespace) already exists, which
+// no source documents (swr-api.md §12): 409 SVCSTG.SWR.4091158 (the
+// default), 400 SVCSTG.SWR.4000014, or 200 with nothing changed.
+func WithDuplicateSyncAnswer(status int) Option {
+	statusIn("WithDuplicateSyncAnswer", status, http.StatusConflict, http.StatusBadRequest, http.StatusOK)
+	return func(c *config) { c.unpinned.duplicateSync = status }
+}
+
+// duplicateSyncAnswer answers the create of a sync rule that exists, as
+// WithDuplicateSyncAnswer says; nil means a 2xx.
+func (s *Server) duplicateSyncAnswer(region, ns string) *apiError {
+	msg := fmt.Sprintf("sync rule to %s/%s already exists", region, ns)
+	switch s.unpinned.duplicateSync {
+	case http.StatusConflict:
+		return swrError(http.StatusConflict, CodeSyncRepoExists, msg)
+	case http.StatusBadRequest:
+		return swrError(http.StatusBadRequest, CodeInvalidParam, msg)
+	}
+	return nil
+}
+
 // listRegions: GET /v2/manage/regions → 200 [{"regionID":…}].
 func (s *Server) listRegions(w http.ResponseWriter, r *http.Request) {
 	out := make([]swr.SyncRegion, len(s.syncRegions))
@@ -44,7 +66,8 @@ func (s *Server) listSyncRepos(w http.ResponseWriter, r *http.Request) {
 }
 
 // createSyncRepo: POST …/sync_repo → 200, empty body. Rules are keyed by
-// (remoteRegionId, remoteNamespace); a duplicate is 409.
+// (remoteRegionId, remoteNamespace); a duplicate is answered as
+// WithDuplicateSyncAnswer says (409 by default) and changes nothing.
 func (s *Server) createSyncRepo(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		RemoteRegionID  *string `json:"remoteRegionId"`
@@ -62,10 +85,12 @@ func (s *Server) createSyncRepo(w http.ResponseWriter, r *http.Request) {
 	}
 	s.withRepo(w, r, false, func(repo *repository) *apiError {
 		if repo.findSyncRepo(*body.RemoteRegionID, *body.RemoteNamespace) >= 0 {
-			return swrError(http.StatusConflict, CodeSyncRepoExists,
-				fmt.Sprintf("sync rule to %s/%s already exists", *body.RemoteRegionID, *body.RemoteNamespace))
+			if e := s.duplicateSyncAnswer(*body.RemoteRegionID, *body.RemoteNamespace); e != nil {
+				return e
+			}
+		} else {
+			s.addSyncRepo(repo, *body.RemoteRegionID, *body.RemoteNamespace, body.SyncAuto, body.Override, s.now())
 		}
-		s.addSyncRepo(repo, *body.RemoteRegionID, *body.RemoteNamespace, body.SyncAuto, body.Override, s.now())
 		writeEmpty(w, http.StatusOK)
 		return nil
 	})

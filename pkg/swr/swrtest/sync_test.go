@@ -75,3 +75,34 @@ func TestSync(t *testing.T) {
 	requireWrappedError(t, c.do(http.MethodDelete, base+"/sync_repo", nil, del), http.StatusBadRequest, swrtest.CodeSyncRepoGone)
 	requireSWRError(t, c.do(http.MethodDelete, base+"/sync_repo", nil, nil), http.StatusBadRequest, swrtest.CodeInvalidParams)
 }
+
+// TestDuplicateSyncAnswers plays each reading of a duplicate sync-rule
+// create (swr-api.md §12); none changes the rules.
+func TestDuplicateSyncAnswers(t *testing.T) {
+	rule := map[string]any{"remoteRegionId": "cn-east-3", "remoteNamespace": "team-a-dr", "syncAuto": true}
+	for _, tc := range []struct {
+		status int
+		code   string
+	}{
+		{http.StatusConflict, swrtest.CodeSyncRepoExists},
+		{http.StatusBadRequest, swrtest.CodeInvalidParam},
+		{http.StatusOK, ""},
+	} {
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			srv := newServer(t, swrtest.WithDuplicateSyncAnswer(tc.status))
+			c := newClient(t, srv)
+			c.mustCreateNamespace("team-a")
+			require.NoError(t, srv.PushTag("team-a", "web", "v1", testNow()))
+			base := repoPath("team-a", "web")
+			requireEmpty(t, c.do(http.MethodPost, base+"/sync_repo", nil, rule), http.StatusOK)
+			r := c.do(http.MethodPost, base+"/sync_repo", nil, rule)
+			if tc.code == "" {
+				requireEmpty(t, r, tc.status)
+			} else {
+				requireSWRError(t, r, tc.status, tc.code)
+			}
+			assert.Len(t, c.get(base+"/sync_repo").array(t), 1)
+		})
+	}
+	assert.Panics(t, func() { swrtest.WithDuplicateSyncAnswer(http.StatusTeapot) })
+}

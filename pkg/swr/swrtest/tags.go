@@ -136,12 +136,15 @@ func (s *Server) deleteTag(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// createTag: POST …/tags with {"source_tag","destination_tag"} → 201. It
-// points destination_tag at the image of source_tag, pushed now.
+// createTag: POST …/tags with {"source_tag","destination_tag"[,"override"]}
+// → 201. It points destination_tag at the image of source_tag, pushed
+// now. A destination that exists is moved, unless override is false
+// (then 409 SVCSTG.SWR.4090048: what SWR answers is not documented).
 func (s *Server) createTag(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		SourceTag      string `json:"source_tag"`
 		DestinationTag string `json:"destination_tag"`
+		Override       *bool  `json:"override"`
 	}
 	e := decodeBody(r, &body)
 	if e == nil && (swr.CheckTagName(body.SourceTag) != nil || swr.CheckTagName(body.DestinationTag) != nil) {
@@ -155,6 +158,9 @@ func (s *Server) createTag(w http.ResponseWriter, r *http.Request) {
 		i, ok := repo.findTag(body.SourceTag)
 		if !ok {
 			return tagNotFound(repo, body.SourceTag)
+		}
+		if _, exists := repo.findTag(body.DestinationTag); exists && body.Override != nil && !*body.Override {
+			return swrError(http.StatusConflict, CodeTagExists, fmt.Sprintf("tag %s of %s/%s exists and override is false", body.DestinationTag, repo.ns, repo.name))
 		}
 		s.pushLocked(repo, body.DestinationTag, repo.tags[i].size, s.now())
 		writeEmpty(w, http.StatusCreated)

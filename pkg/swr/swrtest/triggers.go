@@ -54,8 +54,6 @@ func decodeTrigger(r *http.Request) (swr.Trigger, *apiError) {
 		return t, badParams("application, cluster_ns and condition are required")
 	case t.TriggerMode != "cce" && t.TriggerMode != "cci":
 		return t, badParams(fmt.Sprintf("invalid trigger_mode %q", t.TriggerMode))
-	case t.TriggerMode == "cce" && t.ClusterID == "" && t.ClusterName == "":
-		return t, badParams("cluster_id or cluster_name is required for cce triggers")
 	}
 	switch t.TriggerType {
 	case "all":
