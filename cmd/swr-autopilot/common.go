@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"os"
 
+	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
@@ -45,10 +48,24 @@ func (f *swrFlags) client() (*swr.Client, error) {
 	return c, nil
 }
 
-// loadPolicy reads and validates the policy file at path.
-func loadPolicy(path string) (*policy.Policy, error) {
-	if path == "" {
-		return nil, fmt.Errorf("no policy file: pass -policy FILE or set AUTOPILOT_POLICY")
+// policyEnv names the policy source when -policy is not given.
+const policyEnv = "AUTOPILOT_POLICY"
+
+// orEnv returns flagValue, or the variable name when the flag was not
+// given. Flags never take such defaults themselves: -h would print them,
+// credentials in a URL included.
+func orEnv(flagValue, name string) string {
+	if flagValue != "" {
+		return flagValue
 	}
-	return policy.Load(path)
+	return os.Getenv(name)
+}
+
+// loadPolicy reads and validates the policy at src (a path, an https URL
+// or s3://bucket/key) with the functions' own loader and size limit.
+func loadPolicy(ctx context.Context, src string) (*policy.Policy, error) {
+	if src == "" {
+		return nil, fmt.Errorf("no policy file: pass -policy FILE or set %s", policyEnv)
+	}
+	return wire.LoadPolicy(ctx, src)
 }

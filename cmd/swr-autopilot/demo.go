@@ -101,7 +101,7 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 	fmt.Fprintln(stdout)
 	primary := cloud.Region(demoPrimaryRegion)
 	// AK/SK are global to a user: both targets use the same pair.
-	base := config.SWR{AK: primary.AK, SK: primary.SK, MaxAttempts: 1}
+	base := config.SWR{AK: primary.AK, SK: primary.SK, MaxAttempts: 1, Timeout: 30 * time.Second}
 	regs, err := multitarget.Connect(ctx, set, targets.Resolver{Base: base})
 	if err != nil {
 		return err

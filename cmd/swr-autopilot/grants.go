@@ -17,9 +17,6 @@ import (
 // grantsDirectoryEnv names the team directory source when -directory is not given.
 const grantsDirectoryEnv = "AUTOPILOT_DIRECTORY"
 
-// grantsPolicyEnv names the policy source when -policy is not given.
-const grantsPolicyEnv = "AUTOPILOT_POLICY"
-
 // runGrants reconciles SWR grants with the team directory:
 // "swr-autopilot grants [-dry-run] -directory SRC [-policy SRC] [-namespace NS] [-json] [-html FILE]".
 // It prints the report and exits with grantsExitCode: 1 when the run
@@ -33,7 +30,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	sf.registerTargets(fs)
 	dryRun := fs.Bool("dry-run", false, "plan and report without writing anything to SWR")
 	src := fs.String("directory", "", "team directory: a path, an https:// URL or s3://bucket/key (default $"+grantsDirectoryEnv+")")
-	policySrc := fs.String("policy", "", "policy `FILE` whose default_grants count as desired grants (default $"+grantsPolicyEnv+"; optional)")
+	policySrc := fs.String("policy", "", "policy `FILE` whose default_grants count as desired grants (default $"+policyEnv+"; optional)")
 	namespace := fs.String("namespace", "", "reconcile only this namespace and the repositories the directory names in it")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a table")
 	htmlFile := fs.String("html", "", "also write the report as HTML to `FILE`")
@@ -55,9 +52,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "grants: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	if *src == "" {
-		*src = os.Getenv(grantsDirectoryEnv)
-	}
+	*src = orEnv(*src, grantsDirectoryEnv)
 	if *src == "" {
 		fmt.Fprintln(stderr, "grants: no team directory: pass -directory SRC or set "+grantsDirectoryEnv)
 		return 2
@@ -72,11 +67,9 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		Directory: *src,
 		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
-	if *policySrc == "" {
-		*policySrc = os.Getenv(grantsPolicyEnv)
-	}
+	*policySrc = orEnv(*policySrc, policyEnv)
 	if *policySrc != "" {
-		if cfg.Policy, err = loadPolicy(*policySrc); err != nil {
+		if cfg.Policy, err = loadPolicy(ctx, *policySrc); err != nil {
 			fmt.Fprintf(stderr, "grants: %v\n", err)
 			return exitError
 		}

@@ -42,7 +42,7 @@ func grantsEmulator(t *testing.T) *swrtest.Server {
 	for k, v := range map[string]string{
 		"HUAWEICLOUD_SDK_AK": srv.AK, "HUAWEICLOUD_SDK_SK": srv.SK, "SWR_ENDPOINT": srv.URL,
 		"HUAWEICLOUD_SDK_SECURITY_TOKEN": "", "HUAWEICLOUD_SDK_REGION": "", "SWR_AUTH_TOKEN": "",
-		"SWR_IAM_DOMAIN": "", "SWR_IAM_USER": "", "SWR_IAM_PASSWORD": "", grantsDirectoryEnv: "", grantsPolicyEnv: "",
+		"SWR_IAM_DOMAIN": "", "SWR_IAM_USER": "", "SWR_IAM_PASSWORD": "", grantsDirectoryEnv: "", policyEnv: "",
 	} {
 		t.Setenv(k, v)
 	}

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // command is one subcommand. run returns the process exit code.
@@ -42,7 +43,17 @@ func main() {
 	os.Exit(code)
 }
 
+// dispatch runs the command args name. Everything it prints goes through
+// the redactor: a URL in an error or a report loses its user information
+// and query, which may carry credentials.
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	out, errOut := redact.Writer(stdout), redact.Writer(stderr)
+	defer errOut.Flush()
+	defer out.Flush()
+	return run(ctx, args, out, errOut)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := commands()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr, cmds)

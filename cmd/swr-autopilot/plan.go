@@ -42,7 +42,7 @@ func runRepository(ctx context.Context, name string, args []string, stdout, stde
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.repo, "repo", "", "the repository, as `NAMESPACE/REPOSITORY` (required)")
-	fs.StringVar(&f.policy, "policy", os.Getenv("AUTOPILOT_POLICY"), "policy `FILE` (default $AUTOPILOT_POLICY)")
+	fs.StringVar(&f.policy, "policy", "", "policy: a `FILE`, an https URL or s3://bucket/key (default $AUTOPILOT_POLICY)")
 	fs.BoolVar(&f.json, "json", false, "print the report as JSON instead of a table")
 	fs.StringVar(&f.html, "html", "", "also write the report as self-contained HTML to `FILE`")
 	f.swr.register(fs)
@@ -67,11 +67,12 @@ func runRepository(ctx context.Context, name string, args []string, stdout, stde
 		fmt.Fprintf(stderr, "%s: -repo: %v\n", name, err)
 		return 2
 	}
+	f.policy = orEnv(f.policy, policyEnv)
 	if f.policy == "" {
 		fmt.Fprintf(stderr, "%s: no policy file: pass -policy FILE or set AUTOPILOT_POLICY\n", name)
 		return 2
 	}
-	pol, err := loadPolicy(f.policy)
+	pol, err := loadPolicy(ctx, f.policy)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

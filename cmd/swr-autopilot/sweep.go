@@ -51,7 +51,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	fs.BoolVar(&dryRun, "dry-run", false, "plan and report only; write nothing")
 	fs.Var(&namespaces, "namespace", "sweep only namespace `NS`; repeat for several (default: every namespace)")
-	fs.StringVar(&out.policy, "policy", os.Getenv("AUTOPILOT_POLICY"), "policy `FILE` (default $AUTOPILOT_POLICY)")
+	fs.StringVar(&out.policy, "policy", "", "policy: a `FILE`, an https URL or s3://bucket/key (default $AUTOPILOT_POLICY)")
 	fs.BoolVar(&out.json, "json", false, "print the report as JSON instead of a table")
 	fs.StringVar(&out.html, "html", "", "also write the report as self-contained HTML to `FILE`")
 	fs.StringVar(&cursor, "cursor", "", "resume an unfinished sweep from the `CURSOR` its report printed")
@@ -71,6 +71,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	out.policy = orEnv(out.policy, policyEnv)
 	switch {
 	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "sweep: unexpected argument %q\n", fs.Arg(0))
@@ -89,7 +90,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 	}
-	pol, err := loadPolicy(out.policy)
+	pol, err := loadPolicy(ctx, out.policy)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -140,6 +141,13 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // writerIsTerminal reports whether w is a character device such as a
 // terminal.
 func writerIsTerminal(w io.Writer) bool {
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

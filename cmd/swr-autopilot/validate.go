@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
@@ -19,24 +20,26 @@ import (
 
 // validators returns the file kinds that validate checks, each with the
 // function that checks one file and returns what it parsed (for the
-// check across files) and every problem in it.
-func validators() map[string]func(path string) (any, error) {
-	return map[string]func(path string) (any, error){
-		"directory": func(path string) (any, error) {
-			data, err := os.ReadFile(path)
+// check across files) and every problem in it. Files are read as the
+// functions read them, with the same loader and size limit: a file the
+// functions would refuse does not pass.
+func validators() map[string]func(ctx context.Context, src string) (any, error) {
+	return map[string]func(ctx context.Context, src string) (any, error){
+		"directory": func(ctx context.Context, src string) (any, error) {
+			c, err := directory.Fetch(ctx, src, directory.Options{})
 			if err != nil {
-				return nil, fmt.Errorf("read directory: %w", err)
+				return nil, fmt.Errorf("team directory: %w", err)
 			}
-			if err := directory.Validate(data, path); err != nil {
+			if err := directory.Validate(c.Data, c.Source); err != nil {
 				return nil, err
 			}
-			return directory.Parse(data, path)
+			return directory.Parse(c.Data, c.Source)
 		},
-		"policy": func(path string) (any, error) {
-			return policy.Load(path)
+		"policy": func(ctx context.Context, src string) (any, error) {
+			return wire.LoadPolicy(ctx, src)
 		},
-		"targets": func(path string) (any, error) {
-			return targets.Load(context.Background(), path, directory.Options{})
+		"targets": func(ctx context.Context, src string) (any, error) {
+			return targets.Load(ctx, src, directory.Options{})
 		},
 	}
 }
@@ -72,7 +75,7 @@ func detectKind(path string) string {
 // problems and notes on standard output; given a policy and a targets
 // file, every target the policy's globs name must be in the file. It
 // exits 1 when a file is bad or the files conflict, 2 on a usage error.
-func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	checks := validators()
 	kinds := make([]string, 0, len(checks))
 	for k := range checks {
@@ -117,7 +120,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 		if k == "" {
 			k = detectKind(path)
 		}
-		parsed, err := checks[k](path)
+		parsed, err := checks[k](ctx, path)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			code = 1

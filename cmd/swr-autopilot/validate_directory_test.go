@@ -45,5 +45,5 @@ func TestValidateDirectoryRefusesAnEmptyOrCutFile(t *testing.T) {
 
 	code, _, errOut = validate("-kind", "directory", filepath.Join(t.TempDir(), "absent.yaml"))
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "read directory:")
+	assert.Contains(t, errOut, "team directory: fetch: open ")
 }

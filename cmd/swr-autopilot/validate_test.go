@@ -5,10 +5,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 )
 
 const goodPolicy = `mode: enforce
@@ -73,7 +76,7 @@ func TestValidateSeveralFiles(t *testing.T) {
 func TestValidateMissingFile(t *testing.T) {
 	code, _, errOut := validate(filepath.Join(t.TempDir(), "absent.yaml"))
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "read policy:")
+	assert.Contains(t, errOut, "policy file: fetch: open ")
 	assert.Contains(t, errOut, "absent.yaml")
 }
 
@@ -93,6 +96,19 @@ func TestValidateUsageErrors(t *testing.T) {
 	code, _, errOut = validate("-h")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, errOut, "-kind")
+}
+
+// validate refuses what the functions refuse: a policy or directory file
+// past their size limit, however valid its content.
+func TestValidateAppliesTheFunctionsSizeLimit(t *testing.T) {
+	big := goodPolicy + "# " + strings.Repeat("x", int(directory.DefaultMaxBytes)) + "\n"
+	for _, kind := range []string{"policy", "directory"} {
+		path := writeFile(t, kind+".yaml", big)
+		code, out, errOut := validate("-kind", kind, path)
+		assert.Equal(t, 1, code, kind)
+		assert.Empty(t, out, kind)
+		assert.Contains(t, errOut, "larger than the 1048576-byte limit", kind)
+	}
 }
 
 func TestValidatePolicyAgainstDirectory(t *testing.T) {

@@ -1,7 +1,8 @@
 // Command grantsync is the grant-sync function: on a schedule, when the
 // team directory changes, or when grants are edited in the console, it
 // brings SWR's namespace and repository grants in line with the team
-// directory, refusing unsafe removals. It runs as an AWS Lambda function
+// directory, refusing unsafe removals. It loads and validates the team
+// directory at start-up, and reads it again on every run. It runs as an AWS Lambda function
 // when AWS_LAMBDA_RUNTIME_API is set and as a CloudEvents HTTP receiver on
 // PORT otherwise. Configuration: see the README's table of environment
 // variables.
@@ -48,7 +49,14 @@ func main() {
 		if tc.Policy != nil {
 			tc.Policy = tc.Policy.ForTarget(reg.Target.Name)
 		}
-		members[i] = multitarget.Member{Target: reg.Target, Job: grantsync.New(reg.Client, tc)}
+		job := grantsync.New(reg.Client, tc)
+		if i == 0 {
+			// The targets share the directory: checking it once is enough.
+			if err := job.CheckDirectory(context.Background()); err != nil {
+				wire.Exit(log, "team directory", err)
+			}
+		}
+		members[i] = multitarget.Member{Target: reg.Target, Job: job}
 	}
 	job := multitarget.Jobs(grantsync.JobName, members)
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))

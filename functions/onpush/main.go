@@ -44,7 +44,7 @@ func main() {
 	members := make([]multitarget.Member, len(regs))
 	for i, reg := range regs {
 		members[i] = multitarget.Member{Target: reg.Target, Job: onpush.New(engines[i], reg.Client,
-			onpush.Config{DryRun: cfg.DryRun, CacheTTL: cfg.CacheTTL, DedupeSize: cfg.DedupeSize, Logger: log})}
+			onpush.Config{DryRun: cfg.DryRun, CacheTTL: cfg.ConformantCacheTTL(), DedupeSize: cfg.DedupeSize, Logger: log})}
 	}
 	job := multitarget.Jobs("onpush", members)
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))

@@ -2,7 +2,8 @@
 // continuation or shard event from its SQS queue, it sweeps every
 // repository (or the namespaces the event names) through the retention
 // engine and the audits the policy enables, stops before its deadline and
-// hands the rest on. It runs as an AWS Lambda function when
+// hands the rest on: to its SQS queue, else to the sink, else it reports
+// where it stopped. It runs as an AWS Lambda function when
 // AWS_LAMBDA_RUNTIME_API is set and as a CloudEvents HTTP receiver on PORT
 // otherwise. Configuration: see the README's table of environment variables.
 package main
@@ -18,6 +19,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 )
 
@@ -48,6 +50,11 @@ func main() {
 			wire.Exit(log, "sqs queue", err)
 		}
 		sc.Continue = queue
+	} else if sink := cfg.SinkURL(); sink != "" {
+		// No queue, as in HTTP receiver mode: the continuation goes to the
+		// sink, e.g. a Knative broker whose trigger routes
+		// io.swrautopilot.sweep.requested back to this function.
+		sc.Continue = report.Sink{URL: sink}
 	}
 	engines, err := multitarget.Engines(regs, pol, autopilot.Options{Logger: log})
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -119,3 +121,31 @@ func (r *Receiver) Stop(timeout time.Duration) error {
 
 // Log returns everything the receiver wrote so far.
 func (r *Receiver) Log() string { return r.log.String() }
+
+// Memory returns the receiver process's peak resident set size (VmHWM)
+// and current one (VmRSS), in bytes, from /proc.
+func (r *Receiver) Memory() (peak, current int64, err error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", r.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, fmt.Errorf("receiver memory: %w", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || (name != "VmHWM" && name != "VmRSS") {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("receiver memory: %s: %w", line, err)
+		}
+		if name == "VmHWM" {
+			peak = kb << 10
+		} else {
+			current = kb << 10
+		}
+	}
+	if peak == 0 || current == 0 {
+		return 0, 0, errors.New("receiver memory: no VmHWM or VmRSS in /proc status")
+	}
+	return peak, current, nil
+}

@@ -231,6 +231,13 @@ func TestEventsDeliverCloudEventsAndPartialBatchFailures(t *testing.T) {
 					input, ok := samtemplate.Scalar(props, "Input")
 					require.True(t, ok, "%s event %s (line %d) needs an Input CloudEvent", fn.id, name, ev.Line)
 					assertScheduleCloudEvent(t, decoder, input, fn.scheduleType)
+					// Without Name or OmitName, SAM names the schedule after
+					// the function and event ids, the same in every stack:
+					// two stacks would collide in one account and region.
+					omit, _ := samtemplate.Scalar(props, "OmitName")
+					_, named := samtemplate.Scalar(props, "Name")
+					assert.True(t, omit == "true" && !named, "%s event %s (line %d) needs OmitName: true and no Name, so that several stacks fit in one account",
+						fn.id, name, ev.Line)
 					getAttResource(t, tmpl, samtemplate.Lookup(props, "DeadLetterConfig", "Arn"), "AWS::SQS::Queue")
 				default:
 					t.Errorf("%s event %s (line %d) has type %q; the functions take SQS and ScheduleV2 events (webhooks come through the Function URL)",

@@ -7,9 +7,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/kelseyhightower/envconfig"
-
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // Function is the part of the configuration every function shares: how to
@@ -37,7 +36,16 @@ type Function struct {
 type OnPush struct {
 	Function
 	Policy   string        `envconfig:"AUTOPILOT_POLICY" url:"true" desc:"policy file: a path, an https URL or s3://bucket/key"`
-	CacheTTL time.Duration `envconfig:"AUTOPILOT_CACHE_TTL" default:"5m" desc:"how long a repository seen conformant is not read again"`
+	CacheTTL time.Duration `envconfig:"AUTOPILOT_CACHE_TTL" default:"5m" desc:"how long a repository seen conformant is not read again; 0 turns the cache off"`
+}
+
+// ConformantCacheTTL is CacheTTL as onpush.Config takes it: negative when
+// AUTOPILOT_CACHE_TTL=0 turns the cache off.
+func (c OnPush) ConformantCacheTTL() time.Duration {
+	if c.CacheTTL == 0 {
+		return -1
+	}
+	return c.CacheTTL
 }
 
 // Sweep configures the retentionsweep function.
@@ -65,41 +73,42 @@ type GrantSync struct {
 // or GrantSync) from the environment and validates it, listing every
 // problem at once.
 func LoadFunction(spec any) error {
-	if err := envconfig.Process("", spec); err != nil {
-		return &Error{Problems: []string{err.Error()}}
-	}
-	var problems []string
 	var fn *Function
 	switch s := spec.(type) {
 	case *OnPush:
 		fn = &s.Function
-		if s.Policy == "" {
-			problems = append(problems, "AUTOPILOT_POLICY is not set: the onpush function needs a policy file")
-		}
 	case *Sweep:
 		fn = &s.Function
-		if s.Policy == "" {
-			problems = append(problems, "AUTOPILOT_POLICY is not set: the sweep function needs a policy file")
-		}
-		if s.FanOut && s.QueueURL == "" {
-			problems = append(problems, "AUTOPILOT_SWEEP_FANOUT needs AUTOPILOT_SWEEP_QUEUE_URL")
-		}
-		if s.Concurrency < 1 {
-			problems = append(problems, "AUTOPILOT_SWEEP_CONCURRENCY must be at least 1")
-		}
-		if s.Margin <= s.DeadlineMargin {
-			problems = append(problems, fmt.Sprintf("AUTOPILOT_SWEEP_MARGIN (%s) must exceed AUTOPILOT_DEADLINE_MARGIN (%s): repositories in flight need time to finish", s.Margin, s.DeadlineMargin))
-		}
-		if s.MaxImpactTags < 0 {
-			problems = append(problems, "AUTOPILOT_SWEEP_MAX_IMPACT_TAGS must not be negative")
-		}
 	case *GrantSync:
 		fn = &s.Function
-		if s.Directory == "" {
-			problems = append(problems, "AUTOPILOT_DIRECTORY is not set: the grantsync function needs a team directory")
-		}
 	default:
 		return fmt.Errorf("config: %T is not a function configuration", spec)
+	}
+	problems := readEnv(spec)
+	var c checks
+	switch s := spec.(type) {
+	case *OnPush:
+		if s.Policy == "" {
+			c.add("AUTOPILOT_POLICY", "is not set", "the policy file the onpush function applies (a path, an https URL or s3://bucket/key)")
+		}
+		c.notNegative("AUTOPILOT_CACHE_TTL", s.CacheTTL)
+	case *Sweep:
+		if s.Policy == "" {
+			c.add("AUTOPILOT_POLICY", "is not set", "the policy file the sweep function applies (a path, an https URL or s3://bucket/key)")
+		}
+		if s.FanOut && s.QueueURL == "" {
+			c.add("AUTOPILOT_SWEEP_FANOUT", "is true without AUTOPILOT_SWEEP_QUEUE_URL", "a queue to put the shards on, or AUTOPILOT_SWEEP_FANOUT=false")
+		}
+		c.atLeast("AUTOPILOT_SWEEP_CONCURRENCY", s.Concurrency, 1)
+		if !(s.Margin > s.DeadlineMargin) {
+			c.addf("AUTOPILOT_SWEEP_MARGIN", "more than AUTOPILOT_DEADLINE_MARGIN: repositories in flight need time to finish",
+				"(%s) does not exceed AUTOPILOT_DEADLINE_MARGIN (%s)", s.Margin, s.DeadlineMargin)
+		}
+		c.atLeast("AUTOPILOT_SWEEP_MAX_IMPACT_TAGS", s.MaxImpactTags, 0)
+	case *GrantSync:
+		if s.Directory == "" {
+			c.add("AUTOPILOT_DIRECTORY", "is not set", "the team directory file the grantsync function applies (a path, an https URL or s3://bucket/key)")
+		}
 	}
 	// With a targets file each target's SWR settings are checked when
 	// its client is built: the unprefixed variables may hold none.
@@ -110,12 +119,23 @@ func LoadFunction(spec any) error {
 			problems = append(problems, err.Error())
 		}
 	}
-	if fn.ScheduledEventKind != "" && fn.ScheduledEventKind != "sweep" && fn.ScheduledEventKind != "grantsync" {
-		problems = append(problems, fmt.Sprintf("AUTOPILOT_SCHEDULED_KIND is %q: want sweep or grantsync", fn.ScheduledEventKind))
+	if k := fn.ScheduledEventKind; k != "" && k != "sweep" && k != "grantsync" {
+		c.addf("AUTOPILOT_SCHEDULED_KIND", "sweep or grantsync", "is %s", quoteValue(k))
+	}
+	c.positive("AUTOPILOT_DEADLINE_MARGIN", fn.DeadlineMargin)
+	c.atLeast("AUTOPILOT_DEDUPE_SIZE", fn.DedupeSize, 1)
+	for _, u := range []struct{ name, value string }{{"AUTOPILOT_SINK", fn.Sink}, {"K_SINK", fn.KSink}} {
+		if u.value != "" {
+			if checkURL(u.value) != nil {
+				c.addf(u.name, "an http(s) URL such as https://sink.example/events", "is %q", redact.URL(u.value))
+			}
+		}
 	}
 	if !fn.WebhookAuthOff && fn.WebhookAuthHeader == "" && fn.WebhookHMACSecret == "" {
-		problems = append(problems, "no webhook authentication: set AUTOPILOT_WEBHOOK_AUTH_HEADER or AUTOPILOT_WEBHOOK_HMAC_SECRET (or AUTOPILOT_WEBHOOK_AUTH_DISABLED=true behind another guard)")
+		c.add("AUTOPILOT_WEBHOOK_AUTH_HEADER and AUTOPILOT_WEBHOOK_HMAC_SECRET", "are both unset",
+			"webhook authentication: set one of them (or AUTOPILOT_WEBHOOK_AUTH_DISABLED=true behind another guard)")
 	}
+	problems = append(problems, c.problems...)
 	if len(problems) > 0 {
 		return &Error{Problems: problems}
 	}

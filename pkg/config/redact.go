@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // Redacted is what a set secret prints as.
@@ -57,7 +57,7 @@ func writeStruct(b *strings.Builder, rv reflect.Value) {
 				b.WriteString(Redacted)
 			}
 		case f.Tag.Get("url") == "true" && fv.Kind() == reflect.String && fv.String() != "":
-			fmt.Fprintf(b, "%q", swr.RedactURL(fv.String()))
+			fmt.Fprintf(b, "%q", redact.URL(fv.String()))
 		case fv.Kind() == reflect.Struct:
 			writeStruct(b, fv)
 		case fv.Kind() == reflect.String:

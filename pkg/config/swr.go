@@ -1,7 +1,8 @@
 // Package config reads the environment configuration shared by the
-// functions and the CLI. Structs are read with envconfig; every field names
-// its variable in an envconfig tag and explains it in a desc tag, so Usage
-// can print the table that -h shows. Fields tagged secret:"true" are
+// functions and the CLI. Every field names its variable in an envconfig tag
+// and explains it in a desc tag, so Usage can print (with envconfig) the
+// table that -h shows. Reading checks every variable and reports every bad
+// one at once, in one *Error. Fields tagged secret:"true" are
 // redacted whenever the struct is printed.
 package config
 
@@ -14,8 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kelseyhightower/envconfig"
-
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -67,8 +67,8 @@ func Load() (SWR, error) {
 // that complete it (e.g. from flags) before calling Validate.
 func Read() (SWR, error) {
 	var s SWR
-	if err := envconfig.Process("", &s); err != nil {
-		return SWR{}, &Error{Problems: []string{err.Error()}}
+	if p := readEnv(&s); len(p) > 0 {
+		return SWR{}, &Error{Problems: p}
 	}
 	return s, nil
 }
@@ -144,21 +144,21 @@ func (s SWR) Validate() error {
 		}
 	}
 
-	if s.RateLimit < 0 {
-		add("SWR_RATE_LIMIT %v is negative", s.RateLimit)
+	var c checks
+	c.number("SWR_RATE_LIMIT", s.RateLimit, 0, maxRate, "requests per second: a finite number, 0 or more (0 = unlimited)")
+	switch {
+	case s.RateLimit > 0 && !(s.RateBurst >= 1):
+		c.addf("SWR_RATE_BURST", "at least 1 while SWR_RATE_LIMIT is above 0", "is %d", s.RateBurst)
+	case !(s.RateBurst >= 0):
+		c.atLeast("SWR_RATE_BURST", s.RateBurst, 0)
 	}
-	if s.RateLimit > 0 && s.RateBurst < 1 {
-		add("SWR_RATE_BURST %d must be at least 1 when SWR_RATE_LIMIT is set", s.RateBurst)
+	c.atLeast("SWR_RETRY_MAX_ATTEMPTS", s.MaxAttempts, 1)
+	c.notNegative("SWR_RETRY_BASE_DELAY", s.RetryBaseDelay)
+	if !(s.RetryMaxDelay >= s.RetryBaseDelay) {
+		c.addf("SWR_RETRY_MAX_DELAY", "at least SWR_RETRY_BASE_DELAY", "is %v, below SWR_RETRY_BASE_DELAY (%v)", s.RetryMaxDelay, s.RetryBaseDelay)
 	}
-	if s.MaxAttempts < 1 {
-		add("SWR_RETRY_MAX_ATTEMPTS %d must be at least 1", s.MaxAttempts)
-	}
-	if s.RetryBaseDelay < 0 || s.RetryMaxDelay < s.RetryBaseDelay {
-		add("SWR_RETRY_BASE_DELAY (%v) and SWR_RETRY_MAX_DELAY (%v) must satisfy 0 <= base <= max", s.RetryBaseDelay, s.RetryMaxDelay)
-	}
-	if s.Timeout < 0 {
-		add("SWR_HTTP_TIMEOUT %v is negative", s.Timeout)
-	}
+	c.positive("SWR_HTTP_TIMEOUT", s.Timeout)
+	p = append(p, c.problems...)
 	if len(p) > 0 {
 		return &Error{Problems: p}
 	}
@@ -169,7 +169,7 @@ func (s SWR) Validate() error {
 func checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", swr.RedactURL(raw))
+		return fmt.Errorf("%q is not an http(s) URL", redact.URL(raw))
 	}
 	return nil
 }

@@ -129,14 +129,14 @@ func TestLoadListsEveryProblemAtOnce(t *testing.T) {
 			"SWR_RETRY_BASE_DELAY": "2s", "SWR_RETRY_MAX_DELAY": "1s", "SWR_HTTP_TIMEOUT": "-1s"}, []string{
 			`SWR_ENDPOINT: "swr.example" is not an http(s) URL`,
 			`HUAWEICLOUD_SDK_IAM_ENDPOINT: "ftp://iam" is not an http(s) URL`,
-			"SWR_RATE_LIMIT -1 is negative",
-			"SWR_RETRY_MAX_ATTEMPTS 0 must be at least 1",
-			"SWR_RETRY_BASE_DELAY (2s) and SWR_RETRY_MAX_DELAY (1s) must satisfy 0 <= base <= max",
-			"SWR_HTTP_TIMEOUT -1s is negative",
+			"SWR_RATE_LIMIT is -1: expected requests per second: a finite number, 0 or more (0 = unlimited)",
+			"SWR_RETRY_MAX_ATTEMPTS is 0: expected a whole number of at least 1",
+			"SWR_RETRY_MAX_DELAY is 1s, below SWR_RETRY_BASE_DELAY (2s): expected at least SWR_RETRY_BASE_DELAY",
+			"SWR_HTTP_TIMEOUT is -1s: expected a duration above 0, such as 30s",
 		}},
 		{"burst 0 with a rate", map[string]string{"SWR_AUTH_TOKEN": secretToken, "HUAWEICLOUD_SDK_REGION": "cn-north-4",
 			"SWR_RATE_BURST": "0"}, []string{
-			"SWR_RATE_BURST 0 must be at least 1 when SWR_RATE_LIMIT is set",
+			"SWR_RATE_BURST is 0: expected at least 1 while SWR_RATE_LIMIT is above 0",
 		}},
 	}
 	for _, tc := range cases {

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // maxRedirects bounds the redirects followed for one https fetch.
@@ -18,7 +20,7 @@ func fetchHTTP(ctx context.Context, src string, opts Options) (Content, error) {
 		// url.Parse errors quote the whole input, which may hold a token.
 		return Content{}, errors.New("fetch: malformed URL")
 	}
-	where := redactURL(u)
+	where := redact.URL(u.String())
 	if err := checkScheme(u, opts.AllowLoopbackHTTP); err != nil {
 		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
 	}
@@ -80,11 +82,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// redactURL drops user information, query and fragment, which may carry
-// credentials (basic auth, pre-signed URL signatures).
-func redactURL(u *url.URL) string {
-	clean := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
-	return clean.String()
 }

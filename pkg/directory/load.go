@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
 )
 
@@ -101,7 +102,7 @@ func Fetch(ctx context.Context, src string, opts Options) (Content, error) {
 		c, err = fetchFile(src, opts.maxBytes())
 	}
 	if err != nil {
-		return Content{}, err
+		return Content{}, redact.Error(err)
 	}
 	sum := sha256.Sum256(c.Data)
 	c.SHA256 = hex.EncodeToString(sum[:])

@@ -225,3 +225,57 @@ func TestARefusedSignedBodyIsNotRememberedAsAReplay(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, HTTPStatus(err), "the sender keeps hearing what is wrong")
 	}
 }
+
+// countingBody records how much of a request body was read.
+type countingBody struct {
+	r    io.Reader
+	read int
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.read += n
+	return n, err
+}
+
+func (b *countingBody) Close() error { return nil }
+
+// An unauthenticated request is refused from its headers: its body is
+// never read. A request with a well-formed, fresh HMAC signature has its
+// body read, since the signature covers it, and only then checked.
+func TestHeadersAreCheckedBeforeTheBodyIsRead(t *testing.T) {
+	secret := "hmac-secret"
+	d := newTestDecoder(t, Config{Auth: AuthConfig{AuthHeader: sampleAuthHeader, HMACSecret: Secret(secret)}})
+	body := cloudEventJSON(t, TypeGrantSyncRequested, nil)
+	post := func(h map[string]string) (*countingBody, error) {
+		cb := &countingBody{r: strings.NewReader(body)}
+		r := httptest.NewRequest(http.MethodPost, "/", nil)
+		r.Body = cb
+		r.ContentLength = int64(len(body))
+		r.Header.Set("Content-Type", "application/cloudevents+json")
+		for k, v := range h {
+			r.Header.Set(k, v)
+		}
+		_, err := d.DecodeHTTP(r)
+		return cb, err
+	}
+	ts := strconv.FormatInt(testNow.Unix(), 10)
+	for name, h := range map[string]map[string]string{
+		"no credential":       {},
+		"wrong header":        {"Authorization": "Bearer guess"},
+		"stale signature":     {DefaultTimestampHeader: strconv.FormatInt(testNow.Add(-time.Hour).Unix(), 10), DefaultSignatureHeader: Signature([]byte(secret), ts, []byte(body))},
+		"malformed signature": {DefaultTimestampHeader: ts, DefaultSignatureHeader: "sha256=zz"},
+	} {
+		cb, err := post(h)
+		assert.Equal(t, http.StatusUnauthorized, HTTPStatus(err), name)
+		assert.Zero(t, cb.read, "%s: the body is not read", name)
+	}
+
+	cb, err := post(map[string]string{"Authorization": sampleAuthHeader})
+	require.NoError(t, err)
+	assert.Equal(t, len(body), cb.read)
+
+	cb, err = post(map[string]string{DefaultTimestampHeader: ts, DefaultSignatureHeader: Signature([]byte(secret), ts, []byte("other body"))})
+	assert.Equal(t, http.StatusUnauthorized, HTTPStatus(err), "a forged signature is refused once the body is read")
+	assert.Equal(t, len(body), cb.read)
+}

@@ -97,11 +97,19 @@ func (d *Decoder) DecodeLambda(ctx context.Context, payload json.RawMessage) (*B
 
 // DecodeHTTP decodes one HTTP request in receiver mode: a CloudEvent in
 // binary, structured or batch mode, a JSON array of CloudEvents, or a
-// Harbor / SWR Enterprise webhook. The request is authenticated first.
+// Harbor / SWR Enterprise webhook. The request is authenticated first:
+// from its headers alone before the body is read, except for an HMAC
+// signature, whose check needs the body; that body is read only when the
+// signature header is well-formed and its timestamp fresh.
 func (d *Decoder) DecodeHTTP(r *http.Request) (*Batch, error) {
 	b := &Batch{Origin: OriginHTTP}
 	if r.Method != http.MethodPost {
 		return b, &Error{Status: http.StatusMethodNotAllowed, Field: "method", Reason: quote(r.Method) + " not allowed, use POST"}
+	}
+	// Refuse what the headers already condemn before reading any body, so
+	// that an unauthenticated client costs no memory for what it sends.
+	if err := d.auth.checkHeaders(r.Header); err != nil {
+		return b, err
 	}
 	if r.ContentLength > int64(d.cfg.MaxBody) {
 		return b, tooLarge("body", d.cfg.MaxBody)

@@ -125,6 +125,11 @@ func (d *Decoder) decodeDocument(body []byte, path string) ([]Event, error) {
 		if err := json.Unmarshal(trimmed, &raws); err != nil {
 			return nil, jsonError(path, err)
 		}
+		if len(raws) == 0 {
+			// Only the CloudEvents batch content type makes an empty batch
+			// legal; a plain empty array is a request for nothing.
+			return nil, badRequest(path, "empty array: want at least one CloudEvent")
+		}
 		if err := d.limitEvents(path, len(raws)); err != nil {
 			return nil, err
 		}

@@ -107,6 +107,11 @@ func TestMalformed(t *testing.T) {
 		{"batch not an array", url(map[string]string{"content-type": "application/cloudevents-batch+json"}, `{"a":1}`), 400, "body"},
 		{"plain JSON array over the limit", url(plainJSON, manyEvents(DefaultMaxBatch+1)), 400, "body"},
 		{"plain JSON array of numbers", url(plainJSON, `[1]`), 400, "body[0]"},
+		{"plain JSON empty array", url(plainJSON, `[]`), 400, "body"},
+		{"plain JSON empty array, spaced", url(plainJSON, " [ ]\n"), 400, "body"},
+		{"sweep with duplicate dry run", strings.Replace(ce(TypeSweepRequested, map[string]any{"dry_run": true}), `"dry_run":true`, `"dry_run":true,"dry_run":false`, 1), 400, "data.dry_run"},
+		{"grant sync with duplicate dry run in other case", strings.Replace(ce(TypeGrantSyncRequested, map[string]any{"dry_run": true}), `"dry_run":true`, `"dry_run":true,"DRY_RUN":false`, 1), 400, "data.DRY_RUN"},
+		{"structured sweep with duplicate namespaces", url(structured, strings.Replace(ce(TypeSweepRequested, map[string]any{"namespaces": []string{"a"}}), `"namespaces":["a"]`, `"namespaces":["a"],"namespaces":["b"]`, 1)), 400, "body.data.namespaces"},
 		{"plain text body", url(map[string]string{"content-type": "text/plain"}, "hello"), 400, "body"},
 		{"unrecognised JSON body", url(plainJSON, `{"hello":"world"}`), 400, "body"},
 
@@ -187,4 +192,36 @@ func TestFunctionURLErrorKeepsOrigin(t *testing.T) {
 	require.Error(t, err)
 	require.NotNil(t, b)
 	assert.Equal(t, OriginFunctionURL, b.Origin)
+}
+
+// An empty batch in CloudEvents batch mode is legal and asks for nothing;
+// the same empty array sent as plain JSON is a 400. A duplicate member of
+// an own event's data is refused by name, whichever copy comes last.
+func TestEmptyArraysAndDuplicateMembers(t *testing.T) {
+	d := newTestDecoder(t, Config{})
+	auth := map[string]string{"authorization": sampleAuthHeader}
+	with := func(ct string) map[string]string {
+		h := map[string]string{"content-type": ct}
+		for k, v := range auth {
+			h[k] = v
+		}
+		return h
+	}
+	b, err := d.DecodeLambda(t.Context(), functionURL(t, with("application/cloudevents-batch+json"), `[]`))
+	require.NoError(t, err)
+	assert.Empty(t, b.Events)
+
+	_, err = d.DecodeLambda(t.Context(), functionURL(t, with("application/json"), `[]`))
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, 400, e.Status)
+	assert.Contains(t, e.Message(), "empty array")
+
+	for _, dry := range []string{`"dry_run":true,"dry_run":false`, `"dry_run":false,"dry_run":true`} {
+		body := strings.Replace(cloudEventJSON(t, TypeSweepRequested, map[string]any{"dry_run": true}), `"dry_run":true`, dry, 1)
+		_, err := d.DecodeLambda(t.Context(), []byte(body))
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, 400, e.Status)
+		assert.Equal(t, "data.dry_run: duplicate member", e.Message())
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strings"
 )
 
 // decodeOwnData decodes the data of one of the project's own CloudEvent
@@ -59,6 +60,11 @@ func decodeStrict(data []byte, path string, dst any, members ...string) error {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return jsonError(path, err)
 	}
+	if dup, ok := duplicateMember(data); ok {
+		// encoding/json keeps the last value; {"dry_run":true,"dry_run":false}
+		// must not become a real run.
+		return badRequest(join(path, dup), "duplicate member")
+	}
 	var unknown []string
 	for k := range m {
 		known := false
@@ -77,4 +83,32 @@ func decodeStrict(data []byte, path string, dst any, members ...string) error {
 		return jsonError(path, err)
 	}
 	return nil
+}
+
+// duplicateMember returns the first member name that occurs twice in the
+// JSON object data (already known to be a valid object), comparing names
+// as encoding/json matches them to fields: case-insensitively.
+func duplicateMember(data []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		name, _ := tok.(string)
+		key := strings.ToLower(name)
+		if seen[key] {
+			return name, true
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", false
+		}
+	}
+	return "", false
 }

@@ -83,9 +83,24 @@ func (f *Function) App() runtime.App {
 	return runtime.App{Name: f.job.Name(), Lambda: f.Lambda, HTTP: f, Logger: f.opts.Logger}
 }
 
-// errorBody is what callers get for input that cannot be handled.
+// errorBody is what callers get for input that cannot be handled. A 5xx
+// carries a generic message and the request id under which the log holds
+// the detail.
 type errorBody struct {
-	Error string `json:"error"`
+	Error     string `json:"error"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// failedText is the whole of what a caller learns about a failure on our
+// side: the detail (hosts, paths, SWR's messages) goes to the log only.
+const failedText = "the request failed on our side; it may be retried"
+
+// errorFor is the body answering err with status.
+func errorFor(ctx context.Context, status int, err error) errorBody {
+	if status >= http.StatusInternalServerError {
+		return errorBody{Error: failedText, RequestID: runtime.RequestID(ctx)}
+	}
+	return errorBody{Error: publicText(err)}
 }
 
 // Lambda handles one Lambda invocation.
@@ -94,7 +109,8 @@ func (f *Function) Lambda(ctx context.Context, payload json.RawMessage) (any, er
 	if err != nil {
 		f.opts.Logger.WarnContext(ctx, "input refused", "job", f.job.Name(), "status", events.HTTPStatus(err), "error", err.Error())
 		if batch != nil && batch.Origin == events.OriginFunctionURL {
-			return urlResponse(events.HTTPStatus(err), errorBody{publicText(err)}), nil
+			status := events.HTTPStatus(err)
+			return urlResponse(status, errorFor(ctx, status, err)), nil
 		}
 		return nil, err
 	}
@@ -105,7 +121,7 @@ func (f *Function) Lambda(ctx context.Context, payload json.RawMessage) (any, er
 		rep, err := f.run(ctx, batch.Events)
 		if err != nil {
 			f.dec.Release(batch) // the sender may retry the same signed request
-			return urlResponse(http.StatusServiceUnavailable, errorBody{err.Error()}), nil
+			return urlResponse(http.StatusServiceUnavailable, errorFor(ctx, http.StatusServiceUnavailable, err)), nil
 		}
 		return urlResponse(http.StatusOK, rep.Summary()), nil
 	default:
@@ -141,20 +157,24 @@ func (f *Function) sqs(ctx context.Context, batch *events.Batch) awsevents.SQSEv
 func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"POST a CloudEvent or a webhook"})
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "POST a CloudEvent or a webhook"})
 		return
 	}
 	batch, err := f.dec.DecodeHTTP(r)
 	if err != nil {
 		status := events.HTTPStatus(err)
 		f.opts.Logger.WarnContext(r.Context(), "input refused", "job", f.job.Name(), "status", status, "error", err.Error())
-		writeJSON(w, status, errorBody{publicText(err)})
+		if status == http.StatusUnauthorized || status == http.StatusRequestEntityTooLarge {
+			// The body was not read: close rather than drain it.
+			w.Header().Set("Connection", "close")
+		}
+		writeJSON(w, status, errorFor(r.Context(), status, err))
 		return
 	}
 	rep, err := f.run(r.Context(), batch.Events)
 	if err != nil {
 		f.dec.Release(batch) // the sender may retry the same signed request
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{err.Error()})
+		writeJSON(w, http.StatusServiceUnavailable, errorFor(r.Context(), http.StatusServiceUnavailable, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, rep.Summary())

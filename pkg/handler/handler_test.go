@@ -17,11 +17,13 @@ import (
 	"time"
 
 	awsevents "github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
 )
 
 // recordingJob is a stand-in job: it records what it was handed and fails
@@ -340,4 +342,48 @@ func TestAFailedSignedFunctionURLRequestMayBeSentAgain(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, status())
 	assert.Equal(t, http.StatusOK, status(), "the identical signed retry is accepted")
 	assert.Equal(t, http.StatusUnauthorized, status(), "a replay after success is not")
+}
+
+// detailJob fails with detail a caller must not see.
+type detailJob struct{}
+
+func (detailJob) Name() string { return "detail" }
+
+func (detailJob) Handle(context.Context, []events.Event) (*report.Report, error) {
+	return nil, errors.New("team directory: fetch https://dir.internal.example/teams.yaml: SVCSTG.SWR.5000001 internal database error")
+}
+
+// A 5xx body carries a generic message and the request id; the detail is
+// in the log line with the same request id.
+func TestServerErrorsCarryARequestIDAndNoDetail(t *testing.T) {
+	var logs bytes.Buffer
+	f := newFunction(t, detailJob{}, Options{Logger: slog.New(runtime.NewContextHandler(slog.NewJSONHandler(&logs, nil)))})
+	srv := httptest.NewServer(runtime.Handler(runtime.App{Name: "detail", HTTP: f, Logger: slog.New(slog.DiscardHandler)}))
+	defer srv.Close()
+	body := `{"specversion":"1.0","id":"e-1","source":"/ci","type":"io.swrautopilot.grantsync.requested","data":{}}`
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/cloudevents+json")
+	req.Header.Set("Authorization", webhookAuth)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	var got errorBody
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&got))
+	assert.Equal(t, failedText, got.Error)
+	require.NotEmpty(t, got.RequestID)
+	assert.Equal(t, resp.Header.Get("X-Request-Id"), got.RequestID)
+	assert.Contains(t, logs.String(), "dir.internal.example", "the detail is logged")
+	assert.Contains(t, logs.String(), `"requestId":"`+got.RequestID+`"`, "under the same request id")
+
+	// The same through a Function URL: the Lambda request id.
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-77"})
+	out, err := f.Lambda(ctx, sample(t, "functionurl-structured.json"))
+	require.NoError(t, err)
+	fu := out.(awsevents.LambdaFunctionURLResponse)
+	assert.Equal(t, http.StatusServiceUnavailable, fu.StatusCode)
+	assert.JSONEq(t, `{"error":"`+failedText+`","request_id":"req-77"}`, fu.Body)
+	for _, leak := range []string{"dir.internal.example", "SVCSTG", "database"} {
+		assert.NotContains(t, fu.Body, leak)
+	}
 }

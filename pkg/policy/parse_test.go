@@ -229,6 +229,25 @@ func TestErrorFormat(t *testing.T) {
 	assert.Equal(t, "a:1:1: x\na:2:1: y", Errors{{File: "a", Line: 1, Column: 1, Msg: "x"}, {File: "a", Line: 2, Column: 1, Msg: "y"}}.Error())
 }
 
+// A problem inside an anchored node is reported where each alias uses it,
+// once per use, and not at the anchor.
+func TestAliasErrorsNameTheAliasLineOnce(t *testing.T) {
+	_, err := Parse([]byte(`version: 1
+x-defaults: &d
+  keep_last: -1
+  match: "z/*"
+retention:
+  - *d
+  - match: "y/*"
+    keep_last: 3
+`), "p.yaml")
+	require.Error(t, err)
+	lines := strings.Split(err.Error(), "\n")
+	assert.Contains(t, lines, "p.yaml:6:5: keep_last must be between 1 and 1000, not -1")
+	assert.Equal(t, 1, strings.Count(err.Error(), "keep_last must be"), err.Error())
+	assert.NotContains(t, err.Error(), "p.yaml:3:", "the anchor is not where the rule is used")
+}
+
 func TestProtectRegexpsAreSentBoundAtBothEnds(t *testing.T) {
 	p, err := Parse([]byte(`retention:
   - match: "**"

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 )
 
 // WriteJSON writes r as indented JSON.
@@ -62,14 +64,14 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if r.DryRun {
 		mode = "dry run"
 	}
-	fmt.Fprintf(w, "%s (%s) — %s, %d API calls\n", r.Job, mode, time.Duration(r.Duration).Round(time.Millisecond), r.APICalls)
+	fmt.Fprintf(w, "%s (%s) — %s, %d API calls\n", Printable(r.Job), mode, time.Duration(r.Duration).Round(time.Millisecond), r.APICalls)
 	c := r.Counts
 	fmt.Fprintf(w, "scanned %d · conformant %d · changed %d · refused %d · unmanaged %d · errors %d\n",
 		c.Scanned, c.Conformant, c.Changed, c.Refused, c.Unmanaged, c.Errors)
 	if r.Cursor != "" {
-		fmt.Fprintf(w, "stopped early; continue from cursor %q", r.Cursor)
+		fmt.Fprintf(w, "stopped early; continue from cursor %q", Printable(r.Cursor))
 		if r.CursorTarget != "" {
-			fmt.Fprintf(w, " of target %s", r.CursorTarget)
+			fmt.Fprintf(w, " of target %s", Printable(r.CursorTarget))
 		}
 		fmt.Fprintln(w)
 	}
@@ -78,34 +80,84 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintln(tw, "\nTARGET\tSCANNED\tCONFORMANT\tCHANGED\tREFUSED\tFINDINGS\tERRORS")
 		for _, name := range r.Targets() {
 			c := r.ByTarget[name]
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", name, c.Scanned, c.Conformant, c.Changed, c.Refused, c.FindingTotal(), c.Errors)
+			row(tw, name, strconv.Itoa(c.Scanned), strconv.Itoa(c.Conformant), strconv.Itoa(c.Changed),
+				strconv.Itoa(c.Refused), strconv.Itoa(c.FindingTotal()), strconv.Itoa(c.Errors))
 		}
 	}
 	if len(r.Changes) > 0 {
 		fmt.Fprintln(tw, "\nCHANGE\tOP\tRESOURCE\tSTATUS\tDETAIL")
 		for _, ch := range r.Changes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ch.Kind, ch.Op, ch.Resource(), ch.Status, ch.Detail())
+			row(tw, string(ch.Kind), string(ch.Op), ch.Resource(), string(ch.Status), ch.Detail())
 		}
 	}
 	if uncertain := r.uncertainTags(); len(uncertain) > 0 {
 		fmt.Fprintln(tw, "\nUNCERTAIN TAG\tRESOURCE\tREASON")
 		for _, u := range uncertain {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.tag.Tag, u.resource, u.tag.Reason)
+			row(tw, u.tag.Tag, u.resource, u.tag.Reason)
 		}
 	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(tw, "\nFINDING\tSEVERITY\tRESOURCE\tMESSAGE")
 		for _, f := range sortedFindings(r.Findings) {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Code, f.Severity, f.Resource(), f.Message)
+			row(tw, f.Code, string(f.Severity), f.Resource(), f.Message)
 		}
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintln(tw, "\nERROR\tRESOURCE\tMESSAGE")
 		for _, e := range r.Errors {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Op, e.Resource(), e.Error)
+			row(tw, e.Op, e.Resource(), e.Error)
 		}
 	}
 	return tw.Flush()
+}
+
+// row writes one table row of cells made Printable.
+func row(w io.Writer, cells ...string) {
+	for i, c := range cells {
+		if i > 0 {
+			io.WriteString(w, "\t")
+		}
+		io.WriteString(w, Printable(c))
+	}
+	io.WriteString(w, "\n")
+}
+
+// Printable returns s fit for a terminal: control characters (escape
+// sequences, carriage returns, tabs and newlines that would break the
+// columns) and bidirectional overrides are dropped or, for white space,
+// replaced by a space. Names, SWR messages and trigger details come from
+// SWR and so from whoever can write there.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if !printableRune(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case printableRune(r):
+			b.WriteRune(r)
+		case r == '\t' || r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+func printableRune(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r == utf8.RuneError:
+		return false
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return false
+	}
+	return true
 }
 
 // uncertainTag is an uncertain tag of one change's impact.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -189,6 +190,53 @@ func TestDetailDescribesBeforeAndAfter(t *testing.T) {
 	assert.Equal(t, "→ write", Change{After: level("write")}.Detail())
 	assert.Equal(t, "read →", Change{Before: level("read")}.Detail())
 	assert.Equal(t, "", Change{Before: map[string]int{"a": 1}}.Detail(), "plain values stay in the JSON")
+}
+
+// Data that came from SWR cannot drive the terminal: escape sequences,
+// bells, carriage returns and bidirectional overrides are dropped from the
+// table, and tabs and newlines cannot break its rows.
+func TestTableStripsControlCharacters(t *testing.T) {
+	hostile := "deploy\x1b]0;owned\x07\x1b[2J\rfake line\n\tFINDING\u202eevil\x9b31m"
+	r := &Report{Job: "sweep",
+		Findings: []Finding{{Code: "trigger.unexpected_cluster", Severity: SeverityWarning, Namespace: "team", Repository: "web",
+			Subject: "trigger:" + hostile, Message: "trigger " + hostile + " deploys to an unknown cluster"}},
+		Errors: []RepoError{{Namespace: "team", Repository: "web", Op: "list triggers", Error: "SWR said: " + hostile}},
+	}
+	var buf bytes.Buffer
+	require.NoError(t, r.WriteTable(&buf))
+	out := buf.String()
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e", "\x9b", "\tFINDING"} {
+		assert.NotContains(t, out, bad)
+	}
+	assert.Contains(t, out, "deploy]0;owned[2J fake line  FINDINGevil31m", "the printable rest is kept")
+	assert.Equal(t, 8, strings.Count(out, "\n"), "two header lines, then a blank line, a heading and one line per row: %q", out)
+	assert.Equal(t, "plain · ünïcode ✓", Printable("plain · ünïcode ✓"))
+}
+
+// A sink takes events as they are, e.g. a sweep's continuation, and a
+// sink that is down fails without quoting its URL's token.
+func TestSinkEnqueuesEventsAsTheyAre(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Ce-Type")+" "+r.Header.Get("Ce-Id"))
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	e := event.New()
+	e.SetID("cont-1")
+	e.SetSource("/sweep")
+	e.SetType("io.swrautopilot.sweep.requested")
+	require.NoError(t, Sink{URL: srv.URL}.Enqueue(t.Context(), []event.Event{e}))
+	assert.Equal(t, []string{"io.swrautopilot.sweep.requested cont-1"}, got)
+
+	srv.Close()
+	err := Sink{URL: srv.URL + "/x?sig=SINKTOKEN1"}.Enqueue(t.Context(), []event.Event{e})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "SINKTOKEN1")
+	err = Sink{URL: "http://u:SINKPASS2@" + strings.TrimPrefix(srv.URL, "http://") + "/?sig=SINKTOKEN3"}.Publish(t.Context(), sample())
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "SINKPASS2")
+	assert.NotContains(t, err.Error(), "SINKTOKEN3")
 }
 
 func TestSinkSendsBinaryModeCloudEvents(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	"github.com/google/uuid"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // CloudEvent types the reports emit. They share the project's prefix.
@@ -41,12 +43,14 @@ const DefaultMaxSinkEvents = 1000
 // says how many were sent. Bound ctx so that publishing cannot outlive the
 // invocation.
 func (s Sink) Publish(ctx context.Context, r *Report) error {
-	if s.URL == "" {
-		return errors.New("report sink: no URL")
-	}
-	hc := s.Client
-	if hc == nil {
-		hc = &http.Client{Timeout: 10 * time.Second}
+	// Whatever an error quotes of the URL loses its credentials.
+	return redact.Error(s.publish(ctx, r))
+}
+
+func (s Sink) publish(ctx context.Context, r *Report) error {
+	hc, err := s.client()
+	if err != nil {
+		return err
 	}
 	source := s.Source
 	if source == "" {
@@ -104,6 +108,33 @@ func (s Sink) Publish(ctx context.Context, r *Report) error {
 		Omitted  int      `json:"omitted_events,omitempty"`
 	}{r.Job, r.DryRun, r.Counts, r.Duration, r.APICalls, r.Cursor, omitted}
 	return send(EventTypeReport, r.Job, summary)
+}
+
+// client is the HTTP client to send with.
+func (s Sink) client() (*http.Client, error) {
+	if s.URL == "" {
+		return nil, errors.New("report sink: no URL")
+	}
+	if s.Client != nil {
+		return s.Client, nil
+	}
+	return &http.Client{Timeout: 10 * time.Second}, nil
+}
+
+// Enqueue sends evs to the sink as they are, in order, stopping at the
+// first the sink does not acknowledge. It lets a sink (a Knative broker)
+// carry a sweep's continuation back to the function, where no queue does.
+func (s Sink) Enqueue(ctx context.Context, evs []event.Event) error {
+	hc, err := s.client()
+	if err != nil {
+		return err
+	}
+	for i := range evs {
+		if err := post(ctx, hc, s.URL, &evs[i]); err != nil {
+			return redact.Error(fmt.Errorf("sink: sent %d of %d events, then %s %s: %w", i, len(evs), evs[i].Type(), evs[i].ID(), err))
+		}
+	}
+	return nil
 }
 
 // post sends one event in binary HTTP mode, as the CloudEvents SDK's HTTP

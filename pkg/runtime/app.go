@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // Environment variables that select and configure the hosting mode.
@@ -25,6 +27,10 @@ const (
 	EnvRuntimeAPI = "AWS_LAMBDA_RUNTIME_API"
 	// EnvPort is the TCP port of the HTTP receiver (default DefaultPort).
 	EnvPort = "PORT"
+	// EnvListen is the receiver's whole listen address, host and port
+	// ("127.0.0.1:8080" listens on loopback only); it overrides PORT. By
+	// default the receiver listens on every interface.
+	EnvListen = "AUTOPILOT_LISTEN"
 )
 
 // Defaults of the HTTP receiver.
@@ -69,6 +75,9 @@ type App struct {
 	// shutdown (default DefaultShutdownTimeout); requests still running
 	// then are cancelled.
 	ShutdownTimeout time.Duration
+	// MaxConnections caps the connections served at once (default
+	// DefaultMaxConnections).
+	MaxConnections int
 	// OnShutdown, when set, runs once when the process is asked to stop:
 	// on SIGTERM in Lambda mode, after the drain in HTTP mode. Use it to
 	// flush buffered metrics.
@@ -132,13 +141,13 @@ func Run(ctx context.Context, app App) error {
 		if app.HTTP == nil {
 			return fmt.Errorf("run %s: %s is unset (HTTP mode) but App.HTTP is nil", app.Name, EnvRuntimeAPI)
 		}
-		port, err := parsePort(getenv(EnvPort))
+		addr, err := listenAddress(getenv)
 		if err != nil {
 			return fmt.Errorf("run %s: %w", app.Name, err)
 		}
 		ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 		defer stop()
-		ln, err := net.Listen("tcp", net.JoinHostPort("", port))
+		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return fmt.Errorf("run %s: listen: %w", app.Name, err)
 		}
@@ -159,10 +168,33 @@ func LambdaHandler(app App) lambda.Handler {
 		}
 		resp, err := fn(ctx, payload)
 		if err != nil {
+			// The error becomes the invocation's errorMessage, which the
+			// caller and the platform's logs see.
+			err = redact.Error(err)
 			logger.ErrorContext(ctx, "invocation failed", "function", app.Name, "error", err)
 		}
 		return resp, err
 	})
+}
+
+// listenAddress is AUTOPILOT_LISTEN when set, else every interface on
+// PORT (default DefaultPort).
+func listenAddress(getenv func(string) string) (string, error) {
+	if a := getenv(EnvListen); a != "" {
+		host, port, err := net.SplitHostPort(a)
+		if err != nil {
+			return "", fmt.Errorf("%s %q is not a listen address: expected host:port, such as 127.0.0.1:8080", EnvListen, a)
+		}
+		if _, err := parsePort(port); err != nil || port == "" {
+			return "", fmt.Errorf("%s %q has no port number (0-65535): expected host:port, such as 127.0.0.1:8080", EnvListen, a)
+		}
+		return net.JoinHostPort(host, port), nil
+	}
+	port, err := parsePort(getenv(EnvPort))
+	if err != nil {
+		return "", err
+	}
+	return net.JoinHostPort("", port), nil
 }
 
 func parsePort(s string) (string, error) {
@@ -195,6 +227,13 @@ func (app App) requestTimeout() time.Duration {
 		return app.RequestTimeout
 	}
 	return DefaultRequestTimeout
+}
+
+func (app App) maxConnections() int {
+	if app.MaxConnections > 0 {
+		return app.MaxConnections
+	}
+	return DefaultMaxConnections
 }
 
 func (app App) shutdownTimeout() time.Duration {

@@ -10,18 +10,26 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
-// Timeouts of the HTTP receiver that do not depend on the App.
+// Timeouts of the HTTP receiver that do not depend on the App. They are
+// tight: a webhook's headers and body (at most 1 MiB) arrive in well under
+// a second, and a client that trickles them holds a connection slot.
 const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = time.Minute
-	idleTimeout       = 2 * time.Minute
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 15 * time.Second
+	idleTimeout       = time.Minute
 	// writeSlack lets a handler that stopped at its deadline still write
 	// its response.
 	writeSlack = 10 * time.Second
 )
+
+// DefaultMaxConnections caps the connections the receiver holds open at
+// once when App.MaxConnections is zero. Further clients wait in the
+// kernel's accept queue, costing the process nothing.
+const DefaultMaxConnections = 64
 
 // Request headers the receiver reads.
 const (
@@ -59,6 +67,7 @@ func Serve(ctx context.Context, ln net.Listener, app App) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
+	ln = limitListener(ln, app.maxConnections())
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("HTTP receiver listening", "function", app.Name, "addr", ln.Addr().String())
 
@@ -171,6 +180,51 @@ func (r *statusRecorder) status() int {
 		return http.StatusOK
 	}
 	return r.code
+}
+
+// limitListener accepts at most n connections at a time: Accept waits
+// until one of them is closed.
+func limitListener(ln net.Listener, n int) net.Listener {
+	return &limitedListener{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+type limitedListener struct {
+	net.Listener
+	slots chan struct{} // one token per connection open
+	done  chan struct{} // closed by Close
+	once  sync.Once
+}
+
+func (l *limitedListener) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &slotConn{Conn: c, free: func() { <-l.slots }}, nil
+}
+
+func (l *limitedListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+// slotConn gives its slot back once, when closed.
+type slotConn struct {
+	net.Conn
+	once sync.Once
+	free func()
+}
+
+func (c *slotConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.free)
+	return err
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.

@@ -315,3 +315,85 @@ func TestRunRejectsABadPort(t *testing.T) {
 		assert.False(t, errors.Is(err, context.Canceled))
 	}
 }
+
+// AUTOPILOT_LISTEN binds the receiver to the address given, loopback
+// only here; a malformed one is refused before anything listens.
+func TestRunListensOnAUTOPILOT_LISTEN(t *testing.T) {
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := probe.Addr().String()
+	require.NoError(t, probe.Close())
+
+	env := map[string]string{"AUTOPILOT_LISTEN": addr, "PORT": "not used"}
+	var logs lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runtime.Run(ctx, runtime.App{Name: "onpush", Logger: runtime.NewLogger(&logs, slog.LevelInfo),
+			HTTP: http.NotFoundHandler(), Getenv: func(k string) string { return env[k] }})
+	}()
+	require.Eventually(t, func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 10*time.Millisecond)
+	cancel()
+	require.NoError(t, <-done)
+	assert.Contains(t, string(logs.Bytes()), `"addr":"`+addr+`"`)
+
+	for _, bad := range []string{"8080", "localhost", "127.0.0.1:http", "127.0.0.1:"} {
+		env := map[string]string{"AUTOPILOT_LISTEN": bad}
+		err := runtime.Run(context.Background(), runtime.App{Logger: runtime.NewLogger(io.Discard, slog.LevelInfo),
+			HTTP: http.NotFoundHandler(), Getenv: func(k string) string { return env[k] }})
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "AUTOPILOT_LISTEN", bad)
+	}
+}
+
+// The receiver holds at most MaxConnections connections: the next client
+// waits until one closes, and is then served.
+func TestServeCapsConcurrentConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runtime.Serve(ctx, ln, runtime.App{Name: "capped", MaxConnections: 2,
+			Logger: runtime.NewLogger(io.Discard, slog.LevelInfo), HTTP: http.NotFoundHandler()})
+	}()
+	defer func() { cancel(); require.NoError(t, <-done) }()
+
+	// Two idle connections take both slots.
+	var held []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		require.NoError(t, err)
+		held = append(held, c)
+	}
+	served := make(chan int, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+		if err != nil {
+			served <- 0
+			return
+		}
+		resp.Body.Close()
+		served <- resp.StatusCode
+	}()
+	select {
+	case code := <-served:
+		t.Fatalf("served (%d) while both slots were held", code)
+	case <-time.After(200 * time.Millisecond):
+	}
+	held[0].Close()
+	select {
+	case code := <-served:
+		assert.Equal(t, http.StatusOK, code)
+	case <-time.After(30 * time.Second):
+		t.Fatal("not served after a slot was freed")
+	}
+	held[1].Close()
+}

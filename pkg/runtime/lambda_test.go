@@ -132,3 +132,18 @@ func decodeLines(t *testing.T, data []byte) []map[string]any {
 	}
 	return lines
 }
+
+// The error a failed invocation returns (its errorMessage) quotes no
+// credential of a URL.
+func TestLambdaHandlerRedactsURLsInErrors(t *testing.T) {
+	var logs bytes.Buffer
+	app := runtime.App{Name: "failing", Logger: runtime.NewLogger(&logs, slog.LevelInfo),
+		Lambda: func(context.Context, json.RawMessage) (any, error) {
+			return nil, errors.New(`hand on: Post "https://q.example/1/sweep?X-Amz-Signature=QTOKEN1": timeout`)
+		}}
+	_, err := runtime.LambdaHandler(app).Invoke(context.Background(), []byte(`{}`))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "QTOKEN1")
+	assert.Contains(t, err.Error(), "https://q.example/1/sweep?redacted")
+	assert.NotContains(t, logs.String(), "QTOKEN1")
+}

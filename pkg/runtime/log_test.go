@@ -188,3 +188,20 @@ func TestParseLevel(t *testing.T) {
 	_, err := runtime.ParseLevel("verbose")
 	assert.ErrorContains(t, err, `unknown log level "verbose"`)
 }
+
+// A URL quoted in a logged error or string loses its user information and
+// query, whatever the attribute is called, in a group or not.
+func TestLoggerRedactsURLsInValues(t *testing.T) {
+	var buf bytes.Buffer
+	log := runtime.NewLogger(&buf, slog.LevelInfo)
+	_, err := http.Get("http://sink:PASSWORD7@127.0.0.1:1/e?sig=TOKEN7")
+	require.Error(t, err)
+	log.Warn("report not published", "error", err, "target", "https://h/p?X-Amz-Signature=TOKEN8",
+		slog.Group("g", "detail", "fetch https://u:PASSWORD9@dir.example/d.yaml: 403"))
+	out := buf.String()
+	for _, secret := range []string{"PASSWORD7", "TOKEN7", "TOKEN8", "PASSWORD9"} {
+		assert.NotContains(t, out, secret)
+	}
+	assert.Contains(t, out, "127.0.0.1:1/e?redacted")
+	assert.Contains(t, out, "dir.example/d.yaml")
+}

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"strings"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // Redacted replaces the value of a secret attribute.
@@ -51,16 +54,27 @@ func IsSensitiveKey(key string) bool {
 
 // Redact is a slog ReplaceAttr function that masks the value of every
 // attribute whose key IsSensitiveKey, and the sensitive entries of
-// http.Header and string-keyed map values. Loggers from NewLogger and
-// LoggerFromEnv apply it already; compose it into other handlers' options.
+// http.Header and string-keyed map values, and passes string and error
+// values through redact.Text, so that a URL quoted in an error loses its
+// user information and query. Loggers from NewLogger and LoggerFromEnv
+// apply it already; compose it into other handlers' options.
 func Redact(_ []string, a slog.Attr) slog.Attr {
 	if IsSensitiveKey(a.Key) {
 		return slog.String(a.Key, Redacted)
 	}
-	if a.Value.Kind() != slog.KindAny {
+	switch a.Value.Kind() {
+	case slog.KindString:
+		if s := a.Value.String(); strings.Contains(s, "://") {
+			return slog.String(a.Key, redact.Text(s))
+		}
+		return a
+	case slog.KindAny:
+	default:
 		return a
 	}
 	switch v := a.Value.Any().(type) {
+	case error:
+		return slog.String(a.Key, redact.Text(v.Error()))
 	case http.Header:
 		return slog.Any(a.Key, redactHeader(v))
 	case map[string]string:

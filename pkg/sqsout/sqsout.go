@@ -28,6 +28,7 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
 )
 
@@ -138,6 +139,11 @@ func regionOfHost(host string) string {
 // all. Batches go out in order and the first that fails ends the call:
 // the error names its events and why; the events before them stay sent.
 func (s *Sender) Enqueue(ctx context.Context, evs []cloudevents.Event) error {
+	// The SDK's errors may quote the queue URL.
+	return redact.Error(s.enqueue(ctx, evs))
+}
+
+func (s *Sender) enqueue(ctx context.Context, evs []cloudevents.Event) error {
 	bodies := make([]string, len(evs))
 	for i, ev := range evs {
 		b, err := json.Marshal(ev)

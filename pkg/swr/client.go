@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // Client talks to one SWR endpoint. It is safe for concurrent use; all its
@@ -153,16 +155,16 @@ func parseEndpoint(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL", RedactURL(raw))
+		return nil, fmt.Errorf("%q is not a URL", redact.URL(raw))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%q: scheme must be http or https", RedactURL(raw))
+		return nil, fmt.Errorf("%q: scheme must be http or https", redact.URL(raw))
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("%q has no host", RedactURL(raw))
+		return nil, fmt.Errorf("%q has no host", redact.URL(raw))
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("%q must not carry user info, a query or a fragment", RedactURL(raw))
+		return nil, fmt.Errorf("%q must not carry user info, a query or a fragment", redact.URL(raw))
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""

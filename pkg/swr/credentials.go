@@ -52,7 +52,7 @@ type AKSK struct {
 // String describes the credentials with AK, SK and SecurityToken redacted.
 func (a AKSK) String() string {
 	return fmt.Sprintf("swr.AKSK{AK:%s, SK:%s, SecurityToken:%s, ProjectID:%q}",
-		redact(a.AK), redact(a.SK), redact(a.SecurityToken), a.ProjectID)
+		masked(a.AK), masked(a.SK), masked(a.SecurityToken), a.ProjectID)
 }
 
 // GoString is String, so %#v redacts too.
@@ -115,7 +115,7 @@ type StaticToken struct {
 
 // String describes the credentials with the token redacted.
 func (t StaticToken) String() string {
-	return fmt.Sprintf("swr.StaticToken{Token:%s, ProjectID:%q}", redact(t.Token), t.ProjectID)
+	return fmt.Sprintf("swr.StaticToken{Token:%s, ProjectID:%q}", masked(t.Token), t.ProjectID)
 }
 
 // GoString is String, so %#v redacts too.
@@ -166,7 +166,7 @@ type IAMPassword struct {
 // String describes the credentials with the password redacted.
 func (p IAMPassword) String() string {
 	return fmt.Sprintf("swr.IAMPassword{IAMEndpoint:%q, DomainName:%q, UserName:%q, Password:%s, ProjectName:%q}",
-		p.IAMEndpoint, p.DomainName, p.UserName, redact(p.Password), p.ProjectName)
+		p.IAMEndpoint, p.DomainName, p.UserName, masked(p.Password), p.ProjectName)
 }
 
 // GoString is String, so %#v redacts too.
@@ -198,8 +198,8 @@ func (p IAMPassword) newAuthenticator(c *Client) (authenticator, error) {
 	return newTokenSource(c, p, u), nil
 }
 
-// redact shows whether a secret is set without showing it.
-func redact(s string) string {
+// masked shows whether a secret is set without showing it.
+func masked(s string) string {
 	if s == "" {
 		return `""`
 	}

@@ -3,7 +3,6 @@ package swr
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 )
 
@@ -59,26 +58,4 @@ func repositorySubPath(ns, repo, sub string) (string, error) {
 		return "", err
 	}
 	return p + "/" + sub, nil
-}
-
-// RedactURL returns raw without what may carry credentials (user info,
-// query, fragment), for error messages and logs. Input that does not parse
-// as a URL is replaced entirely.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(malformed URL)"
-	}
-	if u.User == nil && u.RawQuery == "" && u.Fragment == "" {
-		return raw
-	}
-	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
-	if u.User != nil {
-		r.User = url.User("redacted")
-	}
-	s := r.String()
-	if u.RawQuery != "" {
-		s += "?redacted"
-	}
-	return s
 }

@@ -46,6 +46,19 @@ func (p retryPolicy) backoff(n int) time.Duration {
 	return rand.N(ceil + 1)
 }
 
+// throttled returns the delay before a retry that the server asked to come
+// back after ra (Retry-After): capped by maxDelay, so that a server cannot
+// park the client for an hour, and jittered over the upper half of the
+// capped value, so that clients throttled together do not retry in
+// lock-step.
+func (p retryPolicy) throttled(ra time.Duration) time.Duration {
+	d := min(ra, p.maxDelay)
+	if d <= 0 {
+		return 0
+	}
+	return d - rand.N(d/2+1)
+}
+
 // do sends an authenticated JSON request to the API path (unescaped,
 // repository names in their $ form) and decodes a 2xx body into out when
 // out is not nil. It returns the response headers.
@@ -84,7 +97,8 @@ func encodeJSON(v any) ([]byte, error) {
 
 // send puts r on the wire until it gets a 2xx answer, which it returns
 // with the body unread, or gives up with an error. It retries with
-// full-jitter exponential backoff (or the server's Retry-After) on
+// full-jitter exponential backoff (or the server's Retry-After, capped by
+// the maximum delay and jittered) on
 //   - connection errors: always for GET, PATCH and DELETE; for POST only
 //     when the connection could not be made, so the server cannot have acted;
 //   - 429, 503 and SWR's throttling and "system busy" codes, for every method;
@@ -140,9 +154,9 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 		if !retryableStatus(r.method, apiErr) || attempt >= c.retry.maxAttempts {
 			return nil, apiErr
 		}
-		delay, ok := retryAfter(resp.Header, c.now())
-		if !ok {
-			delay = c.retry.backoff(attempt)
+		delay := c.retry.backoff(attempt)
+		if ra, ok := retryAfter(resp.Header, c.now()); ok {
+			delay = c.retry.throttled(ra)
 		}
 		if !c.pause(ctx, r.method, path, attempt, delay, strconv.Itoa(apiErr.StatusCode)+" "+apiErr.Code) {
 			return nil, apiErr

@@ -34,7 +34,7 @@ func TestRetryOn429HonoursRetryAfter(t *testing.T) {
 				}
 				reply(w, 201, "")
 			})
-			c, sleeps := testClient(t, srv.URL)
+			c, sleeps := testClient(t, srv.URL, WithRetry(4, time.Millisecond, time.Minute))
 			require.NoError(t, c.Namespaces.Create(t.Context(), "team"), "POST is retried after 429")
 
 			reqs := srv.requests()
@@ -42,7 +42,10 @@ func TestRetryOn429HonoursRetryAfter(t *testing.T) {
 			assert.Equal(t, reqs[0].Body, reqs[1].Body, "the body is re-sent")
 			assert.Equal(t, `{"namespace":"team"}`+"\n", string(reqs[1].Body))
 			assert.NoError(t, reqs[1].SigErr)
-			assert.Equal(t, []time.Duration{tc.wantDelay}, sleeps.all())
+			got := sleeps.all()
+			require.Len(t, got, 1)
+			assert.LessOrEqual(t, got[0], tc.wantDelay, "never more than asked")
+			assert.GreaterOrEqual(t, got[0], tc.wantDelay/2, "at least the upper half of what was asked")
 			st := c.Stats()
 			assert.Equal(t, int64(2), st.Requests)
 			assert.Equal(t, int64(1), st.Retries)
@@ -163,7 +166,7 @@ func TestNoRetryPastTheDeadline(t *testing.T) {
 		}
 		reply(w, 200, `{"namespaces":[]}`)
 	})
-	c, sleeps := testClient(t, srv.URL)
+	c, sleeps := testClient(t, srv.URL, WithRetry(4, time.Millisecond, time.Minute))
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	_, err := c.Namespaces.List(ctx)
@@ -182,12 +185,59 @@ func TestRetryWithinTheDeadline(t *testing.T) {
 		}
 		reply(w, 200, `{"namespaces":[]}`)
 	})
-	c, sleeps := testClient(t, srv.URL)
+	c, sleeps := testClient(t, srv.URL, WithRetry(4, time.Millisecond, time.Minute))
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	_, err := c.Namespaces.List(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, []time.Duration{2 * time.Second}, sleeps.all())
+	got := sleeps.all()
+	require.Len(t, got, 1)
+	assert.True(t, got[0] >= time.Second && got[0] <= 2*time.Second, "waited %v for Retry-After: 2", got[0])
+}
+
+// A Retry-After of an hour waits at most SWR_RETRY_MAX_DELAY, and clients
+// throttled together do not come back together.
+func TestRetryAfterIsCappedAndJittered(t *testing.T) {
+	srv := newRecorder(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n%2 == 1 {
+			reply(w, 429, throttledBody, "Retry-After", "3600")
+			return
+		}
+		reply(w, 200, `{"namespaces":[]}`)
+	})
+	c, sleeps := testClient(t, srv.URL, WithRetry(4, time.Millisecond, 10*time.Second))
+	for range 50 {
+		_, err := c.Namespaces.List(t.Context())
+		require.NoError(t, err)
+	}
+	got := sleeps.all()
+	require.Len(t, got, 50)
+	distinct := map[time.Duration]bool{}
+	for _, d := range got {
+		require.LessOrEqual(t, d, 10*time.Second, "capped by the maximum delay")
+		require.GreaterOrEqual(t, d, 5*time.Second)
+		distinct[d] = true
+	}
+	assert.Greater(t, len(distinct), 40, "retries after a 429 are jittered")
+
+	p := retryPolicy{maxDelay: 10 * time.Second}
+	assert.Equal(t, time.Duration(0), p.throttled(0), "Retry-After: 0 retries at once")
+	assert.LessOrEqual(t, p.throttled(2*time.Second), 2*time.Second)
+}
+
+// A capped Retry-After is still not started when it would end after the
+// deadline.
+func TestCappedRetryAfterPastTheDeadlineIsNotStarted(t *testing.T) {
+	srv := newRecorder(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		reply(w, 429, throttledBody, "Retry-After", "3600")
+	})
+	c, sleeps := testClient(t, srv.URL, WithRetry(4, time.Millisecond, time.Hour))
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	_, err := c.Namespaces.List(ctx)
+	require.Error(t, err)
+	assert.Len(t, srv.requests(), 1)
+	assert.Empty(t, sleeps.all())
 }
 
 // resetConnection aborts the request's connection with a TCP RST.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"time"
 )
 
 // The AWS Parameters and Secrets Lambda Extension's local endpoint.
@@ -20,6 +21,9 @@ const (
 	ExtensionTokenHeader = "X-Aws-Parameters-Secrets-Token"
 	// maxSecretBytes bounds an answer of the extension.
 	maxSecretBytes = 64 << 10
+	// DefaultExtensionTimeout bounds one read when SecretsExtension leaves
+	// Timeout zero.
+	DefaultExtensionTimeout = 10 * time.Second
 )
 
 // SecretsExtension reads Secrets Manager secrets through the AWS
@@ -33,6 +37,8 @@ type SecretsExtension struct {
 	Token string
 	// HTTPClient makes the requests; http.DefaultClient when nil.
 	HTTPClient *http.Client
+	// Timeout bounds one read (DefaultExtensionTimeout when 0).
+	Timeout time.Duration
 }
 
 // SecretsExtensionFromEnv returns the extension of the current Lambda
@@ -56,6 +62,12 @@ func (x SecretsExtension) SecretString(ctx context.Context, id string) (string, 
 	if x.Token == "" {
 		return "", fmt.Errorf("secret %s: no session token for the secrets extension (AWS_SESSION_TOKEN is empty)", id)
 	}
+	timeout := x.Timeout
+	if timeout <= 0 {
+		timeout = DefaultExtensionTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	u := x.URL + "/secretsmanager/get?secretId=" + url.QueryEscape(id)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -115,7 +116,7 @@ func TestParseRefusesLiteralSecrets(t *testing.T) {
 }
 
 func TestDefaultIsOneUnnamedTargetFromTheVariables(t *testing.T) {
-	base := config.SWR{Region: "cn-north-4", ProjectID: "p1", EndpointURL: "http://127.0.0.1:9", AK: "a", SK: "s", MaxAttempts: 1}
+	base := config.SWR{Region: "cn-north-4", ProjectID: "p1", EndpointURL: "http://127.0.0.1:9", AK: "a", SK: "s", MaxAttempts: 1, Timeout: time.Second}
 	set, err := targets.LoadOrDefault(context.Background(), "", base, directory.Options{})
 	require.NoError(t, err)
 	require.Len(t, set.Targets, 1)
@@ -141,7 +142,7 @@ func TestLoadGoesThroughTheSourceLoader(t *testing.T) {
 	defer srv.Close()
 	set, err = targets.Load(context.Background(), srv.URL+"/targets.yaml?sig=secret", directory.Options{AllowLoopbackHTTP: true})
 	require.NoError(t, err)
-	assert.Equal(t, srv.URL+"/targets.yaml", set.File, "the query (a signature) stays out of messages")
+	assert.Equal(t, srv.URL+"/targets.yaml?redacted", set.File, "the query (a signature) stays out of messages")
 
 	_, err = targets.Load(context.Background(), filepath.Join(t.TempDir(), "missing.yaml"), directory.Options{})
 	require.ErrorContains(t, err, "targets file: fetch")
@@ -153,7 +154,7 @@ func TestResolverReadsPrefixedVariables(t *testing.T) {
 		"PROD_HUAWEICLOUD_SDK_SK":             "prod-sk",
 		"PROD_HUAWEICLOUD_SDK_SECURITY_TOKEN": "prod-token",
 	}
-	base := config.SWR{Region: "cn-north-4", AK: "base-ak", SK: "base-sk", ProjectID: "base", RateLimit: 3, RateBurst: 1, MaxAttempts: 2}
+	base := config.SWR{Region: "cn-north-4", AK: "base-ak", SK: "base-sk", ProjectID: "base", RateLimit: 3, RateBurst: 1, MaxAttempts: 2, Timeout: time.Second}
 	r := targets.Resolver{Base: base, Getenv: func(k string) string { return env[k] }}
 	tgt := targets.Target{Name: "dr", Region: "cn-east-3", ProjectID: "p2", Endpoint: "https://swr.example.com",
 		Credentials: targets.Credentials{Env: "PROD_"}}
@@ -218,7 +219,7 @@ func TestResolverReadsSecretsThroughTheExtension(t *testing.T) {
 	assert.Equal(t, "http://localhost:2999", ext.URL)
 	ext.URL = srv.URL
 
-	base := config.SWR{AK: "base-ak", SK: "base-sk", SecurityToken: "base-token", MaxAttempts: 1}
+	base := config.SWR{AK: "base-ak", SK: "base-sk", SecurityToken: "base-token", MaxAttempts: 1, Timeout: time.Second}
 	r := targets.Resolver{Base: base, Secrets: ext}
 	cfg, err := r.Config(context.Background(), targets.Target{Name: "dr", Region: "cn-east-3", Credentials: targets.Credentials{Secret: arn}})
 	require.NoError(t, err)
@@ -240,6 +241,12 @@ func TestResolverReadsSecretsThroughTheExtension(t *testing.T) {
 	ext.Token = ""
 	_, err = ext.SecretString(context.Background(), arn)
 	require.ErrorContains(t, err, "AWS_SESSION_TOKEN is empty")
+
+	// An extension that does not answer is given up on.
+	stuck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer stuck.Close()
+	_, err = targets.SecretsExtension{URL: stuck.URL, Token: "t", Timeout: 50 * time.Millisecond}.SecretString(context.Background(), arn)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
 
 	_, err = targets.Resolver{Base: base}.Config(context.Background(), targets.Target{Name: "dr", Region: "cn-east-3", Credentials: targets.Credentials{Secret: arn}})
 	require.ErrorContains(t, err, "no secrets source")

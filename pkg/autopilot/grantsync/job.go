@@ -3,6 +3,7 @@ package grantsync
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -193,4 +194,18 @@ func (j *Job) lock(ctx context.Context) (unlock func(), err error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// CheckDirectory loads and validates the team directory as a run would,
+// and reports why it cannot be used: a function calls it at start-up, so
+// that an unreachable or invalid directory stops it there rather than at
+// its first event.
+func (j *Job) CheckDirectory(ctx context.Context) error {
+	if j.cfg.Directory == "" {
+		return errors.New("grant sync: no team directory source configured")
+	}
+	if _, _, err := directory.Load(ctx, j.cfg.Directory, j.cfg.DirectoryOptions); err != nil {
+		return fmt.Errorf("grant sync: team directory: %w", err)
+	}
+	return nil
 }

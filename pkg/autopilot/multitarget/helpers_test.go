@@ -67,7 +67,7 @@ func newWorld(t *testing.T) *world {
 		"PRIMARY_HUAWEICLOUD_SDK_AK": north.AK, "PRIMARY_HUAWEICLOUD_SDK_SK": north.SK,
 		"DR_HUAWEICLOUD_SDK_AK": east.AK, "DR_HUAWEICLOUD_SDK_SK": east.SK,
 	}
-	base := config.SWR{MaxAttempts: 2, RetryBaseDelay: time.Millisecond, RetryMaxDelay: time.Millisecond}
+	base := config.SWR{MaxAttempts: 2, RetryBaseDelay: time.Millisecond, RetryMaxDelay: time.Millisecond, Timeout: 30 * time.Second}
 	resolver := targets.Resolver{Base: base, Getenv: func(k string) string { return env[k] }}
 	regs, err := multitarget.Connect(context.Background(), set, resolver, swr.WithClock(clk.Now))
 	require.NoError(t, err)

@@ -24,24 +24,29 @@ retention:
 `
 
 // TestDeadlineSweepContinuesAcrossInvocations sweeps a registry too large
-// for one 4 s invocation: each invocation stops at its deadline margin and
+// for one 8 s invocation: each invocation stops at its deadline margin and
 // hands the rest on through the queue; the invocations fed from the queue
-// together cover every repository once and repeat no write.
+// together cover every repository once and repeat no write. The margins
+// are generous, so that a busy machine passes: the hand-on has the whole
+// margin of its own, and the repositories in flight the rest.
 func TestDeadlineSweepContinuesAcrossInvocations(t *testing.T) {
-	const namespaces, perNamespace = 4, 500
-	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(namespaces, perNamespace, 4))), swrtest.WithLatency(10*time.Millisecond))
+	// 600 repositories of about four calls each, eight at a time, at 20 ms
+	// a call: about 6 s of work at full speed, and longer on a busy machine.
+	const namespaces, perNamespace = 4, 150
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(namespaces, perNamespace, 4))), swrtest.WithLatency(20*time.Millisecond))
 	queue := sqstest.NewServer()
 	t.Cleanup(queue.Close)
 	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{
-		DeadlineMargin: time.Second, // generous: in-flight repositories finish within it on a busy machine
+		Concurrency:    8,
+		DeadlineMargin: 3 * time.Second,
 		Continue:       queue.NewSender(),
 	})
 
 	evs := []events.Event{sweepEvent(events.SweepRequested{})}
 	scanned, invocations := 0, 0
-	for invocations < 30 {
+	for invocations < 100 {
 		invocations++
-		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 		rep, err := job.Handle(ctx, evs)
 		cancel()
 		require.NoError(t, err, "invocation %d", invocations)

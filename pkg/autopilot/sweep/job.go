@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -120,10 +119,12 @@ func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, e
 	calls := j.client.Stats().Requests
 	rep := &report.Report{Job: JobName, Started: started}
 
-	var pending []events.SweepRequested // left for the next invocation
-	var pendingKeys []string
-	var failures []error
-	handled, allDry := 0, true
+	type request struct {
+		req events.SweepRequested
+		key string
+	}
+	var reqs []request
+	allDry := true
 	for _, ev := range evs {
 		req, ok := ev.Payload.(events.SweepRequested)
 		if !ok || j.seen.Seen(ev.Key()) {
@@ -131,33 +132,46 @@ func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, e
 			continue
 		}
 		rep.EventIDs = append(rep.EventIDs, ev.ID)
-		handled++
+		reqs = append(reqs, request{req, ev.Key()})
 		allDry = allDry && req.DryRun
-		if rep.Cursor != "" {
-			// An earlier event ran out of time: hand this one on as it is.
-			pending = append(pending, req)
-			pendingKeys = append(pendingKeys, ev.Key())
+	}
+	var failures []error
+	for i, r := range reqs {
+		rest := reqs[i+1:]
+		// A sweep that runs out of time hands on its continuation and the
+		// requests not started yet, all at once.
+		handOn := func(cont cloudevents.Event) error {
+			evs := []cloudevents.Event{cont}
+			for _, p := range rest {
+				evs = append(evs, events.NewTargetSweepContinuation(p.key, j.cfg.Target, p.req.Cursor, p.req.Namespaces, j.cfg.DryRun || p.req.DryRun))
+			}
+			return j.enqueue(ctx, evs)
+		}
+		err := j.sweep(ctx, r.req, r.key, rep, handOn)
+		if err != nil {
+			var bad *inputError
+			if !errors.As(err, &bad) {
+				j.seen.Forget(r.key)
+				failures = append(failures, err)
+			} else {
+				rep.Errors = append(rep.Errors, report.RepoError{Op: "sweep request", Error: err.Error()})
+			}
+		}
+		if rep.Cursor == "" {
 			continue
 		}
-		if err := j.sweep(ctx, req, ev.Key(), rep); err != nil {
-			var bad *inputError
-			if errors.As(err, &bad) {
-				rep.Errors = append(rep.Errors, report.RepoError{Op: "sweep request", Error: err.Error()})
-				continue
+		// This sweep stopped at its deadline: the rest went with its
+		// continuation, or, without a queue, is reported not started.
+		for _, p := range rest {
+			if err != nil {
+				j.seen.Forget(p.key)
+			} else if j.cfg.Continue == nil {
+				rep.Findings = append(rep.Findings, notStarted(p.req))
 			}
-			j.seen.Forget(ev.Key())
-			failures = append(failures, err)
 		}
+		break
 	}
-	if len(pending) > 0 {
-		if err := j.enqueue(ctx, continuations(pending, pendingKeys, j.cfg.Target, j.cfg.DryRun)); err != nil {
-			for _, k := range pendingKeys {
-				j.seen.Forget(k)
-			}
-			failures = append(failures, fmt.Errorf("hand on %d unstarted sweep events: %w", len(pending), err))
-		}
-	}
-	rep.DryRun = j.cfg.DryRun || (handled > 0 && allDry)
+	rep.DryRun = j.cfg.DryRun || (len(reqs) > 0 && allDry)
 	j.finish(rep, started, calls)
 	return rep, errors.Join(failures...)
 }
@@ -172,7 +186,9 @@ func (j *Job) Run(ctx context.Context, req events.SweepRequested) (*report.Repor
 	started := j.cfg.Now()
 	calls := j.client.Stats().Requests
 	rep := &report.Report{Job: JobName, Started: started, DryRun: j.cfg.DryRun || req.DryRun}
-	err := j.sweep(ctx, req, "", rep)
+	err := j.sweep(ctx, req, "", rep, func(cont cloudevents.Event) error {
+		return j.enqueue(ctx, []cloudevents.Event{cont})
+	})
 	j.finish(rep, started, calls)
 	return rep, err
 }
@@ -196,17 +212,6 @@ func (j *Job) finish(rep *report.Report, started time.Time, calls int64) {
 	rep.APICalls = j.client.Stats().Requests - calls
 }
 
-// continuations re-issues sweep requests unchanged, as continuation events
-// of the events they came in (parents holds their keys), naming the
-// job's target.
-func continuations(reqs []events.SweepRequested, parents []string, target string, dryRun bool) []cloudevents.Event {
-	out := make([]cloudevents.Event, len(reqs))
-	for i, r := range reqs {
-		out[i] = events.NewTargetSweepContinuation(parents[i], target, r.Cursor, r.Namespaces, dryRun || r.DryRun)
-	}
-	return out
-}
-
 // enqueue hands evs on through Config.Continue. Without one the events
 // are lost, which is an error.
 func (j *Job) enqueue(ctx context.Context, evs []cloudevents.Event) error {
@@ -221,7 +226,10 @@ func (j *Job) enqueue(ctx context.Context, evs []cloudevents.Event) error {
 // handOnContext returns the context to hand work on under. It survives
 // the cancellation of parent, since the work handed on was done, but ends
 // after margin (the time kept before the deadline for this) and never
-// after parent's deadline, past which the invocation is gone.
+// after parent's deadline, past which the invocation is gone. A sweep
+// hands on the moment it stops starting repositories, margin before the
+// deadline, while the repositories in flight finish: their time is not
+// taken from the hand-on.
 func handOnContext(parent context.Context, margin time.Duration) (context.Context, context.CancelFunc) {
 	end := time.Now().Add(margin)
 	if deadline, ok := parent.Deadline(); ok && deadline.Before(end) {

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -32,7 +33,12 @@ func (e *inputError) Unwrap() error { return e.err }
 // sweep carries out one sweep request into rep. parent is the key of the
 // event that asked for it (empty for none): the events it hands on derive
 // their ids from it, so that a retried invocation hands on the same ids.
-func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent string, rep *report.Report) error {
+// When the sweep runs out of time, it sets rep.Cursor and, with a queue,
+// passes its continuation to handOn at once, before the repositories in
+// flight finish; without one, it reports a warning finding that says how
+// to resume.
+func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent string, rep *report.Report,
+	handOn func(cloudevents.Event) error) error {
 	dryRun := j.cfg.DryRun || req.DryRun
 	if req.Target != "" && req.Target != j.cfg.Target {
 		return &inputError{fmt.Errorf("sweep of target %s: this sweep covers %s", quoteShort(req.Target), targetLabel(j.cfg.Target))}
@@ -83,21 +89,63 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 	}
 	stop := s.run(ctx, work, namespaces, start)
 	if stop == nil {
+		s.wg.Wait()
 		return nil
 	}
 	if s.started == 0 {
+		s.wg.Wait()
 		return fmt.Errorf("sweep: nothing started: %v left before the deadline, within the margin of %v (%w)",
 			runtime.Remaining(ctx), j.cfg.DeadlineMargin, work.Err())
 	}
 	rep.Cursor = stop.String()
 	if j.cfg.Continue == nil {
+		s.wg.Wait()
+		rep.Findings = append(rep.Findings, incomplete(rep.Cursor, req))
 		return nil
 	}
-	ev := events.NewTargetSweepContinuation(parent, j.cfg.Target, rep.Cursor, req.Namespaces, dryRun)
-	if err := j.enqueue(ctx, []cloudevents.Event{ev}); err != nil {
+	err = handOn(events.NewTargetSweepContinuation(parent, j.cfg.Target, rep.Cursor, req.Namespaces, dryRun))
+	s.wg.Wait()
+	if err != nil {
 		return fmt.Errorf("hand on the sweep at cursor %s: %w", rep.Cursor, err)
 	}
 	return nil
+}
+
+// CodeIncomplete is the finding of a sweep that stopped at its deadline
+// with no queue to hand the rest on to.
+const CodeIncomplete = "sweep.incomplete"
+
+// incomplete is the finding of a sweep stopped at cursor with no queue:
+// the repositories from there on, and their audits, were not visited.
+func incomplete(cursor string, req events.SweepRequested) report.Finding {
+	return report.Finding{Code: CodeIncomplete, Severity: report.SeverityWarning, Subject: cursor,
+		Message: "the sweep stopped at its deadline at cursor " + cursor + ": the repositories from there on were not swept " +
+			"and their audits not run; there is no queue (AUTOPILOT_SWEEP_QUEUE_URL) to hand them on to",
+		Remediation: resumeHint(cursor, req.Namespaces)}
+}
+
+// notStarted is the finding of a sweep request that a sweep stopped at
+// its deadline left unstarted, with no queue.
+func notStarted(req events.SweepRequested) report.Finding {
+	return report.Finding{Code: CodeIncomplete, Severity: report.SeverityWarning, Subject: req.Cursor,
+		Message:     "a sweep request of this invocation was not started: an earlier one ran out of time",
+		Remediation: resumeHint(req.Cursor, req.Namespaces)}
+}
+
+// resumeHint says how to carry a sweep on from cursor.
+func resumeHint(cursor string, namespaces []string) string {
+	cli := "swr-autopilot sweep"
+	for _, ns := range namespaces {
+		cli += " -namespace " + ns
+	}
+	if cursor != "" {
+		cli += " -cursor " + cursor
+	}
+	data, _ := json.Marshal(struct {
+		Namespaces []string `json:"namespaces,omitempty"`
+		Cursor     string   `json:"cursor,omitempty"`
+	}{namespaces, cursor})
+	return "resume with `" + cli + "`, or send the function an " + events.TypeSweepRequested + " CloudEvent with data " + string(data)
 }
 
 // namespaces returns the namespaces to sweep, sorted and each once: those
@@ -176,11 +224,11 @@ type sweeper struct {
 }
 
 // run sweeps namespaces in order, the first from where from says,
-// starting repositories until work ends, and waits for those in flight.
-// It returns where it stopped, or nil when it finished. Repositories run
-// under ctx, so that the ones started finish after work has ended.
+// starting repositories until work ends. It returns where it stopped, or
+// nil when it finished; the caller waits for the repositories in flight
+// (s.wg). Repositories run under ctx, so that the ones started finish
+// after work has ended.
 func (s *sweeper) run(ctx, work context.Context, namespaces []string, from Cursor) *Cursor {
-	defer s.wg.Wait()
 	for _, ns := range namespaces {
 		if stop := s.namespace(ctx, work, ns, from); stop != nil {
 			return stop

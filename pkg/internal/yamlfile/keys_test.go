@@ -35,7 +35,7 @@ func TestKeysFindsRepeatedKeys(t *testing.T) {
 		{"", yaml.SequenceNode, 3, "3", 0},
 		{"a", yaml.ScalarNode, 5, "4", 1},
 		{"k", yaml.ScalarNode, 6, "a", 0},
-		{"a", yaml.ScalarNode, 6, "5", 1}, // the alias key resolves to the anchored scalar "a"
+		{"a", yaml.ScalarNode, 7, "5", 1}, // the alias key is a copy of the anchored scalar "a", at the alias
 	}, got)
 }
 

@@ -9,7 +9,9 @@ import (
 )
 
 // Decode reads the first YAML document of data and returns its top node,
-// as written (it may be an alias), or nil when data holds no document.
+// or nil when data holds no document. Aliases are expanded: each is
+// replaced by a copy of the node it names, placed at the alias, so that a
+// problem inside names the line that uses the anchor.
 // next is the start of a second document when data holds one. err is a
 // syntax error of either document, for SyntaxError; when the first
 // document fails, root is nil.
@@ -20,6 +22,9 @@ func Decode(data []byte) (root, next *yaml.Node, err error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil, nil
 		}
+		return nil, nil, err
+	}
+	if err := expandAliases(&doc); err != nil {
 		return nil, nil, err
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {

@@ -1,6 +1,7 @@
 package yamlfile_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,9 +58,13 @@ func TestResolveAndShape(t *testing.T) {
 	}
 
 	alias := values["alias"]
-	assert.Equal(t, yaml.AliasNode, alias.Kind)
-	assert.Same(t, values["base"], yamlfile.Resolve(alias))
+	assert.Equal(t, yaml.SequenceNode, alias.Kind, "Decode expands aliases")
+	assert.Equal(t, 2, alias.Line, "the copy sits at the alias")
+	assert.Len(t, alias.Content, 2)
+	assert.Equal(t, 2, alias.Content[1].Line)
 	assert.Same(t, values["base"], yamlfile.Resolve(values["base"]))
+	unresolved := &yaml.Node{Kind: yaml.AliasNode}
+	assert.Same(t, unresolved, yamlfile.Resolve(unresolved))
 
 	for key, want := range map[string]string{"base": "a list", "none": "an empty value", "empty": "an empty value", "map": "a mapping"} {
 		shape, ok := yamlfile.Shape(values[key])
@@ -70,7 +75,7 @@ func TestResolveAndShape(t *testing.T) {
 	assert.False(t, yamlfile.IsNull(values["word"]))
 	_, ok := yamlfile.Shape(values["word"])
 	assert.False(t, ok, "a scalar with a value is the caller's to name")
-	_, ok = yamlfile.Shape(alias)
+	_, ok = yamlfile.Shape(unresolved)
 	assert.False(t, ok, "an unresolved alias is the caller's to name")
 }
 
@@ -105,4 +110,18 @@ func TestScalars(t *testing.T) {
 		got.b, got.bOK = yamlfile.Bool(values[key])
 		assert.Equal(t, want, got, key)
 	}
+}
+
+func TestAliasesExpandWithinABound(t *testing.T) {
+	// Ten levels of ten aliases each would be 10¹⁰ nodes.
+	doc := "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 1; i <= 10; i++ {
+		p := fmt.Sprintf("*a%d", i-1)
+		doc += fmt.Sprintf("a%d: &a%d [%s, %s, %s, %s, %s, %s, %s, %s, %s, %s]\n", i, i, p, p, p, p, p, p, p, p, p, p)
+	}
+	_, _, err := yamlfile.Decode([]byte(doc))
+	require.Error(t, err)
+	e := yamlfile.SyntaxError("bomb.yaml", err)
+	assert.Positive(t, e.Line)
+	assert.Contains(t, e.Msg, "aliases expand the document past")
 }
