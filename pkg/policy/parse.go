@@ -60,7 +60,7 @@ func (d *decoder) policy(root *yaml.Node) *Policy {
 		Mode:    ModeAudit,
 		Guard:   Guard{MaxDeleteFraction: DefaultMaxDeleteFraction, MaxDeleteTags: DefaultMaxDeleteTags},
 	}
-	f, ok := d.mapping(root, "policy", "version", "mode", "guard", "retention", "default_grants", "audits")
+	f, ok := d.mapping(root, "policy", "version", "mode", "guard", "protect_deployed", "retention", "default_grants", "audits")
 	if !ok {
 		return p
 	}
@@ -77,8 +77,11 @@ func (d *decoder) policy(root *yaml.Node) *Policy {
 	if n := f.values["guard"]; n != nil {
 		p.Guard = d.guard(n, "guard").apply(p.Guard)
 	}
+	if n := f.values["protect_deployed"]; n != nil {
+		p.ProtectDeployed = d.protectDeployed(n, DeployedProtection{})
+	}
 	if n := f.values["retention"]; n != nil {
-		p.Retention = d.retention(n, p.Guard)
+		p.Retention = d.retention(n, p.Guard, p.ProtectDeployed)
 	}
 	if n := f.values["default_grants"]; n != nil {
 		p.DefaultGrants = d.grants(n)

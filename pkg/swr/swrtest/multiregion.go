@@ -171,7 +171,8 @@ type copyRequest struct {
 	ns, repo       string // source repository
 	region, remote string // replica region and namespace
 	tag            string
-	size           int64 // 0: the source does not hold the tag
+	size           int64  // 0: the source does not hold the tag
+	digest         string // the source tag's image, which the copy holds too
 	override       bool
 	at             time.Time
 }
@@ -219,7 +220,7 @@ func (s *Server) receive(req copyRequest, failing bool) string {
 	if _, ok := r.findTag(req.tag); ok && !req.override {
 		return "existed"
 	}
-	s.st.pushTag(r, req.tag, req.size, now)
+	s.st.pushTag(r, req.tag, req.size, req.digest, now)
 	return "success"
 }
 
@@ -253,7 +254,7 @@ func (s *Server) syncImagesToPeer(w http.ResponseWriter, r *http.Request, tags [
 		for _, tag := range tags {
 			req := copyRequest{ns: repo.ns, repo: repo.name, region: region, remote: remote, tag: tag, override: override, at: now}
 			if i, ok := repo.findTag(tag); ok {
-				req.size = max(repo.tags[i].size, 1)
+				req.size, req.digest = max(repo.tags[i].size, 1), digestOf(repo, repo.tags[i])
 			}
 			reqs = append(reqs, req)
 		}

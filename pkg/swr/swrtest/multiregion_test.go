@@ -69,6 +69,11 @@ func TestCloudCopiesTagsIntoTheReplicaRegion(t *testing.T) {
 	require.NoError(t, cn.Sync.Create(ctx, "team-a", "lib/web", swr.CreateSyncRepoRequest{RemoteRegionID: "cn-east-3", RemoteNamespace: "team-a-dr", SyncAuto: true}))
 	require.NoError(t, north.PushTag("team-a", "lib/web", "v3", testNow()))
 	assert.Equal(t, []string{"v3"}, tagNames(t, ce, "team-a-dr", "lib/web"))
+	src, err := cn.Repositories.GetTag(ctx, "team-a", "lib/web", "v3")
+	require.NoError(t, err)
+	cp, err := ce.Repositories.GetTag(ctx, "team-a-dr", "lib/web", "v3")
+	require.NoError(t, err)
+	assert.Equal(t, src.Digest, cp.Digest, "the replica holds the same image")
 
 	// A manual sync copies existing tags; one already there is "existed";
 	// one the source lacks fails.
