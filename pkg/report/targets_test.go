@@ -61,6 +61,19 @@ func TestReportsGroupByTarget(t *testing.T) {
 
 	assert.Equal(t, total.ByTarget, total.Summary().ByTarget, "HTTP callers get the counts per target")
 
+	// Storage is totalled per target and namespace.
+	withImpact := &report.Report{Changes: []report.Change{{Kind: "retention", Namespace: "team", Repository: "web", Status: report.StatusApplied,
+		Impact: &report.Impact{TotalTags: 3, Keep: []string{"a"}, Delete: []string{"b", "c"}}}}}
+	withImpact.Tally()
+	st := &report.Report{}
+	st.AddTarget("dr", withImpact)
+	st.AddTarget("primary", withImpact)
+	require.NotNil(t, st.Storage)
+	require.Len(t, st.Storage.Namespaces, 2)
+	assert.Equal(t, "dr:team", st.Storage.Namespaces[0].Namespace)
+	assert.Equal(t, "primary:team", st.Storage.Namespaces[1].Namespace)
+	assert.Equal(t, 4, st.Storage.Total.DeletedTags)
+
 	// Without targets nothing of this shows.
 	var plain bytes.Buffer
 	require.NoError(t, primary.WriteJSON(&plain))
