@@ -64,11 +64,11 @@ func TestDemoShowsDeployedTagsStorageAndTheChart(t *testing.T) {
 	start, end := strings.Index(page, "<svg"), strings.Index(page, "</svg>")
 	require.True(t, start >= 0 && end > start, "report.html holds the inline SVG chart")
 	svg := page[start:end]
-	for _, ns := range []string{"acme</text>", "prod</text>"} {
-		assert.Contains(t, svg, ns)
+	for _, ns := range []string{"primary:acme</text>", "primary:prod</text>", "dr:prod</text>"} {
+		assert.Contains(t, svg, ns, "per target and namespace")
 	}
-	assert.Regexp(t, `<title>acme: [1-9]\d* tags deleted</title>`, svg, "the chart has something to show")
-	assert.Contains(t, svg, "<title>acme: 2 tags uncertain</title>", "and the tie at the keep_last boundary")
+	assert.Regexp(t, `<title>primary:acme: [1-9]\d* tags deleted</title>`, svg, "the chart has something to show")
+	assert.Contains(t, svg, "<title>primary:acme: 2 tags uncertain</title>", "and the tie at the keep_last boundary")
 	assert.Regexp(t, `≤ [0-9.]+ [KMG]iB freed`, svg)
 	assert.NotContains(t, page, "<script")
 	assert.NotRegexp(t, `(src|href)=`, page, "no external assets")
