@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/function"
@@ -21,10 +22,16 @@ import (
 // they do not show up in process listings or shell history.
 type swrFlags struct {
 	endpoint string
+	targets  string // a targets file, for the commands that run over targets
 }
 
 func (f *swrFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.endpoint, "endpoint", "", "SWR API endpoint (overrides SWR_ENDPOINT and the regional default)")
+}
+
+// registerTargets adds -targets, for commands that run over every target.
+func (f *swrFlags) registerTargets(fs *flag.FlagSet) {
+	fs.StringVar(&f.targets, "targets", targetsDefault(), "targets `FILE` (path, https:// or s3://) listing the regions and projects to cover (default $AUTOPILOT_TARGETS; none: the one registry of the environment)")
 }
 
 // client builds the SWR client from the environment and the flags.
@@ -68,10 +75,19 @@ func loadPolicy(ctx context.Context, src string) (*policy.Policy, error) {
 	return function.LoadPolicy(ctx, src)
 }
 
-// runJob runs job once for the request payload p, through the runner the
+// runJob runs job once for the request events, through the runner the
 // functions use, and returns its report. The CLI renders the report
-// itself, so the runner's log lines are dropped.
-func runJob(ctx context.Context, job function.Job, client *swr.Client, p events.Payload) (*report.Report, error) {
-	r := function.NewRunner(job, function.RunnerOptions{Client: client, Logger: slog.New(slog.DiscardHandler)})
-	return r.Handle(ctx, []events.Event{{ID: "cli", Source: "swr-autopilot", Time: time.Now(), Kind: p.Kind(), Payload: p}})
+// itself, so the runner's log lines are dropped. With one registry its
+// client counts the API calls; a job over several counts its own.
+func runJob(ctx context.Context, job function.Job, regs []multitarget.Registry, evs ...events.Event) (*report.Report, error) {
+	opts := function.RunnerOptions{Logger: slog.New(slog.DiscardHandler)}
+	if len(regs) == 1 {
+		opts.Client = regs[0].Client
+	}
+	return function.NewRunner(job, opts).Handle(ctx, evs)
+}
+
+// request is an event of the CLI's own asking for p.
+func request(p events.Payload) events.Event {
+	return events.Event{ID: "cli", Source: "swr-autopilot", Time: time.Now(), Kind: p.Kind(), Payload: p}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
@@ -27,6 +28,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.SetOutput(stderr)
 	var sf swrFlags
 	sf.register(fs)
+	sf.registerTargets(fs)
 	dryRun := fs.Bool("dry-run", false, "plan and report without writing anything to SWR")
 	src := fs.String("directory", "", "team directory: a path, an https:// URL or s3://bucket/key (default $"+grantsDirectoryEnv+")")
 	policySrc := fs.String("policy", "", "policy `FILE` whose default_grants count as desired grants (default $"+policyEnv+"; optional)")
@@ -57,7 +59,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 
-	client, err := sf.client()
+	regs, err := sf.registries(ctx, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "grants: %v\n", err)
 		return 1
@@ -74,11 +76,22 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return exitError
 		}
 	}
-	var req events.Payload = events.GrantSyncRequested{DryRun: *dryRun}
-	if *namespace != "" {
-		req = events.GrantsChanged{Namespace: *namespace}
+	// One request per target: a change of grants belongs to the target
+	// (region and project) it happened in.
+	var reqs []events.Event
+	for _, reg := range regs {
+		ev := request(events.GrantSyncRequested{DryRun: *dryRun, Target: reg.Target.Name})
+		if *namespace != "" {
+			ev = request(events.GrantsChanged{Namespace: *namespace})
+		}
+		ev.ID += "-" + reg.Target.Name
+		ev.Location = events.Location{Region: reg.Target.Region, ProjectID: reg.Target.ProjectID}
+		reqs = append(reqs, ev)
 	}
-	rep, runErr := runJob(ctx, grantsync.New(client, cfg), client, req)
+	job := multitarget.PerTarget(grantsync.JobName, regs, func(_ int, reg multitarget.Registry) multitarget.Job {
+		return grantsync.New(reg.Client, cfg.ForTarget(reg.Target.Name))
+	})
+	rep, runErr := runJob(ctx, job, regs, reqs...)
 
 	if err := writeGrantsReport(rep, stdout, *asJSON, *htmlFile); err != nil {
 		fmt.Fprintf(stderr, "grants: %v\n", err)

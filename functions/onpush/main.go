@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
@@ -22,6 +23,8 @@ func newJob(ctx context.Context, s function.Setup[config.OnPush]) (function.Job,
 	if err != nil {
 		return nil, err
 	}
-	engine := autopilot.NewEngine(s.Client, pol, autopilot.Options{Logger: s.Logger})
-	return onpush.New(engine, onpush.Config{DryRun: s.Config.DryRun, CacheTTL: s.Config.ConformantCacheTTL()}), nil
+	return multitarget.EngineJobs(onpush.Name, s.Registries, pol, autopilot.Options{Logger: s.Logger},
+		func(e *autopilot.Engine, _ multitarget.Registry) multitarget.Job {
+			return onpush.New(e, onpush.Config{DryRun: s.Config.DryRun, CacheTTL: s.Config.ConformantCacheTTL()})
+		})
 }

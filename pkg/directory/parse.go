@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -326,7 +323,7 @@ func (p *parser) guard(n *yaml.Node) {
 		case "max_removals":
 			v, ok := yamlfile.Int(value)
 			if !ok {
-				p.errorf(value, "guard.max_removals must be a whole number, not %s", describe(value))
+				p.errorf(value, "guard.max_removals must be a whole number, not %s", yamlfile.Describe(value))
 				return
 			}
 			if v < 0 {
@@ -337,7 +334,7 @@ func (p *parser) guard(n *yaml.Node) {
 		case "max_removal_fraction":
 			v, ok, inRange := yamlfile.Fraction(yamlfile.Resolve(value))
 			if !ok {
-				p.errorf(value, "guard.max_removal_fraction must be a number between 0 and 1, not %s", describe(value))
+				p.errorf(value, "guard.max_removal_fraction must be a number between 0 and 1, not %s", yamlfile.Describe(value))
 				return
 			}
 			if !inRange {
@@ -356,7 +353,7 @@ func (p *parser) level(n *yaml.Node, what string) (Level, bool) {
 			return l, true
 		}
 	}
-	p.errorf(n, "%s: level must be read, write or manage, not %s", what, describe(n))
+	p.errorf(n, "%s: level must be read, write or manage, not %s", what, yamlfile.Describe(n))
 	return 0, false
 }
 
@@ -364,68 +361,42 @@ func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) {
 	n = yamlfile.Resolve(n)
 	b, ok := yamlfile.Bool(n)
 	if !ok {
-		p.errorf(n, "%s must be true or false, not %s", what, describe(n))
+		p.errorf(n, "%s must be true or false, not %s", what, yamlfile.Describe(n))
 	}
 	return b, ok
 }
 
 // text returns a non-empty scalar without surrounding spaces.
 func (p *parser) text(n *yaml.Node, what string) (string, bool) {
-	n = yamlfile.Resolve(n)
-	switch {
-	case n.Kind != yaml.ScalarNode:
-		p.errorf(n, "%s must be a string, not %s", what, describe(n))
-	case yamlfile.IsNull(n) || n.Value == "":
-		p.errorf(n, "%s must not be empty", what)
-	case strings.TrimSpace(n.Value) != n.Value:
-		p.errorf(n, "%s %q has leading or trailing spaces", what, n.Value)
-	default:
-		return n.Value, true
-	}
-	return "", false
+	c := yamlfile.Checker{File: p.file}
+	v, ok := c.Text(n, what)
+	p.absorb(c.Errors)
+	return v, ok
 }
 
 // sequence calls fn for each item of a list; a null value is an empty list.
 func (p *parser) sequence(n *yaml.Node, what string, fn func(item *yaml.Node)) {
-	n = yamlfile.Resolve(n)
-	if yamlfile.IsNull(n) {
-		return
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "%s must be a list, not %s", what, describe(n))
-		return
-	}
-	for _, item := range n.Content {
-		fn(yamlfile.Resolve(item))
-	}
+	c := yamlfile.Checker{File: p.file}
+	c.Sequence(n, what, fn)
+	p.absorb(c.Errors)
 }
 
 // fields calls fn for each key of a mapping, rejecting duplicate keys,
 // non-string keys and, when known is non-nil, keys not in known. A null
 // value is an empty mapping. It reports false when n is not a mapping.
 func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key, value *yaml.Node)) bool {
-	n = yamlfile.Resolve(n)
-	if yamlfile.IsNull(n) {
-		return true
+	c := yamlfile.Checker{File: p.file}
+	ok := c.Fields(n, what, known, fn)
+	p.absorb(c.Errors)
+	return ok
+}
+
+// absorb keeps the problems a yamlfile.Checker found.
+func (p *parser) absorb(errs []yamlfile.Error) {
+	for _, e := range errs {
+		de := Error(e)
+		p.errs = append(p.errs, &de)
 	}
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "%s must be a mapping, not %s", what, describe(n))
-		return false
-	}
-	for k := range yamlfile.Keys(n) {
-		key := k.Node
-		switch {
-		case key.Kind != yaml.ScalarNode:
-			p.errorf(key, "a key in %s must be a string, not %s", what, describe(key))
-		case k.First != nil:
-			p.errorf(key, "key %q is repeated in %s (first at line %d:%d)", key.Value, what, k.First.Line, k.First.Column)
-		case known != nil && !slices.Contains(known, key.Value):
-			p.errorf(key, "unknown key %q in %s; known keys are %s", key.Value, what, strings.Join(known, ", "))
-		default:
-			fn(key, yamlfile.Resolve(k.Value))
-		}
-	}
-	return true
 }
 
 func hasKey(n *yaml.Node, key string) bool {
@@ -451,15 +422,4 @@ func valueOf(n *yaml.Node, key string) (*yaml.Node, bool) {
 		}
 	}
 	return nil, false
-}
-
-// describe names what a node holds, for messages: scalars quoted.
-func describe(n *yaml.Node) string {
-	if shape, ok := yamlfile.Shape(n); ok {
-		return shape
-	}
-	if n.Kind == yaml.ScalarNode {
-		return strconv.Quote(n.Value)
-	}
-	return "an unexpected YAML node"
 }

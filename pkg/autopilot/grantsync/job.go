@@ -113,3 +113,12 @@ func (j *Job) CheckDirectory(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ForTarget returns c with its policy as it applies in the target called
+// name.
+func (c Config) ForTarget(name string) Config {
+	if c.Policy != nil {
+		c.Policy = c.Policy.ForTarget(name)
+	}
+	return c
+}
