@@ -19,6 +19,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
@@ -28,6 +29,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
+	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
 )
 
 const modulePath = "github.com/swr-autopilot/swr-autopilot/"
@@ -186,6 +188,29 @@ func TestTracesReachTheirSWRCall(t *testing.T) {
 		assert.Equal(t, []string{
 			"pkg/function/host.go",
 			"pkg/function/runner.go",
+			"pkg/autopilot/grantsync/run.go",
+			"pkg/autopilot/internal/grantwrite/grantwrite.go",
+			"pkg/swr/access.go",
+		}, upTo(rec.recorded(), "pkg/swr/access.go"))
+	})
+
+	t.Run("grant sync over targets → grant DELETE: the router is one hop more", func(t *testing.T) {
+		srv := newRegistry(t, grantsSeed())
+		client, rec := tracedClient(t, srv, func(r *http.Request) bool { return r.Method == http.MethodDelete })
+		cfg := grantsync.Config{Directory: writeFile(t, "directory.yaml", grantsDirectory), Logger: quiet}
+		regs := []multitarget.Registry{{Target: targets.Target{Name: "primary"}, Client: client}, {Target: targets.Target{Name: "dr"}, Client: client}}
+		job := multitarget.PerTarget(grantsync.JobName, regs, func(_ int, reg multitarget.Registry) multitarget.Job {
+			return grantsync.New(reg.Client, cfg)
+		})
+		fn := function.New(job, dec(t, events.KindGrantSyncRequested), function.Options{Logger: quiet})
+
+		_, err := fn.Lambda(context.Background(), sample(t, "cloudevent-grantsync.json"))
+
+		require.NoError(t, err)
+		assert.Equal(t, []string{
+			"pkg/function/host.go",
+			"pkg/function/runner.go",
+			"pkg/autopilot/multitarget/multitarget.go",
 			"pkg/autopilot/grantsync/run.go",
 			"pkg/autopilot/internal/grantwrite/grantwrite.go",
 			"pkg/swr/access.go",
