@@ -44,7 +44,7 @@ type Options struct {
 	OnReport func(*report.Report)
 }
 
-// Function serves one job in every runtime mode: it decodes whatever
+// Function serves one job in every hosting mode: it decodes whatever
 // invoked the function (pkg/events), hands the typed events to the job's
 // Runner, and answers in the shape the caller expects — a Function URL
 // response, an SQS partial batch response, a plain report, or an HTTP
