@@ -4,11 +4,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
+	"time"
 
-	"github.com/swr-autopilot/swr-autopilot/internal/wire"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -67,5 +72,22 @@ func loadPolicy(ctx context.Context, src string) (*policy.Policy, error) {
 	if src == "" {
 		return nil, fmt.Errorf("no policy file: pass -policy FILE or set %s", policyEnv)
 	}
-	return wire.LoadPolicy(ctx, src)
+	return function.LoadPolicy(ctx, src)
+}
+
+// runJob runs job once for the request events, through the runner the
+// functions use, and returns its report. The CLI renders the report
+// itself, so the runner's log lines are dropped. With one registry its
+// client counts the API calls; a job over several counts its own.
+func runJob(ctx context.Context, job function.Job, regs []multitarget.Registry, evs ...events.Event) (*report.Report, error) {
+	opts := function.RunnerOptions{Logger: slog.New(slog.DiscardHandler)}
+	if len(regs) == 1 {
+		opts.Client = regs[0].Client
+	}
+	return function.NewRunner(job, opts).Handle(ctx, evs)
+}
+
+// request is an event of the CLI's own asking for p.
+func request(p events.Payload) events.Event {
+	return events.Event{ID: "cli", Source: "swr-autopilot", Time: time.Now(), Kind: p.Kind(), Payload: p}
 }

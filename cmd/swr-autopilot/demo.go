@@ -23,7 +23,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
@@ -62,7 +62,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // demoStep is one invocation the demo makes.
 type demoStep struct {
 	title  string
-	fn     *handler.Function
+	fn     *function.Function
 	event  string // file in demodata
 	newID  string // replaces the event's id, so a repeated tick is not a redelivery
 	region string // the region EventGrid names in the event ("region" attribute)
@@ -135,32 +135,32 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 	// The functions answer HTTP callers with a summary; the demo shows
 	// each full report, as the log and the sink receive it.
 	var last *report.Report
-	newFn := func(job handler.Job, scheduled events.Kind) (*handler.Function, error) {
+	newFn := func(job function.Job, scheduled events.Kind) (*function.Function, error) {
 		dec, err := events.NewDecoder(events.Config{ScheduledKind: scheduled, Auth: events.AuthConfig{AuthHeader: demoWebhookAuth}})
 		if err != nil {
 			return nil, err
 		}
-		return handler.New(job, dec, handler.Options{Logger: logger, OnReport: func(r *report.Report) { last = r }}), nil
+		return function.New(job, dec, function.Options{Logger: logger, OnReport: func(r *report.Report) { last = r }}), nil
 	}
 	engines, err := multitarget.Engines(regs, pol, autopilot.Options{Logger: logger})
 	if err != nil {
 		return err
 	}
-	var onpushJobs, sweepJobs, grantJobs []multitarget.Member
-	for i, reg := range regs {
-		onpushJobs = append(onpushJobs, multitarget.Member{Target: reg.Target, Job: onpush.New(engines[i], reg.Client, onpush.Config{Logger: logger})})
-		sweepJobs = append(sweepJobs, multitarget.Member{Target: reg.Target, Job: sweep.New(engines[i], reg.Client, sweep.Config{Target: reg.Target.Name})})
-		grantJobs = append(grantJobs, multitarget.Member{Target: reg.Target, Job: grantsync.New(reg.Client, grantsync.Config{Directory: directoryPath, Policy: pol.ForTarget(reg.Target.Name), Logger: logger})})
-	}
-	onpushFn, err := newFn(multitarget.Jobs("onpush", onpushJobs), events.KindSweepRequested)
+	onpushFn, err := newFn(multitarget.PerTarget(onpush.Name, regs, func(i int, _ multitarget.Registry) multitarget.Job {
+		return onpush.New(engines[i], onpush.Config{})
+	}), events.KindSweepRequested)
 	if err != nil {
 		return err
 	}
-	sweepFn, err := newFn(multitarget.Jobs(sweep.JobName, sweepJobs), events.KindSweepRequested)
+	sweepFn, err := newFn(multitarget.PerTarget(sweep.JobName, regs, func(i int, reg multitarget.Registry) multitarget.Job {
+		return sweep.New(engines[i], reg.Client, sweep.Config{Target: reg.Target.Name})
+	}), events.KindSweepRequested)
 	if err != nil {
 		return err
 	}
-	grantFn, err := newFn(multitarget.Jobs(grantsync.JobName, grantJobs), events.KindGrantSyncRequested)
+	grantFn, err := newFn(multitarget.PerTarget(grantsync.JobName, regs, func(_ int, reg multitarget.Registry) multitarget.Job {
+		return grantsync.New(reg.Client, grantsync.Config{Directory: directoryPath, Policy: pol.ForTarget(reg.Target.Name), Logger: logger})
+	}), events.KindGrantSyncRequested)
 	if err != nil {
 		return err
 	}

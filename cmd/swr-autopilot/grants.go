@@ -10,6 +10,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
@@ -65,6 +66,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	cfg := grantsync.Config{
 		Directory: *src,
+		DryRun:    *dryRun,
 		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	*policySrc = orEnv(*policySrc, policyEnv)
@@ -74,17 +76,22 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return exitError
 		}
 	}
-	var scope []grantsync.Target
-	if *namespace != "" {
-		scope = append(scope, grantsync.Target{Namespace: *namespace})
-	}
-	rep, runErr := perTarget(grantsync.JobName, regs, func(_ int, reg multitarget.Registry) (*report.Report, error) {
-		tc := cfg
-		if tc.Policy != nil {
-			tc.Policy = tc.Policy.ForTarget(reg.Target.Name)
+	// One request per target: a change of grants belongs to the target
+	// (region and project) it happened in.
+	var reqs []events.Event
+	for _, reg := range regs {
+		ev := request(events.GrantSyncRequested{DryRun: *dryRun, Target: reg.Target.Name})
+		if *namespace != "" {
+			ev = request(events.GrantsChanged{Namespace: *namespace})
 		}
-		return grantsync.New(reg.Client, tc).Reconcile(ctx, *dryRun, scope...)
+		ev.ID += "-" + reg.Target.Name
+		ev.Location = events.Location{Region: reg.Target.Region, ProjectID: reg.Target.ProjectID}
+		reqs = append(reqs, ev)
+	}
+	job := multitarget.PerTarget(grantsync.JobName, regs, func(_ int, reg multitarget.Registry) multitarget.Job {
+		return grantsync.New(reg.Client, cfg.ForTarget(reg.Target.Name))
 	})
+	rep, runErr := runJob(ctx, job, regs, reqs...)
 
 	if err := writeGrantsReport(rep, stdout, *asJSON, *htmlFile); err != nil {
 		fmt.Fprintf(stderr, "grants: %v\n", err)

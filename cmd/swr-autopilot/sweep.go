@@ -16,7 +16,6 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
 
 // namespaceList collects repeated -namespace flags.
@@ -111,16 +110,18 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	var progress *sweepProgress
-	rep, err := perTarget(sweep.JobName, regs, func(i int, reg multitarget.Registry) (*report.Report, error) {
+	if writerIsTerminal(stderr) {
+		progress = newSweepProgress(stderr, time.Now)
+	}
+	job := multitarget.PerTarget(sweep.JobName, regs, func(i int, reg multitarget.Registry) multitarget.Job {
 		cfg := sweep.Config{DryRun: dryRun, Concurrency: workers, Target: reg.Target.Name}
-		if writerIsTerminal(stderr) {
-			progress = newSweepProgress(stderr, time.Now)
+		if progress != nil {
 			cfg.Progress = progress.update
 		}
-		rep, err := sweep.New(engines[i], reg.Client, cfg).Run(ctx, events.SweepRequested{Namespaces: namespaces, DryRun: dryRun, Cursor: cursor})
-		progress.clear()
-		return rep, err
+		return sweep.New(engines[i], reg.Client, cfg)
 	})
+	rep, err := runJob(ctx, job, regs, request(events.SweepRequested{Namespaces: namespaces, DryRun: dryRun, Cursor: cursor}))
+	progress.clear()
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep: %v\n", err)
 	}

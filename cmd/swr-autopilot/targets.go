@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
-	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
 )
 
@@ -51,26 +49,3 @@ func (f *swrFlags) registries(ctx context.Context, only string) ([]multitarget.R
 
 // targetsDefault is the -targets default: $AUTOPILOT_TARGETS.
 func targetsDefault() string { return os.Getenv("AUTOPILOT_TARGETS") }
-
-// perTarget runs one job per registry and returns the report: the one
-// registry's own without a targets file, else the targets' reports merged,
-// grouped by target. It goes on past a target that fails and returns the
-// errors joined.
-func perTarget(job string, regs []multitarget.Registry, run func(i int, reg multitarget.Registry) (*report.Report, error)) (*report.Report, error) {
-	if len(regs) == 1 && regs[0].Target.Name == "" {
-		return run(0, regs[0])
-	}
-	total := &report.Report{Job: job, Started: time.Now()}
-	var errs []error
-	for i, reg := range regs {
-		rep, err := run(i, reg)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("target %s: %w", reg.Target.Name, err))
-		}
-		if rep != nil {
-			total.AddTarget(reg.Target.Name, rep)
-		}
-	}
-	total.Duration = report.Duration(time.Since(total.Started))
-	return total, errors.Join(errs...)
-}

@@ -11,8 +11,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
@@ -36,7 +36,7 @@ func validators() map[string]func(ctx context.Context, src string) (any, error) 
 			return directory.Parse(c.Data, c.Source)
 		},
 		"policy": func(ctx context.Context, src string) (any, error) {
-			return wire.LoadPolicy(ctx, src)
+			return function.LoadPolicy(ctx, src)
 		},
 		"targets": func(ctx context.Context, src string) (any, error) {
 			return targets.Load(ctx, src, directory.Options{})

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
 // badFractions are values no fraction guard may hold: NaN and the
@@ -40,7 +40,7 @@ func TestValidateRefusesBadPolicyFractions(t *testing.T) {
 				assert.Contains(t, errOut, path+tc.at)
 
 				// and so do the functions, which refuse to start.
-				_, err := wire.LoadPolicy(context.Background(), path)
+				_, err := function.LoadPolicy(context.Background(), path)
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), path+tc.at+" max_delete_fraction must be between 0 and 1")
 			})

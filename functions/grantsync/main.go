@@ -1,63 +1,34 @@
 // Command grantsync is the grant-sync function: on a schedule, when the
 // team directory changes, or when grants are edited in the console, it
-// brings SWR's namespace and repository grants in line with the team
-// directory, refusing unsafe removals. It loads and validates the team
-// directory at start-up, and reads it again on every run. It runs as an AWS Lambda function
-// when AWS_LAMBDA_RUNTIME_API is set and as a CloudEvents HTTP receiver on
-// PORT otherwise. Configuration: see the README's table of environment
-// variables.
+// brings SWR's grants in every target in line with the team directory
+// (checked at start-up, read on every run), refusing unsafe removals. It
+// runs on Lambda, or as a CloudEvents HTTP receiver on PORT.
 package main
 
 import (
 	"context"
-	"os"
 
-	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
-func main() {
-	log := wire.Logger()
-	var cfg config.GrantSync
-	if err := config.LoadFunction(&cfg); err != nil {
-		wire.Exit(log, "config", err)
-	}
-	regs, err := wire.Registries(context.Background(), cfg.Function)
-	if err != nil {
-		wire.Exit(log, "swr client", err)
-	}
-	dec, err := wire.Decoder(cfg.Function, events.KindGrantSyncRequested)
-	if err != nil {
-		wire.Exit(log, "decoder", err)
-	}
-	gcfg := grantsync.Config{Directory: cfg.Directory, DryRun: cfg.DryRun, DedupeSize: cfg.DedupeSize, Logger: log}
-	if cfg.Policy != "" {
-		if gcfg.Policy, err = wire.LoadPolicy(context.Background(), cfg.Policy); err != nil {
-			wire.Exit(log, "policy", err)
-		}
-		if err := multitarget.CheckPolicy(regs, gcfg.Policy); err != nil {
-			wire.Exit(log, "policy", err)
+func main() { function.Start(events.KindGrantSyncRequested, newJob) }
+
+func newJob(ctx context.Context, s function.Setup[config.GrantSync]) (function.Job, error) {
+	cfg := grantsync.Config{Directory: s.Config.Directory, DryRun: s.Config.DryRun, Logger: s.Logger}
+	var err error
+	if s.Config.Policy != "" {
+		if cfg.Policy, err = function.LoadPolicy(ctx, s.Config.Policy); err == nil {
+			err = multitarget.CheckPolicy(s.Registries, cfg.Policy)
 		}
 	}
-	members := make([]multitarget.Member, len(regs))
-	for i, reg := range regs {
-		tc := gcfg
-		if tc.Policy != nil {
-			tc.Policy = tc.Policy.ForTarget(reg.Target.Name)
-		}
-		job := grantsync.New(reg.Client, tc)
-		if i == 0 {
-			// The targets share the directory: checking it once is enough.
-			if err := job.CheckDirectory(context.Background()); err != nil {
-				wire.Exit(log, "team directory", err)
-			}
-		}
-		members[i] = multitarget.Member{Target: reg.Target, Job: job}
+	if err == nil { // the targets share the directory: one check is enough
+		err = grantsync.New(nil, cfg).CheckDirectory(ctx)
 	}
-	job := multitarget.Jobs(grantsync.JobName, members)
-	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
+	return multitarget.PerTarget(grantsync.JobName, s.Registries, func(_ int, reg multitarget.Registry) multitarget.Job {
+		return grantsync.New(reg.Client, cfg.ForTarget(reg.Target.Name))
+	}), err
 }

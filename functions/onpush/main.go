@@ -7,45 +7,24 @@ package main
 
 import (
 	"context"
-	"os"
 
-	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
-	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
-func main() {
-	log := wire.Logger()
-	var cfg config.OnPush
-	if err := config.LoadFunction(&cfg); err != nil {
-		wire.Exit(log, "config", err)
-	}
-	ctx := context.Background()
-	regs, err := wire.Registries(ctx, cfg.Function)
+func main() { function.Start(events.KindSweepRequested, newJob) }
+
+func newJob(ctx context.Context, s function.Setup[config.OnPush]) (function.Job, error) {
+	pol, err := function.LoadPolicy(ctx, s.Config.Policy)
 	if err != nil {
-		wire.Exit(log, "swr client", err)
+		return nil, err
 	}
-	pol, err := wire.LoadPolicy(ctx, cfg.Policy)
-	if err != nil {
-		wire.Exit(log, "policy", err)
-	}
-	dec, err := wire.Decoder(cfg.Function, events.KindSweepRequested)
-	if err != nil {
-		wire.Exit(log, "decoder", err)
-	}
-	engines, err := multitarget.Engines(regs, pol, autopilot.Options{Logger: log})
-	if err != nil {
-		wire.Exit(log, "policy", err)
-	}
-	members := make([]multitarget.Member, len(regs))
-	for i, reg := range regs {
-		members[i] = multitarget.Member{Target: reg.Target, Job: onpush.New(engines[i], reg.Client,
-			onpush.Config{DryRun: cfg.DryRun, CacheTTL: cfg.ConformantCacheTTL(), DedupeSize: cfg.DedupeSize, Logger: log})}
-	}
-	job := multitarget.Jobs("onpush", members)
-	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
+	return multitarget.EngineJobs(onpush.Name, s.Registries, pol, autopilot.Options{Logger: s.Logger},
+		func(e *autopilot.Engine, _ multitarget.Registry) multitarget.Job {
+			return onpush.New(e, onpush.Config{DryRun: s.Config.DryRun, CacheTTL: s.Config.ConformantCacheTTL()})
+		})
 }

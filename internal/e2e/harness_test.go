@@ -20,8 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/internal/lambdatest"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -66,7 +66,7 @@ func functionEnv(srv *swrtest.Server, policyFile, directoryFile string, extra ..
 		"AUTOPILOT_DIRECTORY=" + directoryFile,
 		"AUTOPILOT_WEBHOOK_AUTH_HEADER=" + webhookAuth,
 		"AUTOPILOT_METRICS=true",
-		runtime.EnvLambdaLogFormat + "=JSON",
+		function.EnvLambdaLogFormat + "=JSON",
 	}
 	return append(env, extra...)
 }

@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/internal/lambdatest"
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
 
@@ -110,7 +110,7 @@ func secretEnv(t *testing.T, endpoint, policy, dir, caFile string, extra ...stri
 		"AUTOPILOT_POLICY=" + policy, "AUTOPILOT_DIRECTORY=" + dir,
 		"AUTOPILOT_WEBHOOK_AUTH_HEADER=" + plantedHeader, "AUTOPILOT_WEBHOOK_HMAC_SECRET=" + plantedHMAC,
 		"AUTOPILOT_SINK=" + sink, "AUTOPILOT_LOG_LEVEL=DEBUG", "SSL_CERT_FILE=" + caFile,
-		runtime.EnvLambdaLogFormat + "=JSON",
+		function.EnvLambdaLogFormat + "=JSON",
 	}
 	return append(env, extra...)
 }

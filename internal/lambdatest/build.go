@@ -30,7 +30,8 @@ const cacheDirName = "lambdatest-cache"
 // BuildBootstrap builds the function package pkg (an import path, or a
 // directory relative to the test's working directory) as a Lambda
 // bootstrap: CGO_ENABLED=0, GOOS=linux, the host GOARCH, -tags
-// lambda.norpc and -ldflags="-s -w". Unlike the SAM build it omits
+// lambda.norpc,nethttpomithttp2, the Makefile's -gcflags and
+// -ldflags="-s -w". Unlike the SAM build it omits
 // -trimpath, which changes no behaviour but would miss every compiled
 // package the go command has cached (by `go vet`, say) and so double the
 // time of a first build. It returns the absolute path of the binary, named
@@ -54,7 +55,8 @@ func BuildBootstrap(t testing.TB, pkg string) string {
 	}
 	defer os.RemoveAll(tmp)
 	built := filepath.Join(tmp, "bootstrap")
-	cmd := exec.Command(goCommand(t), "build", "-tags", "lambda.norpc", "-ldflags=-s -w", "-o", built, pkg)
+	cmd := exec.Command(goCommand(t), "build", "-tags", "lambda.norpc,nethttpomithttp2", "-gcflags=all=-l", "-gcflags=runtime/...=", "-gcflags=internal/...=", "-gcflags=sync/...=",
+		"-gcflags=crypto/...=", "-gcflags=net/...=", "-gcflags=vendor/...=", "-ldflags=-s -w", "-o", built, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goruntime.GOARCH)
 	if output, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build bootstrap %s: %v\n%s", pkg, err, output)

@@ -3,7 +3,7 @@
 // its container, without Docker.
 //
 // BuildBootstrap builds a function package the way the SAM build does (a
-// static binary built with -tags lambda.norpc, for the host architecture),
+// static binary built with -tags lambda.norpc,nethttpomithttp2, for the host architecture),
 // Start runs it under the emulator pinned by the tools module (tools/go.mod),
 // and Invoke sends payloads to it one at a time: the emulator crashes when
 // invoked concurrently. StartReceiver runs the same binary without the

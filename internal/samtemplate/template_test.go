@@ -24,8 +24,8 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
 )
 
 const (
@@ -71,7 +71,7 @@ func loadTemplate(t *testing.T) *samtemplate.Template {
 // every variable a function's configuration reads, and the log level the
 // runtime reads.
 func templateVariables() []string {
-	set := map[string]bool{runtime.EnvLogLevel: true}
+	set := map[string]bool{function.EnvLogLevel: true}
 	for _, fn := range deployedFunctions() {
 		for _, name := range config.Variables(fn.config) {
 			set[name] = true
@@ -82,7 +82,7 @@ func templateVariables() []string {
 
 // notDeclared are variables the code reads that Lambda sets itself (it
 // refuses them in a template) or that only the HTTP receiver reads.
-var notDeclared = []string{runtime.EnvRuntimeAPI, runtime.EnvLambdaLogFormat, runtime.EnvLambdaLogLevel, runtime.EnvPort}
+var notDeclared = []string{function.EnvRuntimeAPI, function.EnvLambdaLogFormat, function.EnvLambdaLogLevel, function.EnvPort}
 
 func loadEnvJSON(t *testing.T) map[string]map[string]string {
 	t.Helper()
@@ -394,7 +394,7 @@ func TestTemplateDeclaresEveryVariableForEveryFunction(t *testing.T) {
 	for _, fn := range deployedFunctions() {
 		t.Run(fn.id, func(t *testing.T) {
 			declared := samtemplate.Keys(tmpl.Functions[fn.id].Properties, "Environment", "Variables")
-			for _, name := range append(config.Variables(fn.config), runtime.EnvLogLevel) {
+			for _, name := range append(config.Variables(fn.config), function.EnvLogLevel) {
 				assert.Contains(t, declared, name, "functions/%s reads %s: declare it so that env.json can set it", fn.dir, name)
 			}
 			for _, name := range notDeclared {
@@ -412,7 +412,7 @@ func TestTemplateKeepsSecretsOutOfPlainText(t *testing.T) {
 		env := samtemplate.Lookup(tmpl.Functions[fn.id].Properties, "Environment", "Variables")
 		for i := 0; i+1 < len(env.Content); i += 2 {
 			name, value := env.Content[i].Value, env.Content[i+1]
-			if !runtime.IsSensitiveKey(name) {
+			if !function.IsSensitiveKey(name) {
 				continue
 			}
 			if v, plain := samtemplate.Scalar(value); plain || !samtemplate.IsIntrinsic(value) {

@@ -26,7 +26,8 @@ import (
 // (AuditConflicts) runs first, so that a conflict with the rule about to
 // be written is reported before SWR executes it.
 //
-// Concurrent calls for one repository run one after the other, each
+// Concurrent calls for one repository run one after the other (unless
+// ctx comes from LockRepository for it, whose holder goes on), each
 // observing what the previous one wrote, so that they write at most once.
 // When a create fails because another writer gave the repository a rule
 // in the meantime, the run converges: it is done if that rule is the one
@@ -52,9 +53,9 @@ func (e *Engine) governRetention(ctx context.Context, ns, repo string, dryRun bo
 	if !matched || rule.Unmanaged {
 		return RepoResult{Namespace: ns, Repository: repo, Unmanaged: true, Conformant: true}
 	}
-	unlock, err := e.locks.Lock(ctx, ns+"/"+repo)
+	ctx, unlock, err := e.LockRepository(ctx, ns, repo)
 	if err != nil {
-		return Failed(ns, repo, "wait for repository", fmt.Errorf("wait for other work on %s/%s: %w", ns, repo, err))
+		return Failed(ns, repo, "wait for repository", err)
 	}
 	defer unlock()
 
@@ -357,4 +358,63 @@ func refusal(findings []report.Finding) string {
 		s += fmt.Sprintf(" (and %d more)", len(findings)-1)
 	}
 	return s
+}
+
+// LockRepository locks ns/repo for the caller's work on it, waiting for
+// other work on the repository (Retention's included) to end. Engine calls
+// made under the returned context do not wait for the caller's own lock.
+// Call unlock exactly once when done.
+func (e *Engine) LockRepository(ctx context.Context, ns, repo string) (held context.Context, unlock func(), err error) {
+	held, unlock, err = e.locks.Hold(ctx, ns+"/"+repo)
+	if err != nil {
+		return ctx, nil, fmt.Errorf("wait for other work on %s/%s: %w", ns, repo, err)
+	}
+	return held, unlock, nil
+}
+
+// createAttempts bounds how often createConfirmed sends one create.
+const createAttempts = 4
+
+// presence is what a read after a failed create found.
+type presence int
+
+const (
+	absent      presence = iota // nothing of the kind: SWR did not act
+	present                     // the object wanted
+	conflicting                 // another object holds its place
+)
+
+// createConfirmed sends a create and, when it fails in any way, reads the
+// resource again with look and decides from what is there, never from
+// the error: SWR's answers to a duplicate or a lost response are not
+// documented (swr-api.md §12), and a response lost after SWR acted looks
+// like a failure. The object wanted being present (another instance won
+// a race, SWR answered a duplicate with an error, or the answer was lost)
+// counts as created. Something else in its place, or a read that fails,
+// leaves the create's error. When nothing is there, SWR did not act, and
+// a create that failed in a way that may pass (a 5xx, a cut connection)
+// is sent again, up to createAttempts in all: the client does not re-send
+// a POST itself, since it cannot know whether SWR acted. The caller holds
+// the repository's lock, so no other create of this engine interleaves.
+func (e *Engine) createConfirmed(ctx context.Context, kind, ns, repo string, create func() error, look func() (presence, error)) error {
+	for attempt := 1; ; attempt++ {
+		err := create()
+		if err == nil {
+			return nil
+		}
+		found, lerr := look()
+		switch {
+		case lerr != nil || found == conflicting:
+			return err
+		case found == present:
+			e.log.InfoContext(ctx, kind+" create failed, yet SWR holds what was asked: it counts as created",
+				"namespace", ns, "repository", repo, "error", err.Error())
+			return nil
+		}
+		if attempt >= createAttempts || !transient(err) || ctx.Err() != nil {
+			return err
+		}
+		e.log.InfoContext(ctx, kind+" create failed and SWR holds none; sending it again",
+			"namespace", ns, "repository", repo, "attempt", attempt, "error", err.Error())
+	}
 }

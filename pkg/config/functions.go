@@ -73,16 +73,9 @@ type GrantSync struct {
 // or GrantSync) from the environment and validates it, listing every
 // problem at once.
 func LoadFunction(spec any) error {
-	var fn *Function
-	switch s := spec.(type) {
-	case *OnPush:
-		fn = &s.Function
-	case *Sweep:
-		fn = &s.Function
-	case *GrantSync:
-		fn = &s.Function
-	default:
-		return fmt.Errorf("config: %T is not a function configuration", spec)
+	fn, err := Common(spec)
+	if err != nil {
+		return err
 	}
 	problems := readEnv(spec)
 	var c checks
@@ -140,6 +133,23 @@ func LoadFunction(spec any) error {
 		return &Error{Problems: problems}
 	}
 	return nil
+}
+
+// Spec is a function's configuration.
+type Spec interface{ OnPush | Sweep | GrantSync }
+
+// Common returns the part of spec, a pointer to OnPush, Sweep or
+// GrantSync, that every function shares.
+func Common(spec any) (*Function, error) {
+	switch s := spec.(type) {
+	case *OnPush:
+		return &s.Function, nil
+	case *Sweep:
+		return &s.Function, nil
+	case *GrantSync:
+		return &s.Function, nil
+	}
+	return nil, fmt.Errorf("config: %T is not a function configuration", spec)
 }
 
 // SinkURL is where reports go as CloudEvents: AUTOPILOT_SINK, else K_SINK.

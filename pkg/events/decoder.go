@@ -122,7 +122,7 @@ func (d *Decoder) DecodeHTTP(r *http.Request) (*Batch, error) {
 			return b, badRequest("body", "cannot read: "+err.Error())
 		}
 	}
-	evs, err := d.decodeHTTPInput(r.Context(), httpInput{header: r.Header, body: body, request: r, replayKey: &b.replayKey})
+	evs, err := d.decodeHTTPInput(r.Context(), httpInput{header: r.Header, body: body, replayKey: &b.replayKey})
 	b.Events = evs
 	return b, err
 }

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"errors"
 	"sync"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
@@ -56,3 +57,26 @@ func (d *Deduper) Len() int {
 	defer d.mu.Unlock()
 	return d.keys.Len()
 }
+
+// Terminal marks err as terminal: handling the same input again cannot
+// succeed (it is malformed, or asks for what can never be), so it must not
+// be redelivered. Every other error a job returns asks for redelivery.
+// Terminal(nil) is nil.
+func Terminal(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &terminalError{err: err}
+}
+
+// IsTerminal reports whether err, or an error it wraps, was marked by
+// Terminal.
+func IsTerminal(err error) bool {
+	var t *terminalError
+	return errors.As(err, &t)
+}
+
+type terminalError struct{ err error }
+
+func (e *terminalError) Error() string { return e.err.Error() }
+func (e *terminalError) Unwrap() error { return e.err }

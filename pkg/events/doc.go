@@ -76,5 +76,15 @@
 // # De-duplication
 //
 // A Deduper remembers recently handled Event.Key values (a bounded LRU held
-// per warm instance), so a redelivered event does no work twice.
+// per warm instance), so a redelivered event does no work twice; the job
+// runner (pkg/function) holds one per function. An error marked with
+// Terminal says that redelivering the input cannot help.
+//
+// # HTTP
+//
+// CloudEvents arrive over HTTP in binary mode (Ce-* headers),
+// structured mode (application/cloudevents+json) or as a batch
+// (application/cloudevents-batch+json). The package maps them onto the
+// SDK's binding and event packages itself, and writes binary-mode requests
+// the same way (WriteHTTPRequest), without the SDK's HTTP protocol package.
 package events

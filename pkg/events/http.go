@@ -4,46 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/cloudevents/sdk-go/v2/binding"
 	"github.com/cloudevents/sdk-go/v2/event"
-	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 )
 
-// httpInput is one HTTP request reduced to what decoding needs. request is
-// set in receiver mode, where the SDK's request helpers decode it.
+// httpInput is one HTTP request reduced to what decoding needs.
 type httpInput struct {
 	header    http.Header
 	body      []byte
-	request   *http.Request
 	replayKey *string // receives the accepted signature's replay-cache key
-}
-
-func (in httpInput) event(ctx context.Context) (*event.Event, error) {
-	if in.request != nil {
-		return cehttp.NewEventFromHTTPRequest(in.withBody(ctx))
-	}
-	return binding.ToEvent(ctx, cehttp.NewMessage(in.header, io.NopCloser(bytes.NewReader(in.body))))
-}
-
-func (in httpInput) events(ctx context.Context) ([]event.Event, error) {
-	if in.request != nil {
-		return cehttp.NewEventsFromHTTPRequest(in.withBody(ctx))
-	}
-	msg := cehttp.NewMessage(in.header, io.NopCloser(bytes.NewReader(in.body)))
-	return binding.ToEvents(ctx, msg, bytes.NewReader(in.body))
-}
-
-// withBody returns a shallow copy of the request that reads the already
-// buffered body.
-func (in httpInput) withBody(ctx context.Context) *http.Request {
-	r := in.request.WithContext(ctx)
-	r.Body = io.NopCloser(bytes.NewReader(in.body))
-	return r
 }
 
 // decodeHTTPInput enforces the body limit, authenticates, and decodes the
@@ -70,21 +43,22 @@ func (d *Decoder) decodeHTTPInput(ctx context.Context, in httpInput) ([]Event, e
 // decodeAuthenticated decodes an authenticated body by its CloudEvents
 // encoding, falling back to sniffing plain JSON.
 func (d *Decoder) decodeAuthenticated(ctx context.Context, in httpInput) ([]Event, error) {
-	switch cehttp.NewMessage(in.header, nil).ReadEncoding() {
+	msg := newHTTPMessage(in.header, in.body)
+	switch msg.ReadEncoding() {
 	case binding.EncodingBinary:
-		ce, err := in.event(ctx)
+		ce, err := binding.ToEvent(ctx, msg)
 		if err != nil {
 			return nil, badRequest("header Ce-*", "invalid binary-mode CloudEvent: "+err.Error())
 		}
 		return d.fromCloudEvent(ce, "header Ce-", "body")
 	case binding.EncodingStructured:
-		ce, err := in.event(ctx)
+		ce, err := binding.ToEvent(ctx, msg)
 		if err != nil {
 			return nil, badRequest("body", "invalid structured CloudEvent: "+err.Error())
 		}
 		return d.fromCloudEvent(ce, "body.", "body.data")
 	case binding.EncodingBatch:
-		ces, err := in.events(ctx)
+		ces, err := msg.toEvents(ctx)
 		if err != nil {
 			return nil, jsonError("body", err)
 		}

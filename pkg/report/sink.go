@@ -9,11 +9,10 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/cloudevents/sdk-go/v2/binding"
 	"github.com/cloudevents/sdk-go/v2/event"
-	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	"github.com/google/uuid"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
@@ -138,7 +137,7 @@ func (s Sink) Enqueue(ctx context.Context, evs []event.Event) error {
 }
 
 // post sends one event in binary HTTP mode, as the CloudEvents SDK's HTTP
-// client does, and takes any 2xx answer for an acknowledgement. Errors
+// client would, and takes any 2xx answer for an acknowledgement. Errors
 // leave out the URL, which may carry credentials.
 func post(ctx context.Context, hc *http.Client, target string, e *event.Event) error {
 	if err := e.Validate(); err != nil {
@@ -148,7 +147,7 @@ func post(ctx context.Context, hc *http.Client, target string, e *event.Event) e
 	if err != nil {
 		return errors.New("malformed sink URL")
 	}
-	if err := cehttp.WriteRequest(ctx, binding.ToMessage(e), req); err != nil {
+	if err := events.WriteHTTPRequest(ctx, e, req); err != nil {
 		return err
 	}
 	resp, err := hc.Do(req)

@@ -57,7 +57,7 @@ func benchRegistry(namespaces, members, reposPer int, conformant bool) (string, 
 	return dir.String(), seed
 }
 
-func benchJob(b *testing.B, conformant, dryRun bool) (*grantsync.Job, *swrtest.Server, *swr.Client) {
+func benchJob(b *testing.B, conformant, dryRun bool) (*testJob, *swrtest.Server, *swr.Client) {
 	b.Helper()
 	const namespaces, members, reposPer = 50, 10, 4
 	content, seed := benchRegistry(namespaces, members, reposPer, conformant)
@@ -65,10 +65,9 @@ func benchJob(b *testing.B, conformant, dryRun bool) (*grantsync.Job, *swrtest.S
 	b.Cleanup(srv.Close)
 	c, err := swr.NewClient(srv.URL, swr.AKSK{AK: srv.AK, SK: srv.SK}, swr.WithClock(testNow), swr.WithRetry(1, time.Millisecond, time.Millisecond))
 	require.NoError(b, err)
-	j := grantsync.New(c, grantsync.Config{
+	j := newTestJob(c, grantsync.Config{
 		Directory: writeDirectory(b, content),
 		DryRun:    dryRun,
-		Now:       testNow,
 		Logger:    slog.New(slog.DiscardHandler),
 	})
 	return j, srv, c
@@ -144,7 +143,7 @@ func BenchmarkReconcileManagedNamespaceOfUnnamedRepositories(b *testing.B) {
 	b.Cleanup(srv.Close)
 	c, err := swr.NewClient(srv.URL, swr.AKSK{AK: srv.AK, SK: srv.SK}, swr.WithClock(testNow), swr.WithRetry(1, time.Millisecond, time.Millisecond))
 	require.NoError(b, err)
-	j := grantsync.New(c, grantsync.Config{Directory: writeDirectory(b, content), Now: testNow, Logger: slog.New(slog.DiscardHandler)})
+	j := newTestJob(c, grantsync.Config{Directory: writeDirectory(b, content), Logger: slog.New(slog.DiscardHandler)})
 
 	var calls int64
 	var listPages int

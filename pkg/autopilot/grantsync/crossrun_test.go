@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
-	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -51,7 +51,7 @@ managed_namespaces: [team]
 	job := h.newJob(dir, false)
 	dec, err := events.NewDecoder(events.Config{Now: testNow, Auth: events.AuthConfig{Disabled: true}})
 	require.NoError(t, err)
-	receiver := httptest.NewServer(handler.New(job, dec, handler.Options{Logger: slog.New(slog.DiscardHandler), Now: testNow}))
+	receiver := httptest.NewServer(function.New(job.Job, dec, function.Options{Logger: slog.New(slog.DiscardHandler), Now: testNow, Client: h.client}))
 	t.Cleanup(receiver.Close)
 
 	post := func(id, typ string, data map[string]string) report.Summary {

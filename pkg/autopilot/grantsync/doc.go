@@ -37,7 +37,7 @@
 // ambiguous name is a finding and its grants are kept, an unreadable group
 // refuses every removal of the run.
 //
-// Safety: a directory that cannot be fetched stops the run (Handle returns
+// Safety: a directory that cannot be fetched stops the run (Do returns
 // an error so the input is redelivered). A directory that fails validation
 // or grants nobody anything, and a run whose removals exceed the
 // directory's guard, remove and lower nothing, while additions and upgrades

@@ -11,6 +11,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -38,12 +39,12 @@ func TestDefaultGrantsAndTheDirectoryDoNotFlipFlop(t *testing.T) {
 		require.NoError(t, h.srv.Seed(swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "payments",
 			Repositories: []swrtest.SeedRepository{{Name: "fresh"}}}}}))
 		engine := autopilot.NewEngine(h.client, pol, autopilot.Options{Now: testNow, Logger: slog.New(slog.DiscardHandler)})
-		push := onpush.New(engine, h.client, onpush.Config{Logger: slog.New(slog.DiscardHandler)})
-		cfg := grantsync.Config{Directory: writeDirectory(t, testDirectory(t)), Now: testNow, Logger: slog.New(slog.DiscardHandler)}
+		push := function.NewRunner(onpush.New(engine, onpush.Config{}), function.RunnerOptions{Client: h.client, Logger: slog.New(slog.DiscardHandler)})
+		cfg := grantsync.Config{Directory: writeDirectory(t, testDirectory(t)), Logger: slog.New(slog.DiscardHandler)}
 		if withPolicy {
 			cfg.Policy = pol
 		}
-		sync := grantsync.New(h.client, cfg)
+		sync := newTestJob(h.client, cfg)
 
 		cycle := func(n string) int {
 			h.reset()

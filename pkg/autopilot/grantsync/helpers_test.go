@@ -16,11 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
@@ -369,13 +371,39 @@ func writeDirectory(t testing.TB, content string) string {
 }
 
 // newJob returns a job reading the directory file holding content.
-func (h *harness) newJob(content string, dryRun bool) *grantsync.Job {
-	return grantsync.New(h.client, grantsync.Config{
+func (h *harness) newJob(content string, dryRun bool) *testJob {
+	return newTestJob(h.client, grantsync.Config{
 		Directory: writeDirectory(h.t, content),
 		DryRun:    dryRun,
-		Now:       testNow,
 		Logger:    slog.New(slog.DiscardHandler),
 	})
+}
+
+// testJob is a grant-sync job in the runner the functions and the CLI
+// use, on the test clock.
+type testJob struct {
+	*function.Runner
+	Job *grantsync.Job
+}
+
+func newTestJob(c *swr.Client, cfg grantsync.Config) *testJob {
+	job := grantsync.New(c, cfg)
+	return &testJob{Runner: function.NewRunner(job, function.RunnerOptions{Client: c, Now: testNow, Logger: slog.New(slog.DiscardHandler)}), Job: job}
+}
+
+// Reconcile runs one grant sync as the CLI does: of everything, or
+// (dryRun false) of the targets only.
+func (j *testJob) Reconcile(ctx context.Context, dryRun bool, targets ...grantsync.Target) (*report.Report, error) {
+	evs := []events.Event{{ID: uuid.NewString(), Source: "test", Time: testNow(), Kind: events.KindGrantSyncRequested,
+		Payload: events.GrantSyncRequested{DryRun: dryRun}}}
+	if len(targets) > 0 {
+		evs = nil
+		for _, t := range targets {
+			evs = append(evs, events.Event{ID: uuid.NewString(), Source: "test", Time: testNow(), Kind: events.KindGrantsChanged,
+				Payload: events.GrantsChanged{Namespace: t.Namespace, Repository: t.Repository}})
+		}
+	}
+	return j.Handle(ctx, evs)
 }
 
 // tick is a scheduled full grant sync.
@@ -391,7 +419,7 @@ func grantsChanged(id, ns, repo string) events.Event {
 }
 
 // handle runs the job on evs and checks it returned no error.
-func handle(t *testing.T, j *grantsync.Job, evs ...events.Event) *report.Report {
+func handle(t *testing.T, j *testJob, evs ...events.Event) *report.Report {
 	t.Helper()
 	rep, err := j.Handle(context.Background(), evs)
 	require.NoError(t, err)

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
-	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -35,12 +33,6 @@ type Config struct {
 	// DryRun plans and reports without writing anything to SWR. An event
 	// can also ask for a dry run (GrantSyncRequested.DryRun).
 	DryRun bool
-	// DedupeSize is how many event keys the job remembers to skip
-	// redeliveries (events.DefaultDedupeSize when 0).
-	DedupeSize int
-	// Now is the clock of the report's start time and duration; defaults
-	// to time.Now.
-	Now func() time.Time
 	// Logger receives one line per run; defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -51,8 +43,6 @@ type Config struct {
 type Job struct {
 	client *swr.Client
 	cfg    Config
-	dedupe *events.Deduper
-	now    func() time.Time
 	log    *slog.Logger
 	sem    chan struct{} // holds one token while a run is in progress
 }
@@ -62,13 +52,8 @@ func New(client *swr.Client, cfg Config) *Job {
 	j := &Job{
 		client: client,
 		cfg:    cfg,
-		dedupe: events.NewDeduper(cfg.DedupeSize),
-		now:    cfg.Now,
 		log:    cfg.Logger,
 		sem:    make(chan struct{}, 1),
-	}
-	if j.now == nil {
-		j.now = time.Now
 	}
 	if j.log == nil {
 		j.log = slog.Default()
@@ -86,101 +71,20 @@ type Target struct {
 	Repository string
 }
 
-// Handle runs the grant sync the events ask for, as one run with one
-// report. A GrantSyncRequested (a tick, a directory change) reconciles
-// everything; GrantsChanged events reconcile only their namespaces or
-// repositories. Other kinds and redelivered events are counted in
-// Report.Skipped. The run is a dry run when the job is configured so or a
-// GrantSyncRequested asks for one.
-//
-// The error is non-nil only when nothing useful was done (the directory
-// could not be fetched, or no grant at all could be read from SWR); the
-// events are then forgotten by the de-duplicator so that their redelivery
-// is handled.
-func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, error) {
-	started := j.now()
-	before := j.client.Stats()
-
-	var (
-		acted   []events.Event
-		targets []Target
-		all     bool
-		dryRun  = j.cfg.DryRun
-		skipped int
-	)
-	for _, ev := range evs {
-		switch p := ev.Payload.(type) {
-		case events.GrantSyncRequested:
-			if j.dedupe.Seen(ev.Key()) {
-				skipped++
-				continue
-			}
-			all, dryRun = true, dryRun || p.DryRun
-		case events.GrantsChanged:
-			if p.Namespace == "" {
-				j.log.WarnContext(ctx, "grants-changed event names no namespace; ignored", "event_id", ev.ID)
-				skipped++
-				continue
-			}
-			if j.dedupe.Seen(ev.Key()) {
-				skipped++
-				continue
-			}
-			targets = append(targets, Target{Namespace: p.Namespace, Repository: p.Repository})
-		default:
-			skipped++
-			continue
+// Mine reports whether the job acts on ev: a GrantSyncRequested (a tick,
+// a directory change), or a GrantsChanged that names its namespace.
+func (j *Job) Mine(ev events.Event) bool {
+	switch p := ev.Payload.(type) {
+	case events.GrantSyncRequested:
+		return true
+	case events.GrantsChanged:
+		if p.Namespace == "" {
+			j.log.Warn("grants-changed event names no namespace; ignored", "event_id", ev.ID)
+			return false
 		}
-		acted = append(acted, ev)
+		return true
 	}
-	if all {
-		targets = nil
-	}
-
-	rep := j.newReport(started, dryRun)
-	rep.Skipped = skipped
-	var err error
-	if len(acted) > 0 {
-		err = j.reconcile(ctx, rep, dryRun, newScope(all, targets))
-	}
-	for _, ev := range acted {
-		rep.EventIDs = append(rep.EventIDs, ev.ID)
-		if err != nil {
-			j.dedupe.Forget(ev.Key())
-		}
-	}
-	j.finish(rep, started, before)
-	return rep, err
-}
-
-// Reconcile runs one grant sync outside any event, as the CLI does: of
-// everything when targets is empty, otherwise only of the targets. Its
-// error has the meaning of Handle's.
-func (j *Job) Reconcile(ctx context.Context, dryRun bool, targets ...Target) (*report.Report, error) {
-	started := j.now()
-	before := j.client.Stats()
-	dryRun = dryRun || j.cfg.DryRun
-	rep := j.newReport(started, dryRun)
-	for _, t := range targets {
-		if t.Namespace == "" {
-			j.finish(rep, started, before)
-			return rep, errors.New("grant sync: a target must name a namespace")
-		}
-	}
-	err := j.reconcile(ctx, rep, dryRun, newScope(len(targets) == 0, targets))
-	j.finish(rep, started, before)
-	return rep, err
-}
-
-func (j *Job) newReport(started time.Time, dryRun bool) *report.Report {
-	return &report.Report{Job: JobName, DryRun: dryRun, Started: started}
-}
-
-// finish completes the report: duration, API calls and counts.
-func (j *Job) finish(rep *report.Report, started time.Time, before swr.Stats) {
-	rep.Duration = report.Duration(j.now().Sub(started))
-	rep.APICalls = j.client.Stats().Requests - before.Requests
-	rep.Tally()
+	return false
 }
 
 // lock waits for the job's previous run to end, or for ctx.
@@ -208,4 +112,13 @@ func (j *Job) CheckDirectory(ctx context.Context) error {
 		return fmt.Errorf("grant sync: team directory: %w", err)
 	}
 	return nil
+}
+
+// ForTarget returns c with its policy as it applies in the target called
+// name.
+func (c Config) ForTarget(name string) Config {
+	if c.Policy != nil {
+		c.Policy = c.Policy.ForTarget(name)
+	}
+	return c
 }

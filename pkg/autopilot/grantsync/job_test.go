@@ -15,13 +15,13 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
-	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
 
 // The job has the shape every function wires.
-var _ handler.Job = (*grantsync.Job)(nil)
+var _ function.Job = (*grantsync.Job)(nil)
 
 func TestFullRunMakesExactlyTheExpectedWrites(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
@@ -113,10 +113,9 @@ func TestDirectoryFromHTTPS(t *testing.T) {
 	t.Cleanup(ts.Close)
 
 	h := newHarness(t, harnessOptions{})
-	j := grantsync.New(h.client, grantsync.Config{
+	j := newTestJob(h.client, grantsync.Config{
 		Directory:        ts.URL + "/team/directory.yaml",
 		DirectoryOptions: directory.Options{HTTPClient: ts.Client()},
-		Now:              testNow,
 		Logger:           slog.New(slog.DiscardHandler),
 	})
 	rep := handle(t, j, tick("t"))
@@ -133,10 +132,9 @@ func TestDirectoryUnavailableAsksForRedelivery(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	ts := httptest.NewTLSServer(http.NotFoundHandler())
 	t.Cleanup(ts.Close)
-	j := grantsync.New(h.client, grantsync.Config{
+	j := newTestJob(h.client, grantsync.Config{
 		Directory:        ts.URL + "/directory.yaml",
 		DirectoryOptions: directory.Options{HTTPClient: ts.Client()},
-		Now:              testNow,
 		Logger:           slog.New(slog.DiscardHandler),
 	})
 
@@ -150,7 +148,7 @@ func TestDirectoryUnavailableAsksForRedelivery(t *testing.T) {
 		assert.Empty(t, h.srv.Requests(), "nothing is asked of SWR without a directory")
 	}
 
-	_, err := grantsync.New(h.client, grantsync.Config{}).Reconcile(context.Background(), false)
+	_, err := newTestJob(h.client, grantsync.Config{}).Reconcile(context.Background(), false)
 	assert.ErrorContains(t, err, "no team directory source configured")
 }
 

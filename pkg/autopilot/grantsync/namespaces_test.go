@@ -137,7 +137,7 @@ func TestNamespaceOwnedByAnotherAccount(t *testing.T) {
 		t.Run(http.StatusText(read), func(t *testing.T) {
 			h := newHarness(t, harnessOptions{emulator: []swrtest.Option{
 				swrtest.WithForeignNamespaces("tools"), swrtest.WithForeignNamespaceAnswer(read)}})
-			j := grantsync.New(h.client, grantsync.Config{Directory: writeDirectory(t, withTools(t, true)), Now: testNow, Logger: slog.New(slog.DiscardHandler)})
+			j := newTestJob(h.client, grantsync.Config{Directory: writeDirectory(t, withTools(t, true)), Logger: slog.New(slog.DiscardHandler)})
 			rep := handle(t, j, tick("t"))
 
 			f := findingOf(t, rep, grantsync.CodeNamespaceTaken)

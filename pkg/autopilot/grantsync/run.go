@@ -9,6 +9,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/internal/grantwrite"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
+	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
@@ -36,6 +37,35 @@ type run struct {
 type step struct {
 	grants grantwrite.Grants
 	plan   grantplan.Plan
+}
+
+// Do runs the grant sync the events ask for, as one run into rep. A
+// GrantSyncRequested reconciles everything; GrantsChanged events
+// reconcile only their namespaces or repositories. The run is a dry run
+// when the job is configured so or a GrantSyncRequested asks for one.
+//
+// The error, asking for redelivery, is non-nil only when nothing useful
+// was done (the directory could not be fetched, or no grant at all could
+// be read from SWR).
+func (j *Job) Do(ctx context.Context, evs []events.Event, rep *report.Report) error {
+	var (
+		targets []Target
+		all     bool
+		dryRun  = j.cfg.DryRun
+	)
+	for _, ev := range evs {
+		switch p := ev.Payload.(type) {
+		case events.GrantSyncRequested:
+			all, dryRun = true, dryRun || p.DryRun
+		case events.GrantsChanged:
+			targets = append(targets, Target{Namespace: p.Namespace, Repository: p.Repository})
+		}
+	}
+	if all {
+		targets = nil
+	}
+	rep.DryRun = dryRun
+	return j.reconcile(ctx, rep, dryRun, newScope(all, targets))
 }
 
 // reconcile runs the grant sync of scope s into rep. It returns an error
@@ -69,7 +99,7 @@ func (j *Job) reconcile(ctx context.Context, rep *report.Report, dryRun bool, s 
 	r.guard()
 	r.apply(ctx)
 
-	j.log.InfoContext(ctx, "grant sync",
+	j.log.DebugContext(ctx, "grant sync",
 		"scope", s.describe(), "dry_run", dryRun, "directory", r.source.Source, "directory_sha256", r.source.SHA256,
 		"observed", r.reads, "changes", len(rep.Changes), "findings", len(rep.Findings), "errors", len(rep.Errors))
 	return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
@@ -79,7 +80,7 @@ func TestTwoRegionsSweepVerifiesAndRepairsTheReplica(t *testing.T) {
 	seedTwoRegions(t, w)
 	east := w.cloud.Region("cn-east-3")
 	job := w.jobs(t, sweep.JobName, replicaPolicy, func(reg multitarget.Registry, e *autopilot.Engine) multitarget.Job {
-		return sweep.New(e, reg.Client, sweep.Config{Target: reg.Target.Name, Now: w.clock.Now})
+		return sweep.New(e, reg.Client, sweep.Config{Target: reg.Target.Name})
 	})
 	ctx := context.Background()
 
@@ -146,7 +147,7 @@ func TestOnPushRoutesEventGridEventsByRegion(t *testing.T) {
 		}}}}))
 	}
 	job := w.jobs(t, "onpush", "mode: enforce\nretention:\n  - match: \"**\"\n    keep_last: 20\n", func(reg multitarget.Registry, e *autopilot.Engine) multitarget.Job {
-		return onpush.New(e, reg.Client, onpush.Config{})
+		return onpush.New(e, onpush.Config{})
 	})
 	decode := func(region string) events.Event {
 		t.Helper()
@@ -276,7 +277,7 @@ func TestTwoRegionsReportFailedSyncJobsAndAStricterReplicaRule(t *testing.T) {
 	require.NoError(t, north.PushTag("prod", "web", "v4", w.clock.Now()))
 
 	job := w.jobs(t, sweep.JobName, strings.Replace(replicaPolicy, "remediate: sync", "remediate: none", 1), func(reg multitarget.Registry, e *autopilot.Engine) multitarget.Job {
-		return sweep.New(e, reg.Client, sweep.Config{Target: reg.Target.Name, Now: w.clock.Now})
+		return sweep.New(e, reg.Client, sweep.Config{Target: reg.Target.Name})
 	})
 	rep, err := job.Handle(context.Background(), []events.Event{event(events.SweepRequested{})})
 	require.NoError(t, err)
@@ -307,9 +308,9 @@ func TestGrantSyncRunsInEveryTarget(t *testing.T) {
 	require.NoError(t, os.WriteFile(dir, []byte("teams:\n  - name: t\n    members: [{id: 0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e, name: alice}]\n    namespaces: {team: read}\n"), 0o600))
 	var members []multitarget.Member
 	for _, reg := range w.regs {
-		members = append(members, multitarget.Member{Target: reg.Target, Job: grantsync.New(reg.Client, grantsync.Config{Directory: dir})})
+		members = append(members, multitarget.Member{Target: reg.Target, Client: reg.Client, Job: grantsync.New(reg.Client, grantsync.Config{Directory: dir})})
 	}
-	job := multitarget.Jobs(grantsync.JobName, members)
+	job := function.NewRunner(multitarget.Jobs(grantsync.JobName, members), function.RunnerOptions{})
 
 	rep, err := job.Handle(context.Background(), []events.Event{event(events.GrantSyncRequested{Target: "dr"})})
 	require.NoError(t, err)

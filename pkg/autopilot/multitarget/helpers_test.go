@@ -18,6 +18,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
@@ -74,8 +75,9 @@ func newWorld(t *testing.T) *world {
 	return &world{cloud: cloud, clock: clk, set: set, regs: regs}
 }
 
-// jobs builds one job per target with mk and joins them.
-func (w *world) jobs(t *testing.T, name, pol string, mk func(reg multitarget.Registry, e *autopilot.Engine) multitarget.Job) multitarget.Job {
+// jobs builds one job per target with mk and joins them, in the runner
+// the functions use.
+func (w *world) jobs(t *testing.T, name, pol string, mk func(reg multitarget.Registry, e *autopilot.Engine) multitarget.Job) *function.Runner {
 	t.Helper()
 	p, err := policy.Parse([]byte(pol), "policy.yaml")
 	require.NoError(t, err)
@@ -84,9 +86,9 @@ func (w *world) jobs(t *testing.T, name, pol string, mk func(reg multitarget.Reg
 	require.NoError(t, err)
 	var members []multitarget.Member
 	for i, reg := range w.regs {
-		members = append(members, multitarget.Member{Target: reg.Target, Job: mk(reg, engines[i])})
+		members = append(members, multitarget.Member{Target: reg.Target, Client: reg.Client, Job: mk(reg, engines[i])})
 	}
-	return multitarget.Jobs(name, members)
+	return function.NewRunner(multitarget.Jobs(name, members), function.RunnerOptions{Logger: quiet, Now: w.clock.Now})
 }
 
 func event(p events.Payload) events.Event {

@@ -18,7 +18,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
@@ -60,16 +59,21 @@ func Replicas(regs []Registry) func(region string) *swr.Client {
 	return func(region string) *swr.Client { return byRegion[region] }
 }
 
-// Job is what handler.Function runs.
+// Job is one target's job, as the function's runner (pkg/function) runs
+// it: it says which events are its own and does their work.
 type Job interface {
 	Name() string
-	Handle(ctx context.Context, evs []events.Event) (*report.Report, error)
+	Mine(ev events.Event) bool
+	Do(ctx context.Context, evs []events.Event, rep *report.Report) error
 }
 
-// Member is one target's job.
+// Member is one target's job and the client that reaches the target.
 type Member struct {
 	Target targets.Target
 	Job    Job
+	// Client, when set, is the job's client: its request counter gives
+	// the target's share of the report's APICalls.
+	Client *swr.Client
 }
 
 // Jobs returns one job that runs members, one per target, in order. With
@@ -82,58 +86,75 @@ func Jobs(name string, members []Member) Job {
 	for _, m := range members {
 		set.Targets = append(set.Targets, m.Target)
 	}
-	return &router{name: name, members: members, set: set, now: time.Now}
+	return &router{name: name, members: members, set: set}
 }
 
 type router struct {
 	name    string
 	members []Member
 	set     *targets.Set
-	now     func() time.Time
 }
 
 func (r *router) Name() string { return r.name }
 
-// Handle routes evs to the members and runs each member that has events,
-// in order. It returns an error when a member does, so that the input is
-// delivered again; members that finished skip their events then as seen.
-func (r *router) Handle(ctx context.Context, evs []events.Event) (*report.Report, error) {
-	rep := &report.Report{Job: r.name, Started: r.now()}
+// Mine reports whether any target's job acts on ev.
+func (r *router) Mine(ev events.Event) bool {
+	for _, m := range r.members {
+		if m.Job.Mine(ev) {
+			return true
+		}
+	}
+	return false
+}
+
+// Do routes evs to the members and runs each member that has events, in
+// order, merging each target's report into rep. An event that matches no
+// target is reported and acknowledged. Do asks for redelivery when a
+// member does; the members that finished then do their events' work again
+// on the redelivery, which writes nothing twice.
+func (r *router) Do(ctx context.Context, evs []events.Event, rep *report.Report) error {
 	routed := make([][]events.Event, len(r.members))
 	for _, ev := range evs {
 		idx, err := r.route(ev)
 		if err != nil {
 			rep.Errors = append(rep.Errors, report.RepoError{Op: "route event " + ev.ID, Error: err.Error()})
-			rep.EventIDs = append(rep.EventIDs, ev.ID)
 			rep.Skipped++
 			continue
 		}
 		for _, i := range idx {
-			routed[i] = append(routed[i], ev)
+			if r.members[i].Job.Mine(ev) {
+				routed[i] = append(routed[i], ev)
+			}
 		}
 	}
-	var errs []error
+	var failed, refused []error
 	for i, m := range r.members {
 		if len(routed[i]) == 0 {
 			continue
 		}
-		mr, err := m.Job.Handle(ctx, routed[i])
-		if err != nil {
-			errs = append(errs, fmt.Errorf("target %s: %w", m.Target.Name, err))
+		mr := &report.Report{Job: r.name, Started: rep.Started}
+		calls := requests(m.Client)
+		err := m.Job.Do(ctx, routed[i], mr)
+		mr.APICalls = requests(m.Client) - calls
+		switch {
+		case events.IsTerminal(err):
+			refused = append(refused, fmt.Errorf("target %s: %w", m.Target.Name, err))
+		case err != nil:
+			failed = append(failed, fmt.Errorf("target %s: %w", m.Target.Name, err))
 		}
-		if mr != nil {
-			mr.EventIDs = nil // the router lists each event once
-			rep.AddTarget(m.Target.Name, mr)
-		}
+		rep.AddTarget(m.Target.Name, mr)
 	}
-	for _, ev := range evs {
-		if !slices.Contains(rep.EventIDs, ev.ID) {
-			rep.EventIDs = append(rep.EventIDs, ev.ID)
-		}
+	if len(failed) > 0 {
+		return errors.Join(failed...)
 	}
-	rep.Tally()
-	rep.Duration = report.Duration(r.now().Sub(rep.Started))
-	return rep, errors.Join(errs...)
+	return events.Terminal(errors.Join(refused...))
+}
+
+func requests(c *swr.Client) int64 {
+	if c == nil {
+		return 0
+	}
+	return c.Stats().Requests
 }
 
 // route returns the members ev goes to.
@@ -247,4 +268,25 @@ func Engines(regs []Registry, pol *policy.Policy, opts autopilot.Options) ([]*au
 		out[i] = autopilot.NewEngine(r.Client, pol, o)
 	}
 	return out, nil
+}
+
+// PerTarget returns the job called name over regs: job builds the job of
+// each target (Jobs joins them).
+func PerTarget(name string, regs []Registry, job func(i int, reg Registry) Job) Job {
+	members := make([]Member, len(regs))
+	for i, reg := range regs {
+		members[i] = Member{Target: reg.Target, Client: reg.Client, Job: job(i, reg)}
+	}
+	return Jobs(name, members)
+}
+
+// EngineJobs returns the job called name over regs, each target's built
+// by job around an engine that follows pol as it applies in that target
+// (Engines).
+func EngineJobs(name string, regs []Registry, pol *policy.Policy, opts autopilot.Options, job func(e *autopilot.Engine, reg Registry) Job) (Job, error) {
+	engines, err := Engines(regs, pol, opts)
+	if err != nil {
+		return nil, err
+	}
+	return PerTarget(name, regs, func(i int, reg Registry) Job { return job(engines[i], reg) }), nil
 }

@@ -1,10 +1,7 @@
 package onpush
 
 import (
-	"log/slog"
 	"time"
-
-	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -28,15 +25,8 @@ type Config struct {
 	// least recently confirmed are forgotten first. Zero means
 	// DefaultCacheSize.
 	CacheSize int
-	// DedupeSize is how many event keys are remembered to skip
-	// redeliveries. Zero means events.DefaultDedupeSize.
-	DedupeSize int
-	// Now is the clock of the cache and of the reports. Defaults to
-	// time.Now.
+	// Now is the clock of the cache. Defaults to time.Now.
 	Now func() time.Time
-	// Logger receives one line per handled batch (and per change).
-	// Defaults to slog.Default().
-	Logger *slog.Logger
 }
 
 // withDefaults returns c with every zero field set to its default.
@@ -47,14 +37,8 @@ func (c Config) withDefaults() Config {
 	if c.CacheSize <= 0 {
 		c.CacheSize = DefaultCacheSize
 	}
-	if c.DedupeSize <= 0 {
-		c.DedupeSize = events.DefaultDedupeSize
-	}
 	if c.Now == nil {
 		c.Now = time.Now
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
 	}
 	return c
 }

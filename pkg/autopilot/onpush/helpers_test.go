@@ -14,6 +14,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
@@ -58,20 +59,26 @@ func newEnv(tb testing.TB, seed swrtest.Seed, opts ...swrtest.Option) *env {
 	return &env{srv: srv, client: c, clock: clock}
 }
 
-// job builds a Job for policyYAML with cfg (its clock and a silent logger
-// filled in when unset).
-func (e *env) job(tb testing.TB, policyYAML string, cfg onpush.Config) *onpush.Job {
+// job builds a Job for policyYAML with cfg (its clock filled in when
+// unset), in the runner the functions use: with the client, the clock and
+// a silent logger unless opts gives others.
+func (e *env) job(tb testing.TB, policyYAML string, cfg onpush.Config, opts ...function.RunnerOptions) *function.Runner {
 	tb.Helper()
 	p, err := policy.Parse([]byte(policyYAML), "policy.yaml")
 	require.NoError(tb, err)
 	if cfg.Now == nil {
 		cfg.Now = e.clock.Now
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	var o function.RunnerOptions
+	if len(opts) > 0 {
+		o = opts[0]
 	}
-	engine := autopilot.NewEngine(e.client, p, autopilot.Options{Now: e.clock.Now, Logger: cfg.Logger})
-	return onpush.New(engine, e.client, cfg)
+	o.Client, o.Now = e.client, e.clock.Now
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	engine := autopilot.NewEngine(e.client, p, autopilot.Options{Now: e.clock.Now, Logger: o.Logger})
+	return function.NewRunner(onpush.New(engine, cfg), o)
 }
 
 // reads and writes count the requests the emulator received since the

@@ -5,9 +5,8 @@
 // policy's default grants; a changed trigger is audited when the policy
 // audits triggers.
 //
-// A Job lives as long as its warm instance. It remembers the event keys it
-// handled, so redeliveries do no work twice, and the repositories it
-// observed conformant, so that a burst of pushes to one repository costs
+// A Job lives as long as its warm instance. It remembers the repositories
+// it observed conformant, so that a burst of pushes to one repository costs
 // one read: such a repository is not read again until Config.CacheTTL has
 // passed, and any write to it forgets it at once.
 package onpush
@@ -15,10 +14,8 @@ package onpush
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
-	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/internal/keylock"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
@@ -30,23 +27,16 @@ const Name = "onpush"
 // Job handles repository and push events. It is safe for concurrent use.
 type Job struct {
 	engine *autopilot.Engine
-	client *swr.Client
 	cfg    Config
-	dedupe *events.Deduper
 	cache  *conformantCache
-	locks  keylock.Map // one repository at a time, so its cache entry is checked and set atomically
 }
 
-// New returns a Job that works through engine. client is the engine's SWR
-// client; its request counter gives each report's APICalls (requests of
-// other work sharing the client at the same time are counted too).
-func New(engine *autopilot.Engine, client *swr.Client, cfg Config) *Job {
+// New returns a Job that works through engine.
+func New(engine *autopilot.Engine, cfg Config) *Job {
 	cfg = cfg.withDefaults()
 	return &Job{
 		engine: engine,
-		client: client,
 		cfg:    cfg,
-		dedupe: events.NewDeduper(cfg.DedupeSize),
 		cache:  newConformantCache(cfg.CacheTTL, cfg.CacheSize, cfg.Now),
 	}
 }
@@ -54,88 +44,67 @@ func New(engine *autopilot.Engine, client *swr.Client, cfg Config) *Job {
 // Name returns "onpush".
 func (j *Job) Name() string { return Name }
 
-// Handle handles the events of one invocation, one after the other, and
-// reports what it observed, planned, refused and applied. Events of other
-// kinds, NamespaceCreated, trigger changes when the policy does not audit
-// triggers, and events already handled are acknowledged without work and
-// counted in Report.Skipped. Errors met on a repository are reported, and
-// the event is forgotten by the de-duplication so that a redelivery is
-// handled.
-//
-// Handle returns an error, asking for the input to be delivered again,
-// only when no event was handled and every failure may pass by itself
-// (SWR unreachable, throttling, 5xx, or ctx ending before the work).
-func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, error) {
-	started := j.cfg.Now()
-	callsBefore := j.client.Stats().Requests
-	rep := &report.Report{Job: Name, DryRun: j.cfg.DryRun, Started: started}
+// Mine reports whether the job acts on ev: a created repository or a
+// pushed image, and a changed trigger when the policy audits triggers.
+func (j *Job) Mine(ev events.Event) bool {
+	if _, _, ok := target(ev); !ok {
+		return false
+	}
+	switch ev.Kind {
+	case events.KindImagePushed, events.KindRepositoryCreated:
+		return true
+	case events.KindTriggerChanged:
+		return j.engine.Policy().Audits.Triggers != nil
+	}
+	return false
+}
 
+// Do handles the events of one invocation, one after the other, and adds
+// what it observed, planned, refused and applied to rep. Errors met on a
+// repository are reported.
+//
+// Do asks for redelivery only when no event was handled and every failure
+// may pass by itself (SWR unreachable, throttling, 5xx, or ctx ending
+// before the work); other failures are in the report only.
+func (j *Job) Do(ctx context.Context, evs []events.Event, rep *report.Report) error {
+	rep.DryRun = j.cfg.DryRun
 	handled, failed, retryable := 0, 0, 0
 	for _, ev := range evs {
-		rep.EventIDs = append(rep.EventIDs, ev.ID)
-		ns, repo, _ := target(ev)
 		if err := ctx.Err(); err != nil {
+			ns, repo, _ := target(ev)
 			rep.Errors = append(rep.Errors, report.RepoError{Namespace: ns, Repository: repo, Op: "handle " + string(ev.Kind),
 				Error: fmt.Sprintf("event %s not handled: %v", ev.ID, err)})
 			failed++
 			retryable++
 			continue
 		}
-		if j.dedupe.Seen(ev.Key()) {
-			rep.Skipped++
-			continue
-		}
-		res, ok := j.handle(ctx, ev)
-		if !ok {
-			rep.Skipped++
-			continue
-		}
+		res := j.handle(ctx, ev)
 		res.AddTo(rep)
 		if len(res.Errors) == 0 {
 			handled++
 			continue
 		}
-		j.dedupe.Forget(ev.Key())
 		failed++
 		if res.Retryable() {
 			retryable++
 		}
 	}
-
-	rep.Tally()
-	rep.Duration = report.Duration(j.cfg.Now().Sub(started))
-	rep.APICalls = j.client.Stats().Requests - callsBefore
-	j.log(ctx, rep)
 	if handled == 0 && failed > 0 && failed == retryable {
-		return rep, fmt.Errorf("%s: none of %d events handled; first error: %s", Name, failed, rep.Errors[0].Error)
+		return fmt.Errorf("%s: none of %d events handled; first error: %s", Name, failed, rep.Errors[0].Error)
 	}
-	return rep, nil
+	return nil
 }
 
-// handle does the work one event asks for; ok is false for events the job
-// acknowledges without work.
-func (j *Job) handle(ctx context.Context, ev events.Event) (res autopilot.RepoResult, ok bool) {
-	ns, repo, ok := target(ev)
-	if !ok {
-		return res, false
-	}
-	var work func() autopilot.RepoResult
-	switch ev.Kind {
-	case events.KindImagePushed, events.KindRepositoryCreated:
-		created := ev.Kind == events.KindRepositoryCreated
-		work = func() autopilot.RepoResult { return j.repository(ctx, ns, repo, created) }
-	case events.KindTriggerChanged:
-		if j.engine.Policy().Audits.Triggers == nil {
-			return res, false
-		}
-		work = func() autopilot.RepoResult { return j.engine.AuditTriggers(ctx, ns, repo, j.cfg.DryRun) }
-	default:
-		return res, false
-	}
+// handle does the work one event asks for.
+func (j *Job) handle(ctx context.Context, ev events.Event) autopilot.RepoResult {
+	ns, repo, _ := target(ev)
 	if err := checkSWRNames(ns, repo); err != nil {
-		return autopilot.Failed(ns, repo, "check names", err), true
+		return autopilot.Failed(ns, repo, "check names", err)
 	}
-	return work(), true
+	if ev.Kind == events.KindTriggerChanged {
+		return j.engine.AuditTriggers(ctx, ns, repo, j.cfg.DryRun)
+	}
+	return j.repository(ctx, ns, repo, ev.Kind == events.KindRepositoryCreated)
 }
 
 // checkSWRNames reports a namespace or repository name SWR cannot hold.
@@ -158,9 +127,10 @@ func checkSWRNames(ns, repo string) error {
 // cache TTL (and its rule does not protect deployed tags).
 func (j *Job) repository(ctx context.Context, ns, repo string, created bool) autopilot.RepoResult {
 	key := ns + "/" + repo
-	unlock, err := j.locks.Lock(ctx, key)
+	// Holding the repository's lock checks and sets its cache entry atomically.
+	ctx, unlock, err := j.engine.LockRepository(ctx, ns, repo)
 	if err != nil {
-		return autopilot.Failed(ns, repo, "wait for repository", fmt.Errorf("wait for other work on %s: %w", key, err))
+		return autopilot.Failed(ns, repo, "wait for repository", err)
 	}
 	defer unlock()
 
@@ -205,26 +175,4 @@ func target(ev events.Event) (ns, repo string, ok bool) {
 		return p.Namespace, p.Repository, true
 	}
 	return "", "", false
-}
-
-// log writes the report's summary, and one line per change that was
-// applied, refused or failed.
-func (j *Job) log(ctx context.Context, rep *report.Report) {
-	for _, ch := range rep.Changes {
-		if ch.Status == report.StatusPlanned {
-			continue
-		}
-		j.cfg.Logger.InfoContext(ctx, "change "+string(ch.Status), "job", Name, "kind", ch.Kind, "op", ch.Op,
-			"resource", ch.Resource(), "detail", ch.Detail())
-	}
-	byStatus := map[report.Status]int{}
-	for _, ch := range rep.Changes {
-		byStatus[ch.Status]++
-	}
-	c := rep.Counts
-	j.cfg.Logger.InfoContext(ctx, "onpush report", "job", Name, "dry_run", rep.DryRun, "events", len(rep.EventIDs),
-		"event_ids", rep.EventIDs, "skipped", rep.Skipped, "scanned", c.Scanned, "conformant", c.Conformant,
-		"unmanaged", c.Unmanaged, "planned", byStatus[report.StatusPlanned], "refused", byStatus[report.StatusRefused],
-		"applied", byStatus[report.StatusApplied], "failed", byStatus[report.StatusFailed], "errors", c.Errors,
-		"findings", c.Findings, "api_calls", rep.APICalls, "duration", time.Duration(rep.Duration))
 }

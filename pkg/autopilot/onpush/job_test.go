@@ -16,6 +16,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
@@ -142,7 +143,7 @@ func TestHandleAcknowledgesOtherEventsAndDuplicates(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 5, rep.Skipped)
 	assert.Equal(t, 1, rep.Counts.Scanned)
-	assert.Equal(t, []string{"n1", "g1", "s1", "u1", "p1", "p1"}, rep.EventIDs)
+	assert.Equal(t, []string{"p1"}, rep.EventIDs, "the events acted on")
 
 	again, err := job.Handle(t.Context(), []events.Event{pushed("p1", "team", "api")})
 	require.NoError(t, err)
@@ -313,7 +314,7 @@ func TestErrorsAreReportedAndRedeliveryAskedOnlyWhenNothingWasDone(t *testing.T)
 func TestHandleLogsTheReport(t *testing.T) {
 	e := newEnv(t, seed("team", swrtest.SeedRepository{Name: "api", Tags: sixTags()}))
 	var buf bytes.Buffer
-	job := e.job(t, jobPolicy, onpush.Config{Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	job := e.job(t, jobPolicy, onpush.Config{}, function.RunnerOptions{Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 
 	_, err := job.Handle(t.Context(), []events.Event{pushed("p1", "team", "api")})
 	require.NoError(t, err)
@@ -329,7 +330,8 @@ func TestHandleLogsTheReport(t *testing.T) {
 	assert.Equal(t, "team/api", lines[0]["resource"])
 	summary := lines[1]
 	assert.Equal(t, "INFO", summary["level"])
-	assert.Equal(t, "onpush report", summary["msg"])
+	assert.Equal(t, "job done", summary["msg"])
+	assert.Equal(t, "onpush", summary["job"])
 	assert.Equal(t, []any{"p1"}, summary["event_ids"])
 	assert.EqualValues(t, 1, summary["applied"])
 	assert.EqualValues(t, 0, summary["planned"])

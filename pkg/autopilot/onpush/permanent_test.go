@@ -14,6 +14,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
@@ -34,7 +35,8 @@ func TestLastingFailureIsNotRedelivered(t *testing.T) {
 	p, err := policy.Parse([]byte(jobPolicy), "policy.yaml")
 	require.NoError(t, err)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	job := onpush.New(autopilot.NewEngine(client, p, autopilot.Options{Logger: logger}), client, onpush.Config{Logger: logger})
+	job := function.NewRunner(onpush.New(autopilot.NewEngine(client, p, autopilot.Options{Logger: logger}), onpush.Config{}),
+		function.RunnerOptions{Client: client, Logger: logger})
 
 	rep, err := job.Handle(t.Context(), []events.Event{pushed("p1", "team", "api")})
 

@@ -19,7 +19,9 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout/sqstest"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
@@ -63,10 +65,19 @@ func mustPolicy(t testing.TB, src string) *policy.Policy {
 	return p
 }
 
-func newJob(t testing.TB, c *swr.Client, pol string, cfg sweep.Config) *sweep.Job {
+func newJob(t testing.TB, c *swr.Client, pol string, cfg sweep.Config) *testJob {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return sweep.New(autopilot.NewEngine(c, mustPolicy(t, pol), autopilot.Options{Logger: quiet}), c, cfg)
+	job := sweep.New(autopilot.NewEngine(c, mustPolicy(t, pol), autopilot.Options{Logger: quiet}), c, cfg)
+	return &testJob{function.NewRunner(job, function.RunnerOptions{Client: c, Logger: quiet})}
+}
+
+// testJob is a sweep job in the runner the functions and the CLI use.
+type testJob struct{ *function.Runner }
+
+// Run sweeps for req as the CLI does: one request event of its own.
+func (j *testJob) Run(ctx context.Context, req events.SweepRequested) (*report.Report, error) {
+	return j.Handle(ctx, []events.Event{sweepEvent(req)})
 }
 
 // sweepEvent wraps a request as the decoder would deliver it.

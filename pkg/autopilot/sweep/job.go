@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/sqsout"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -60,9 +62,6 @@ type Config struct {
 	// that counts only the namespace's own repositories, since SWR may
 	// match the namespace filter loosely.
 	Progress func(done, total int)
-	// Now is the clock of the report's Started and Duration (default
-	// time.Now).
-	Now func() time.Time
 	// MaxImpactTags, when positive, cuts the tag names each change's
 	// Impact lists to at most that many in Keep and in Delete as the
 	// sweep collects the changes (report.Impact.Truncate: TotalTags and
@@ -82,7 +81,6 @@ type Job struct {
 	engine *autopilot.Engine
 	client *swr.Client
 	cfg    Config
-	seen   *events.Deduper
 }
 
 // New returns the sweep job: engine checks each repository, client lists
@@ -94,31 +92,31 @@ func New(engine *autopilot.Engine, client *swr.Client, cfg Config) *Job {
 	if cfg.DeadlineMargin <= 0 {
 		cfg.DeadlineMargin = DefaultDeadlineMargin
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	return &Job{engine: engine, client: client, cfg: cfg, seen: events.NewDeduper(0)}
+	return &Job{engine: engine, client: client, cfg: cfg}
 }
 
 // Name returns "sweep".
 func (j *Job) Name() string { return JobName }
 
-// Handle sweeps for each SweepRequested event of one invocation, in order,
-// and returns one report for all of them. Other kinds and events seen
-// before are acknowledged without work and counted in Report.Skipped.
+// Mine reports whether ev is a SweepRequested: a tick, a continuation or
+// a shard.
+func (j *Job) Mine(ev events.Event) bool {
+	_, ok := ev.Payload.(events.SweepRequested)
+	return ok
+}
+
+// Do sweeps for each SweepRequested event of one invocation, in order,
+// adding everything to rep.
 //
-// Per-repository failures, and a request that cannot be carried out (a
-// malformed cursor), go into Report.Errors. Handle returns an error,
-// alongside the report, only when the input should be delivered again: SWR could not even list the namespaces, the
+// Per-repository failures go into Report.Errors. A request that cannot be
+// carried out (a malformed cursor, a name SWR cannot hold) goes there too,
+// and its error is terminal. Do asks for redelivery (an error not
+// terminal) only when SWR could not even list the namespaces, the
 // deadline was too close to start anything, or the continuation or shard
 // events could not be enqueued (the redelivered sweep resumes from the
 // same place; repositories already fixed cost one read each and no
 // write).
-func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, error) {
-	started := j.cfg.Now()
-	calls := j.client.Stats().Requests
-	rep := &report.Report{Job: JobName, Started: started}
-
+func (j *Job) Do(ctx context.Context, evs []events.Event, rep *report.Report) error {
 	type request struct {
 		req events.SweepRequested
 		key string
@@ -126,16 +124,12 @@ func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, e
 	var reqs []request
 	allDry := true
 	for _, ev := range evs {
-		req, ok := ev.Payload.(events.SweepRequested)
-		if !ok || j.seen.Seen(ev.Key()) {
-			rep.Skipped++
-			continue
-		}
-		rep.EventIDs = append(rep.EventIDs, ev.ID)
+		req := ev.Payload.(events.SweepRequested)
 		reqs = append(reqs, request{req, ev.Key()})
 		allDry = allDry && req.DryRun
 	}
-	var failures []error
+	rep.DryRun = j.cfg.DryRun || allDry
+	var failures, refused []error
 	for i, r := range reqs {
 		rest := reqs[i+1:]
 		// A sweep that runs out of time hands on its continuation and the
@@ -148,53 +142,34 @@ func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, e
 			return j.enqueue(ctx, evs)
 		}
 		err := j.sweep(ctx, r.req, r.key, rep, handOn)
-		if err != nil {
-			var bad *inputError
-			if !errors.As(err, &bad) {
-				j.seen.Forget(r.key)
-				failures = append(failures, err)
-			} else {
-				rep.Errors = append(rep.Errors, report.RepoError{Op: "sweep request", Error: err.Error()})
-			}
+		switch {
+		case events.IsTerminal(err):
+			rep.Errors = append(rep.Errors, report.RepoError{Op: "sweep request", Error: err.Error()})
+			refused = append(refused, err)
+		case err != nil:
+			failures = append(failures, err)
 		}
 		if rep.Cursor == "" {
 			continue
 		}
 		// This sweep stopped at its deadline: the rest went with its
 		// continuation, or, without a queue, is reported not started.
-		for _, p := range rest {
-			if err != nil {
-				j.seen.Forget(p.key)
-			} else if j.cfg.Continue == nil {
+		if err == nil && j.cfg.Continue == nil {
+			for _, p := range rest {
 				rep.Findings = append(rep.Findings, notStarted(p.req))
 			}
 		}
 		break
 	}
-	rep.DryRun = j.cfg.DryRun || (len(reqs) > 0 && allDry)
-	j.finish(rep, started, calls)
-	return rep, errors.Join(failures...)
+	j.sort(rep)
+	if len(failures) > 0 {
+		return errors.Join(failures...)
+	}
+	return events.Terminal(errors.Join(refused...))
 }
 
-// Run sweeps the namespaces req names (every namespace when it names
-// none) from req.Cursor on, as one invocation would, and returns the
-// report. It neither de-duplicates nor fans out; it does hand an
-// unfinished sweep on through Config.Continue. The CLI calls it. The
-// error is one Handle would return, or a malformed cursor (wrapping
-// ErrMalformedCursor).
-func (j *Job) Run(ctx context.Context, req events.SweepRequested) (*report.Report, error) {
-	started := j.cfg.Now()
-	calls := j.client.Stats().Requests
-	rep := &report.Report{Job: JobName, Started: started, DryRun: j.cfg.DryRun || req.DryRun}
-	err := j.sweep(ctx, req, "", rep, func(cont cloudevents.Event) error {
-		return j.enqueue(ctx, []cloudevents.Event{cont})
-	})
-	j.finish(rep, started, calls)
-	return rep, err
-}
-
-// finish tallies rep, orders its entries by repository and stamps the cost.
-func (j *Job) finish(rep *report.Report, started time.Time, calls int64) {
+// sort orders rep's entries by repository.
+func (j *Job) sort(rep *report.Report) {
 	byRepo := func(ns1, r1, ns2, r2 string) int {
 		return cmp.Or(cmp.Compare(ns1, ns2), cmp.Compare(r1, r2))
 	}
@@ -207,9 +182,6 @@ func (j *Job) finish(rep *report.Report, started time.Time, calls int64) {
 	slices.SortStableFunc(rep.Errors, func(a, b report.RepoError) int {
 		return byRepo(a.Namespace, a.Repository, b.Namespace, b.Repository)
 	})
-	rep.Tally()
-	rep.Duration = report.Duration(j.cfg.Now().Sub(started))
-	rep.APICalls = j.client.Stats().Requests - calls
 }
 
 // enqueue hands evs on through Config.Continue. Without one the events
@@ -236,4 +208,23 @@ func handOnContext(parent context.Context, margin time.Duration) (context.Contex
 		end = deadline
 	}
 	return context.WithDeadline(context.WithoutCancel(parent), end)
+}
+
+// ContinueTo returns where a sweep function hands unfinished work on: the
+// SQS queue at queueURL when set, else the CloudEvents sink at sinkURL
+// (e.g. a Knative broker whose trigger routes
+// io.swrautopilot.sweep.requested back to the function, as in HTTP
+// receiver mode), else nowhere (nil).
+func ContinueTo(queueURL, sinkURL string) (Enqueuer, error) {
+	switch {
+	case queueURL != "":
+		queue, err := sqsout.New(queueURL, sqsout.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("sqs queue: %w", err)
+		}
+		return queue, nil
+	case sinkURL != "":
+		return report.Sink{URL: sinkURL}, nil
+	}
+	return nil, nil
 }

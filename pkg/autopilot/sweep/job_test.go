@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"testing"
@@ -11,8 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
@@ -30,6 +33,28 @@ func TestHandleSkipsOtherKindsAndDuplicates(t *testing.T) {
 	assert.Equal(t, 2, rep.Skipped, "the push and the repeated tick")
 	assert.Equal(t, []string{tick.ID}, rep.EventIDs)
 	assert.Equal(t, 2, rep.Counts.Scanned, "swept once")
+}
+
+// TestDedupeSizeIsHonoured: the sweep remembers as many ticks as the
+// runner is told to (AUTOPILOT_DEDUPE_SIZE), not a size of its own.
+func TestDedupeSizeIsHonoured(t *testing.T) {
+	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 2, 1))))
+	c := newClient(t, reg)
+	quiet := slog.New(slog.DiscardHandler)
+	job := sweep.New(autopilot.NewEngine(c, mustPolicy(t, keepLastPolicy), autopilot.Options{Logger: quiet}), c, sweep.Config{})
+	r := function.NewRunner(job, function.RunnerOptions{DedupeSize: 1, Client: c, Logger: quiet})
+	a, b := sweepEvent(events.SweepRequested{}), sweepEvent(events.SweepRequested{})
+	for _, ev := range []events.Event{a, b} {
+		_, err := r.Handle(context.Background(), []events.Event{ev})
+		require.NoError(t, err)
+	}
+	rep, err := r.Handle(context.Background(), []events.Event{a})
+	require.NoError(t, err)
+	assert.Zero(t, rep.Skipped, "one key remembered: b pushed a out")
+	assert.Equal(t, 2, rep.Counts.Scanned)
+	rep, err = r.Handle(context.Background(), []events.Event{a})
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Skipped)
 }
 
 func TestDryRunWritesNothingAndReportsEverything(t *testing.T) {
@@ -63,7 +88,7 @@ func TestMalformedCursorIsReportedNotRedelivered(t *testing.T) {
 	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 2, 1))))
 	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{})
 	rep, err := job.Handle(context.Background(), []events.Event{sweepEvent(events.SweepRequested{Cursor: "v1:ns000"})})
-	require.NoError(t, err, "redelivery cannot fix a bad cursor")
+	require.True(t, events.IsTerminal(err), "redelivery cannot fix a bad cursor: %v", err)
 	require.Len(t, rep.Errors, 1)
 	assert.Equal(t, "sweep request", rep.Errors[0].Op)
 	assert.Contains(t, rep.Errors[0].Error, `malformed sweep cursor "v1:ns000": want v1:<namespace>:<offset>`)
@@ -138,7 +163,7 @@ func TestSweepReportsNamespacesOnlyHarborAllows(t *testing.T) {
 	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 2, 1))))
 	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{})
 	rep, err := job.Handle(context.Background(), b.Events)
-	require.NoError(t, err, "redelivery cannot make the name valid")
+	require.True(t, events.IsTerminal(err), "redelivery cannot make the name valid: %v", err)
 	require.Len(t, rep.Errors, 1)
 	assert.Equal(t, "sweep request", rep.Errors[0].Op)
 	assert.Equal(t, `sweep namespace "0day": not an SWR namespace name: it must start with a lowercase letter`, rep.Errors[0].Error)

@@ -9,9 +9,9 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/deadline"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -21,14 +21,6 @@ const (
 	listOrderColumn = "name"
 	listOrderType   = "asc"
 )
-
-// inputError is a sweep request that cannot be carried out as given (a
-// malformed cursor, a namespace name SWR cannot hold): delivering it again
-// would not help.
-type inputError struct{ err error }
-
-func (e *inputError) Error() string { return e.err.Error() }
-func (e *inputError) Unwrap() error { return e.err }
 
 // sweep carries out one sweep request into rep. parent is the key of the
 // event that asked for it (empty for none): the events it hands on derive
@@ -41,13 +33,13 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 	handOn func(cloudevents.Event) error) error {
 	dryRun := j.cfg.DryRun || req.DryRun
 	if req.Target != "" && req.Target != j.cfg.Target {
-		return &inputError{fmt.Errorf("sweep of target %s: this sweep covers %s", quoteShort(req.Target), targetLabel(j.cfg.Target))}
+		return events.Terminal(fmt.Errorf("sweep of target %s: this sweep covers %s", quoteShort(req.Target), targetLabel(j.cfg.Target)))
 	}
 	var start Cursor
 	if req.Cursor != "" {
 		c, err := ParseCursor(req.Cursor)
 		if err != nil {
-			return &inputError{err}
+			return events.Terminal(err)
 		}
 		start = c
 	}
@@ -56,7 +48,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 		// this sweep lists and writes through the SWR API, which holds
 		// none that breaks SWR's rule.
 		if err := swr.CheckNamespaceName(ns); err != nil {
-			return &inputError{fmt.Errorf("sweep namespace %s: not an SWR namespace name: it %w", quoteShort(ns), err)}
+			return events.Terminal(fmt.Errorf("sweep namespace %s: not an SWR namespace name: it %w", quoteShort(ns), err))
 		}
 	}
 	namespaces, err := j.namespaces(ctx, req.Namespaces)
@@ -72,7 +64,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 		first, _ = slices.BinarySearch(namespaces, start.Namespace)
 		found := first < len(namespaces) && namespaces[first] == start.Namespace
 		if !found && len(req.Namespaces) > 0 {
-			return &inputError{fmt.Errorf("cursor %s names namespace %q, which the sweep does not cover", req.Cursor, start.Namespace)}
+			return events.Terminal(fmt.Errorf("cursor %s names namespace %q, which the sweep does not cover", req.Cursor, start.Namespace))
 		}
 		if !found {
 			// The namespace is gone; carry on with the next one.
@@ -82,7 +74,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 	namespaces = namespaces[first:]
 
 	s := &sweeper{job: j, dryRun: dryRun, rep: rep, sem: make(chan struct{}, j.cfg.Concurrency)}
-	work, cancel := runtime.WorkDeadline(ctx, j.cfg.DeadlineMargin)
+	work, cancel := deadline.Work(ctx, j.cfg.DeadlineMargin)
 	defer cancel()
 	if j.cfg.Progress != nil {
 		s.total = j.count(work, namespaces, len(req.Namespaces) == 0 && req.Cursor == "", start)
@@ -95,7 +87,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 	if s.started == 0 {
 		s.wg.Wait()
 		return fmt.Errorf("sweep: nothing started: %v left before the deadline, within the margin of %v (%w)",
-			runtime.Remaining(ctx), j.cfg.DeadlineMargin, work.Err())
+			deadline.Remaining(ctx), j.cfg.DeadlineMargin, work.Err())
 	}
 	rep.Cursor = stop.String()
 	if j.cfg.Continue == nil {

@@ -17,7 +17,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+	"github.com/swr-autopilot/swr-autopilot/pkg/deadline"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
 // request holds the optional instructions a payload may carry.
@@ -42,8 +43,8 @@ type response struct {
 }
 
 func main() {
-	logger := runtime.LoggerFromEnv(os.Stdout, os.Getenv)
-	app := runtime.App{
+	logger := function.LoggerFromEnv(os.Stdout, os.Getenv)
+	app := function.App{
 		Name:   "echofn",
 		Logger: logger,
 		Lambda: func(ctx context.Context, payload json.RawMessage) (any, error) {
@@ -65,7 +66,7 @@ func main() {
 		}),
 		OnShutdown: func() { logger.Info("echofn stopped") },
 	}
-	if err := runtime.Run(context.Background(), app); err != nil {
+	if err := function.Run(context.Background(), app); err != nil {
 		logger.Error("echofn failed", "error", err.Error())
 		os.Exit(1)
 	}
@@ -77,19 +78,19 @@ func handle(ctx context.Context, logger *slog.Logger, payload json.RawMessage) (
 		return nil, fmt.Errorf("decode payload: %w", err)
 	}
 	if req.ID != "" {
-		ctx = runtime.WithEventID(ctx, req.ID)
+		ctx = function.WithEventID(ctx, req.ID)
 	}
 	logger.InfoContext(ctx, "echo invoked", "bytes", len(payload))
 
-	work, cancel := runtime.WorkDeadline(ctx, 0)
+	work, cancel := deadline.Work(ctx, 0)
 	defer cancel()
 	resp := &response{
 		Payload:         payload,
 		Function:        lambdacontext.FunctionName,
-		RequestID:       runtime.RequestID(ctx),
-		EventID:         runtime.EventID(ctx),
-		RemainingMs:     runtime.Remaining(ctx).Milliseconds(),
-		WorkRemainingMs: runtime.Remaining(work).Milliseconds(),
+		RequestID:       function.RequestID(ctx),
+		EventID:         function.EventID(ctx),
+		RemainingMs:     deadline.Remaining(ctx).Milliseconds(),
+		WorkRemainingMs: deadline.Remaining(work).Milliseconds(),
 		Env:             os.Getenv("ECHOFN_ENV"),
 	}
 	switch {
@@ -101,7 +102,7 @@ func handle(ctx context.Context, logger *slog.Logger, payload json.RawMessage) (
 		time.Sleep(time.Duration(req.SleepMs) * time.Millisecond)
 	case req.UntilWorkDeadline:
 		<-work.Done()
-		resp.StoppedWithMs = runtime.Remaining(ctx).Milliseconds()
+		resp.StoppedWithMs = deadline.Remaining(ctx).Milliseconds()
 		logger.InfoContext(ctx, "stopped at work deadline", "remainingMs", resp.StoppedWithMs)
 	}
 	return resp, nil

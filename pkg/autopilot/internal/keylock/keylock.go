@@ -63,3 +63,25 @@ func (m *Map) release(key string, e *entry) {
 	}
 	m.mu.Unlock()
 }
+
+// heldKey marks a context whose holder has locked key in m.
+type heldKey struct {
+	m   *Map
+	key string
+}
+
+// Hold locks key like Lock, unless ctx comes from a Hold of the same key
+// in m, whose holder already has it: then it returns ctx and an unlock
+// that does nothing. Work done under the returned context may Hold key
+// again without waiting for itself.
+func (m *Map) Hold(ctx context.Context, key string) (held context.Context, unlock func(), err error) {
+	k := heldKey{m, key}
+	if ctx.Value(k) != nil {
+		return ctx, func() {}, nil
+	}
+	unlock, err = m.Lock(ctx, key)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return context.WithValue(ctx, k, true), unlock, nil
+}

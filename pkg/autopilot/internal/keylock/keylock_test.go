@@ -65,3 +65,24 @@ func TestLockGivesUpWhenContextEnds(t *testing.T) {
 	require.NoError(t, err, "the key is free again")
 	unlock2()
 }
+
+func TestHoldIsReentrantForItsHolderOnly(t *testing.T) {
+	var m Map
+	ctx, unlock, err := m.Hold(context.Background(), "team/api")
+	require.NoError(t, err)
+	inner, unlockInner, err := m.Hold(ctx, "team/api")
+	require.NoError(t, err, "the holder does not wait for itself")
+	assert.Equal(t, ctx, inner)
+	unlockInner()
+
+	other, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err = m.Hold(other, "team/api")
+	assert.ErrorIs(t, err, context.Canceled, "anyone else waits while the key is held")
+
+	unlock()
+	_, unlockAgain, err := m.Hold(context.Background(), "team/api")
+	require.NoError(t, err, "free once the holder unlocks")
+	unlockAgain()
+	assert.Zero(t, m.Len())
+}

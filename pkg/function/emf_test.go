@@ -1,4 +1,4 @@
-package runtime_test
+package function_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
 // countingWriter counts Write calls.
@@ -27,7 +27,7 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 func TestEMFWritesOneEmbeddedMetricLine(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	var w countingWriter
-	err := runtime.EMF(&w, "SWRAutopilot",
+	err := function.EMF(&w, "SWRAutopilot",
 		map[string]string{"Function": "retentionsweep", "Job": "sweep"},
 		map[string]float64{"ReposScanned": 42, "DurationMs": 1234.5, "RulesWritten": 0, "PayloadBytes": 2048},
 		now)
@@ -83,8 +83,8 @@ func TestEMFIsDeterministicAndAllowsNoDimensions(t *testing.T) {
 	now := time.Unix(1700000000, 0)
 	metrics := map[string]float64{"B": 2, "A": 1, "C": 3}
 	var first, second bytes.Buffer
-	require.NoError(t, runtime.EMF(&first, "NS", nil, metrics, now))
-	require.NoError(t, runtime.EMF(&second, "NS", nil, metrics, now))
+	require.NoError(t, function.EMF(&first, "NS", nil, metrics, now))
+	require.NoError(t, function.EMF(&second, "NS", nil, metrics, now))
 	assert.Equal(t, first.String(), second.String())
 	assert.JSONEq(t, `{"_aws":{"Timestamp":1700000000000,"CloudWatchMetrics":[{"Namespace":"NS","Dimensions":[[]],`+
 		`"Metrics":[{"Name":"A","Unit":"Count"},{"Name":"B","Unit":"Count"},{"Name":"C","Unit":"Count"}]}]},"A":1,"B":2,"C":3}`,
@@ -112,7 +112,7 @@ func TestEMFRejectsInvalidInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			err := runtime.EMF(&buf, tc.namespace, tc.dims, tc.metrics, now)
+			err := function.EMF(&buf, tc.namespace, tc.dims, tc.metrics, now)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.Zero(t, buf.Len(), "nothing is written on error")

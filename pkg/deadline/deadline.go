@@ -1,4 +1,7 @@
-package runtime
+// Package deadline holds the time arithmetic of an invocation with a
+// deadline: how much is left, and the earlier deadline by which work must
+// stop so that there is still time to report.
+package deadline
 
 import (
 	"context"
@@ -6,7 +9,7 @@ import (
 	"time"
 )
 
-// DefaultMargin is the time WorkDeadline keeps in reserve before the
+// DefaultMargin is the time Work keeps in reserve before the
 // invocation deadline when no margin is given: enough to log, flush metrics
 // and return partial results.
 const DefaultMargin = 500 * time.Millisecond
@@ -25,12 +28,12 @@ func Remaining(ctx context.Context) time.Duration {
 	return max(time.Until(deadline), 0)
 }
 
-// WorkDeadline returns a context that ends margin before ctx's deadline
+// Work returns a context that ends margin before ctx's deadline
 // (DefaultMargin when margin is not positive), so a handler that checks it
 // stops starting new work while there is still time to report. Without a
 // deadline on ctx the returned context ends only with ctx. Call cancel when
 // the work is done.
-func WorkDeadline(ctx context.Context, margin time.Duration) (context.Context, context.CancelFunc) {
+func Work(ctx context.Context, margin time.Duration) (context.Context, context.CancelFunc) {
 	if margin <= 0 {
 		margin = DefaultMargin
 	}

@@ -1,4 +1,4 @@
-package runtime_test
+package function_test
 
 import (
 	"bytes"
@@ -19,7 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+	"github.com/swr-autopilot/swr-autopilot/pkg/deadline"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -53,14 +54,14 @@ func observingHandler(logger *slog.Logger, out chan<- seen) http.Handler {
 		ctx := r.Context()
 		_, ok := ctx.Deadline()
 		logger.InfoContext(ctx, "handled")
-		out <- seen{RequestID: runtime.RequestID(ctx), EventID: runtime.EventID(ctx), HasDeadline: ok, Remaining: runtime.Remaining(ctx)}
+		out <- seen{RequestID: function.RequestID(ctx), EventID: function.EventID(ctx), HasDeadline: ok, Remaining: deadline.Remaining(ctx)}
 		w.WriteHeader(http.StatusAccepted)
 	})
 }
 
 func TestHandlerServesHealthz(t *testing.T) {
-	app := runtime.App{Name: "onpush", HTTP: http.NotFoundHandler(), Logger: runtime.NewLogger(io.Discard, slog.LevelInfo)}
-	srv := httptest.NewServer(runtime.Handler(app))
+	app := function.App{Name: "onpush", HTTP: http.NotFoundHandler(), Logger: function.NewLogger(io.Discard, slog.LevelInfo)}
+	srv := httptest.NewServer(function.Handler(app))
 	defer srv.Close()
 
 	resp, err := http.Get(srv.URL + "/healthz")
@@ -80,10 +81,10 @@ func TestHandlerServesHealthz(t *testing.T) {
 
 func TestHandlerGivesRequestsIDsAndADeadline(t *testing.T) {
 	logs := &lockedBuffer{}
-	logger := runtime.NewLogger(logs, slog.LevelInfo)
+	logger := function.NewLogger(logs, slog.LevelInfo)
 	observed := make(chan seen, 1)
-	app := runtime.App{Name: "onpush", Logger: logger, RequestTimeout: time.Minute, HTTP: observingHandler(logger, observed)}
-	srv := httptest.NewServer(runtime.Handler(app))
+	app := function.App{Name: "onpush", Logger: logger, RequestTimeout: time.Minute, HTTP: observingHandler(logger, observed)}
+	srv := httptest.NewServer(function.Handler(app))
 	defer srv.Close()
 
 	req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{}`))
@@ -111,8 +112,8 @@ func TestHandlerGivesRequestsIDsAndADeadline(t *testing.T) {
 
 func TestHandlerReplacesUnusableRequestIDs(t *testing.T) {
 	observed := make(chan seen, 1)
-	logger := runtime.NewLogger(io.Discard, slog.LevelInfo)
-	srv := httptest.NewServer(runtime.Handler(runtime.App{Logger: logger, HTTP: observingHandler(logger, observed)}))
+	logger := function.NewLogger(io.Discard, slog.LevelInfo)
+	srv := httptest.NewServer(function.Handler(function.App{Logger: logger, HTTP: observingHandler(logger, observed)}))
 	defer srv.Close()
 
 	for name, header := range map[string]string{
@@ -141,7 +142,7 @@ func TestHandlerReplacesUnusableRequestIDs(t *testing.T) {
 // startServe runs Serve on a loopback listener and returns its base URL, a
 // function that stops it and a channel closed when Serve has returned,
 // whose result the returned wait function reports.
-func startServe(t *testing.T, app runtime.App) (base string, stop context.CancelFunc, done <-chan struct{}, wait func() error) {
+func startServe(t *testing.T, app function.App) (base string, stop context.CancelFunc, done <-chan struct{}, wait func() error) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -150,7 +151,7 @@ func startServe(t *testing.T, app runtime.App) (base string, stop context.Cancel
 	var serveErr error
 	go func() {
 		defer close(finished)
-		serveErr = runtime.Serve(ctx, ln, app)
+		serveErr = function.Serve(ctx, ln, app)
 	}()
 	wait = func() error {
 		<-finished
@@ -167,9 +168,9 @@ func TestServeDrainsInFlightRequestsOnShutdown(t *testing.T) {
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	shutdownHooks := make(chan struct{}, 1)
-	app := runtime.App{
+	app := function.App{
 		Name:   "grantsync",
-		Logger: runtime.NewLogger(io.Discard, slog.LevelInfo),
+		Logger: function.NewLogger(io.Discard, slog.LevelInfo),
 		HTTP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			close(entered)
 			<-release
@@ -229,8 +230,8 @@ func TestServeDrainsInFlightRequestsOnShutdown(t *testing.T) {
 func TestServeCancelsRequestsThatOutlastTheDrain(t *testing.T) {
 	entered := make(chan struct{})
 	cancelled := make(chan error, 1)
-	app := runtime.App{
-		Logger: runtime.NewLogger(io.Discard, slog.LevelInfo),
+	app := function.App{
+		Logger: function.NewLogger(io.Discard, slog.LevelInfo),
 		HTTP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			close(entered)
 			<-r.Context().Done()
@@ -259,7 +260,7 @@ func TestServeCancelsRequestsThatOutlastTheDrain(t *testing.T) {
 func TestServeWithoutHTTPHandlerFails(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	err = runtime.Serve(context.Background(), ln, runtime.App{Name: "x", Logger: runtime.NewLogger(io.Discard, slog.LevelInfo)})
+	err = function.Serve(context.Background(), ln, function.App{Name: "x", Logger: function.NewLogger(io.Discard, slog.LevelInfo)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "App.HTTP is nil")
 	_, err = net.Dial("tcp", ln.Addr().String())
@@ -276,9 +277,9 @@ func TestRunServesHTTPOnPortUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runtime.Run(ctx, runtime.App{
+		done <- function.Run(ctx, function.App{
 			Name:   "onpush",
-			Logger: runtime.NewLogger(io.Discard, slog.LevelInfo),
+			Logger: function.NewLogger(io.Discard, slog.LevelInfo),
 			HTTP:   http.NotFoundHandler(),
 			Getenv: func(k string) string { return env[k] },
 		})
@@ -300,8 +301,8 @@ func TestRunServesHTTPOnPortUntilCancelled(t *testing.T) {
 
 func TestRunRejectsABadPort(t *testing.T) {
 	for _, port := range []string{"http", "-1", "70000"} {
-		err := runtime.Run(context.Background(), runtime.App{
-			Logger: runtime.NewLogger(io.Discard, slog.LevelInfo),
+		err := function.Run(context.Background(), function.App{
+			Logger: function.NewLogger(io.Discard, slog.LevelInfo),
 			HTTP:   http.NotFoundHandler(),
 			Getenv: func(k string) string {
 				if k == "PORT" {
@@ -329,7 +330,7 @@ func TestRunListensOnAUTOPILOT_LISTEN(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runtime.Run(ctx, runtime.App{Name: "onpush", Logger: runtime.NewLogger(&logs, slog.LevelInfo),
+		done <- function.Run(ctx, function.App{Name: "onpush", Logger: function.NewLogger(&logs, slog.LevelInfo),
 			HTTP: http.NotFoundHandler(), Getenv: func(k string) string { return env[k] }})
 	}()
 	require.Eventually(t, func() bool {
@@ -346,7 +347,7 @@ func TestRunListensOnAUTOPILOT_LISTEN(t *testing.T) {
 
 	for _, bad := range []string{"8080", "localhost", "127.0.0.1:http", "127.0.0.1:"} {
 		env := map[string]string{"AUTOPILOT_LISTEN": bad}
-		err := runtime.Run(context.Background(), runtime.App{Logger: runtime.NewLogger(io.Discard, slog.LevelInfo),
+		err := function.Run(context.Background(), function.App{Logger: function.NewLogger(io.Discard, slog.LevelInfo),
 			HTTP: http.NotFoundHandler(), Getenv: func(k string) string { return env[k] }})
 		require.Error(t, err, bad)
 		assert.Contains(t, err.Error(), "AUTOPILOT_LISTEN", bad)
@@ -361,8 +362,8 @@ func TestServeCapsConcurrentConnections(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runtime.Serve(ctx, ln, runtime.App{Name: "capped", MaxConnections: 2,
-			Logger: runtime.NewLogger(io.Discard, slog.LevelInfo), HTTP: http.NotFoundHandler()})
+		done <- function.Serve(ctx, ln, function.App{Name: "capped", MaxConnections: 2,
+			Logger: function.NewLogger(io.Discard, slog.LevelInfo), HTTP: http.NotFoundHandler()})
 	}()
 	defer func() { cancel(); require.NoError(t, <-done) }()
 

@@ -1,4 +1,4 @@
-package runtime
+package function
 
 import (
 	"context"
@@ -61,7 +61,7 @@ type App struct {
 	// HTTP serves every path but /healthz in receiver mode. Required in
 	// that mode. Request body limits are its own business.
 	HTTP http.Handler
-	// Logger receives the runtime's own lines. Nil means LoggerFromEnv on
+	// Logger receives the host's own lines. Nil means LoggerFromEnv on
 	// standard output.
 	Logger *slog.Logger
 	// Getenv reads the environment. Nil means os.Getenv. It selects the

@@ -1,4 +1,4 @@
-package runtime_test
+package function_test
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
 func BenchmarkLoggerInfoContext(b *testing.B) {
-	logger := runtime.NewLogger(io.Discard, slog.LevelInfo)
+	logger := function.NewLogger(io.Discard, slog.LevelInfo)
 	ctx := invocationContext("5f1c7a4e-3d1b-4f59-9d0e-1a2b3c4d5e6f", "evt-123")
 	b.ReportAllocs()
 	for b.Loop() {
@@ -21,7 +21,7 @@ func BenchmarkLoggerInfoContext(b *testing.B) {
 }
 
 func BenchmarkLoggerInfoContextInGroup(b *testing.B) {
-	logger := runtime.NewLogger(io.Discard, slog.LevelInfo).WithGroup("repo")
+	logger := function.NewLogger(io.Discard, slog.LevelInfo).WithGroup("repo")
 	ctx := invocationContext("5f1c7a4e-3d1b-4f59-9d0e-1a2b3c4d5e6f", "evt-123")
 	b.ReportAllocs()
 	for b.Loop() {
@@ -35,15 +35,15 @@ func BenchmarkEMF(b *testing.B) {
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := runtime.EMF(io.Discard, "SWRAutopilot", dims, metrics, now); err != nil {
+		if err := function.EMF(io.Discard, "SWRAutopilot", dims, metrics, now); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkLambdaHandlerInvoke(b *testing.B) {
-	h := runtime.LambdaHandler(runtime.App{
-		Logger: runtime.NewLogger(io.Discard, slog.LevelInfo),
+	h := function.LambdaHandler(function.App{
+		Logger: function.NewLogger(io.Discard, slog.LevelInfo),
 		Lambda: func(ctx context.Context, payload json.RawMessage) (any, error) {
 			return map[string]int{"bytes": len(payload)}, nil
 		},

@@ -1,4 +1,4 @@
-package runtime_test
+package function_test
 
 import (
 	"bytes"
@@ -12,17 +12,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
 func invocationContext(requestID, eventID string) context.Context {
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: requestID})
-	return runtime.WithEventID(ctx, eventID)
+	return function.WithEventID(ctx, eventID)
 }
 
 func TestLoggerStampsIDsOnEveryContextLine(t *testing.T) {
 	var buf bytes.Buffer
-	logger := runtime.NewLogger(&buf, slog.LevelDebug)
+	logger := function.NewLogger(&buf, slog.LevelDebug)
 	ctx := invocationContext("req-9", "evt-9")
 
 	logger.DebugContext(ctx, "decoded", "shape", "cloudevent")
@@ -55,8 +55,8 @@ func TestLoggerStampsIDsOnEveryContextLine(t *testing.T) {
 
 func TestLoggerUsesRequestIDOutsideLambda(t *testing.T) {
 	var buf bytes.Buffer
-	logger := runtime.NewLogger(&buf, slog.LevelInfo)
-	logger.InfoContext(runtime.WithRequestID(context.Background(), "http-1"), "served")
+	logger := function.NewLogger(&buf, slog.LevelInfo)
+	logger.InfoContext(function.WithRequestID(context.Background(), "http-1"), "served")
 
 	lines := decodeLines(t, buf.Bytes())
 	require.Len(t, lines, 1)
@@ -65,16 +65,16 @@ func TestLoggerUsesRequestIDOutsideLambda(t *testing.T) {
 }
 
 func TestRequestIDPrefersTheLambdaContext(t *testing.T) {
-	ctx := runtime.WithRequestID(invocationContext("lambda-req", ""), "own-req")
-	assert.Equal(t, "lambda-req", runtime.RequestID(ctx))
-	assert.Equal(t, "own-req", runtime.RequestID(runtime.WithRequestID(context.Background(), "own-req")))
-	assert.Empty(t, runtime.RequestID(context.Background()))
-	assert.Empty(t, runtime.EventID(context.Background()))
+	ctx := function.WithRequestID(invocationContext("lambda-req", ""), "own-req")
+	assert.Equal(t, "lambda-req", function.RequestID(ctx))
+	assert.Equal(t, "own-req", function.RequestID(function.WithRequestID(context.Background(), "own-req")))
+	assert.Empty(t, function.RequestID(context.Background()))
+	assert.Empty(t, function.EventID(context.Background()))
 }
 
 func TestLoggerRedactsSecrets(t *testing.T) {
 	var buf bytes.Buffer
-	logger := runtime.NewLogger(&buf, slog.LevelInfo)
+	logger := function.NewLogger(&buf, slog.LevelInfo)
 	header := http.Header{}
 	header.Set("Authorization", "Bearer hook-secret-1")
 	header.Set("Content-Type", "application/json")
@@ -99,8 +99,8 @@ func TestLoggerRedactsSecrets(t *testing.T) {
 	lines := decodeLines(t, buf.Bytes())
 	require.Len(t, lines, 1)
 	line := lines[0]
-	assert.Equal(t, runtime.Redacted, line["sk"])
-	assert.Equal(t, runtime.Redacted, line["HUAWEICLOUD_SDK_SK"])
+	assert.Equal(t, function.Redacted, line["sk"])
+	assert.Equal(t, function.Redacted, line["HUAWEICLOUD_SDK_SK"])
 	assert.Equal(t, "sweep", line["task"], "words that merely contain sk/ak are kept")
 	assert.Equal(t, "https://swr.example", line["env"].(map[string]any)["SWR_ENDPOINT"])
 	assert.Equal(t, []any{"application/json"}, line["headers"].(map[string]any)["Content-Type"])
@@ -113,10 +113,10 @@ func TestIsSensitiveKey(t *testing.T) {
 		"Authorization", "Proxy-Authorization", "token", "accessToken", "AUTOPILOT_WEBHOOK_HMAC_SECRET",
 		"client_secret", "Cookie", "X-Api-Key", "apiKey", "credentials", "X-Signature", "hmac", "AUTOPILOT_WEBHOOK_AUTH_HEADER", "authHeader",
 	} {
-		assert.True(t, runtime.IsSensitiveKey(key), key)
+		assert.True(t, function.IsSensitiveKey(key), key)
 	}
 	for _, key := range []string{"task", "skip", "namespace", "repository", "requestId", "eventId", "region", "ask", "authority", "keys"} {
-		assert.False(t, runtime.IsSensitiveKey(key), key)
+		assert.False(t, function.IsSensitiveKey(key), key)
 	}
 }
 
@@ -127,7 +127,7 @@ func TestLoggerFromEnv(t *testing.T) {
 
 	t.Run("JSON at INFO by default", func(t *testing.T) {
 		var buf bytes.Buffer
-		logger := runtime.LoggerFromEnv(&buf, env(nil))
+		logger := function.LoggerFromEnv(&buf, env(nil))
 		logger.Debug("hidden")
 		logger.Info("shown")
 		lines := decodeLines(t, buf.Bytes())
@@ -137,13 +137,13 @@ func TestLoggerFromEnv(t *testing.T) {
 
 	t.Run("AUTOPILOT_LOG_LEVEL", func(t *testing.T) {
 		var buf bytes.Buffer
-		runtime.LoggerFromEnv(&buf, env(map[string]string{"AUTOPILOT_LOG_LEVEL": "debug"})).Debug("shown")
+		function.LoggerFromEnv(&buf, env(map[string]string{"AUTOPILOT_LOG_LEVEL": "debug"})).Debug("shown")
 		assert.Len(t, decodeLines(t, buf.Bytes()), 1)
 	})
 
 	t.Run("AWS_LAMBDA_LOG_LEVEL wins", func(t *testing.T) {
 		var buf bytes.Buffer
-		logger := runtime.LoggerFromEnv(&buf, env(map[string]string{"AWS_LAMBDA_LOG_LEVEL": "WARN", "AUTOPILOT_LOG_LEVEL": "DEBUG"}))
+		logger := function.LoggerFromEnv(&buf, env(map[string]string{"AWS_LAMBDA_LOG_LEVEL": "WARN", "AUTOPILOT_LOG_LEVEL": "DEBUG"}))
 		logger.Info("hidden")
 		logger.Warn("shown")
 		lines := decodeLines(t, buf.Bytes())
@@ -153,7 +153,7 @@ func TestLoggerFromEnv(t *testing.T) {
 
 	t.Run("Text format", func(t *testing.T) {
 		var buf bytes.Buffer
-		runtime.LoggerFromEnv(&buf, env(map[string]string{"AWS_LAMBDA_LOG_FORMAT": "Text"})).
+		function.LoggerFromEnv(&buf, env(map[string]string{"AWS_LAMBDA_LOG_FORMAT": "Text"})).
 			InfoContext(invocationContext("req-t", "evt-t"), "hello", "password", "p4ss")
 		out := buf.String()
 		assert.False(t, strings.HasPrefix(out, "{"), out)
@@ -165,7 +165,7 @@ func TestLoggerFromEnv(t *testing.T) {
 
 	t.Run("unknown level warns and falls back to INFO", func(t *testing.T) {
 		var buf bytes.Buffer
-		logger := runtime.LoggerFromEnv(&buf, env(map[string]string{"AUTOPILOT_LOG_LEVEL": "loud"}))
+		logger := function.LoggerFromEnv(&buf, env(map[string]string{"AUTOPILOT_LOG_LEVEL": "loud"}))
 		logger.Debug("hidden")
 		lines := decodeLines(t, buf.Bytes())
 		require.Len(t, lines, 1)
@@ -181,11 +181,11 @@ func TestParseLevel(t *testing.T) {
 		"WARNING": slog.LevelWarn, "error": slog.LevelError, "TRACE": slog.LevelDebug - 4, "FATAL": slog.LevelError + 4,
 	}
 	for in, want := range cases {
-		got, err := runtime.ParseLevel(in)
+		got, err := function.ParseLevel(in)
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got, in)
 	}
-	_, err := runtime.ParseLevel("verbose")
+	_, err := function.ParseLevel("verbose")
 	assert.ErrorContains(t, err, `unknown log level "verbose"`)
 }
 
@@ -193,7 +193,7 @@ func TestParseLevel(t *testing.T) {
 // query, whatever the attribute is called, in a group or not.
 func TestLoggerRedactsURLsInValues(t *testing.T) {
 	var buf bytes.Buffer
-	log := runtime.NewLogger(&buf, slog.LevelInfo)
+	log := function.NewLogger(&buf, slog.LevelInfo)
 	_, err := http.Get("http://sink:PASSWORD7@127.0.0.1:1/e?sig=TOKEN7")
 	require.Error(t, err)
 	log.Warn("report not published", "error", err, "target", "https://h/p?X-Amz-Signature=TOKEN8",

@@ -1,4 +1,4 @@
-package handler
+package function
 
 import (
 	"bytes"
@@ -23,7 +23,6 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
 )
 
 // recordingJob is a stand-in job: it records what it was handed and fails
@@ -36,20 +35,18 @@ type recordingJob struct {
 
 func (j *recordingJob) Name() string { return "testjob" }
 
-func (j *recordingJob) Handle(ctx context.Context, evs []events.Event) (*report.Report, error) {
+func (j *recordingJob) Mine(events.Event) bool { return true }
+
+func (j *recordingJob) Do(ctx context.Context, evs []events.Event, r *report.Report) error {
 	j.mu.Lock()
 	j.calls = append(j.calls, evs)
 	j.mu.Unlock()
 	if j.fail != nil && j.fail(evs) {
-		return nil, errors.New("swr unreachable")
+		return errors.New("swr unreachable")
 	}
-	r := &report.Report{Job: "testjob", Counts: report.Counts{Scanned: len(evs)},
-		Findings: []report.Finding{{Code: "x.y", Severity: report.SeverityInfo, Message: "seen"}}}
-	for _, e := range evs {
-		r.EventIDs = append(r.EventIDs, e.ID)
-	}
-	r.Tally()
-	return r, nil
+	r.Counts.Scanned = len(evs)
+	r.Findings = []report.Finding{{Code: "x.y", Severity: report.SeverityInfo, Message: "seen"}}
+	return nil
 }
 
 const webhookAuth = "Bearer sample-webhook-token"
@@ -145,17 +142,22 @@ func TestSQSReportsOnlyFailedRecords(t *testing.T) {
 }
 
 func TestBareCloudEventReturnsReportAndJobErrorsAreReturned(t *testing.T) {
-	job := &recordingJob{}
+	job := &recordingJob{fail: func([]events.Event) bool { return true }}
 	f := newFunction(t, job, Options{})
+	_, err := f.Lambda(context.Background(), sample(t, "cloudevent-sweep.json"))
+	assert.Error(t, err, "a failed run asks for redelivery")
+
+	job.fail = nil
 	out, err := f.Lambda(context.Background(), sample(t, "cloudevent-sweep.json"))
 	require.NoError(t, err)
 	rep, ok := out.(*report.Report)
 	require.True(t, ok, "got %T", out)
 	assert.Equal(t, "testjob", rep.Job)
+	assert.Zero(t, rep.Skipped, "the redelivery is handled")
 
-	job.fail = func([]events.Event) bool { return true }
-	_, err = f.Lambda(context.Background(), sample(t, "cloudevent-sweep.json"))
-	assert.Error(t, err, "a failed run asks for redelivery")
+	out, err = f.Lambda(context.Background(), sample(t, "cloudevent-sweep.json"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, out.(*report.Report).Skipped, "once handled, it is not handled again")
 }
 
 func TestDirectInvocationIsBoundedAndOnReportSeesEverything(t *testing.T) {
@@ -178,8 +180,9 @@ type bigJob struct{ changes, tags int }
 
 func (j *bigJob) Name() string { return "big" }
 
-func (j *bigJob) Handle(ctx context.Context, evs []events.Event) (*report.Report, error) {
-	r := &report.Report{Job: "big"}
+func (j *bigJob) Mine(events.Event) bool { return true }
+
+func (j *bigJob) Do(ctx context.Context, evs []events.Event, r *report.Report) error {
 	for i := 0; i < j.changes; i++ {
 		imp := &report.Impact{TotalTags: j.tags}
 		for k := 0; k < j.tags; k++ {
@@ -187,8 +190,7 @@ func (j *bigJob) Handle(ctx context.Context, evs []events.Event) (*report.Report
 		}
 		r.Changes = append(r.Changes, report.Change{Kind: "retention", Op: report.OpCreate, Namespace: "ns", Repository: fmt.Sprintf("r%d", i), Impact: imp, Status: report.StatusPlanned})
 	}
-	r.Tally()
-	return r, nil
+	return nil
 }
 
 func TestMetricsAndLogsCarryTheReport(t *testing.T) {
@@ -349,16 +351,18 @@ type detailJob struct{}
 
 func (detailJob) Name() string { return "detail" }
 
-func (detailJob) Handle(context.Context, []events.Event) (*report.Report, error) {
-	return nil, errors.New("team directory: fetch https://dir.internal.example/teams.yaml: SVCSTG.SWR.5000001 internal database error")
+func (detailJob) Mine(events.Event) bool { return true }
+
+func (detailJob) Do(context.Context, []events.Event, *report.Report) error {
+	return errors.New("team directory: fetch https://dir.internal.example/teams.yaml: SVCSTG.SWR.5000001 internal database error")
 }
 
 // A 5xx body carries a generic message and the request id; the detail is
 // in the log line with the same request id.
 func TestServerErrorsCarryARequestIDAndNoDetail(t *testing.T) {
 	var logs bytes.Buffer
-	f := newFunction(t, detailJob{}, Options{Logger: slog.New(runtime.NewContextHandler(slog.NewJSONHandler(&logs, nil)))})
-	srv := httptest.NewServer(runtime.Handler(runtime.App{Name: "detail", HTTP: f, Logger: slog.New(slog.DiscardHandler)}))
+	f := newFunction(t, detailJob{}, Options{Logger: slog.New(NewContextHandler(slog.NewJSONHandler(&logs, nil)))})
+	srv := httptest.NewServer(Handler(App{Name: "detail", HTTP: f, Logger: slog.New(slog.DiscardHandler)}))
 	defer srv.Close()
 	body := `{"specversion":"1.0","id":"e-1","source":"/ci","type":"io.swrautopilot.grantsync.requested","data":{}}`
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))

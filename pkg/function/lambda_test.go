@@ -1,4 +1,4 @@
-package runtime_test
+package function_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 )
 
 type echoResponse struct {
@@ -22,16 +22,16 @@ type echoResponse struct {
 
 func TestLambdaHandlerRoundTripsJSON(t *testing.T) {
 	var logs bytes.Buffer
-	app := runtime.App{
+	app := function.App{
 		Name:   "echo",
-		Logger: runtime.NewLogger(&logs, slog.LevelDebug),
+		Logger: function.NewLogger(&logs, slog.LevelDebug),
 		Lambda: func(ctx context.Context, payload json.RawMessage) (any, error) {
-			return echoResponse{Payload: payload, RequestID: runtime.RequestID(ctx)}, nil
+			return echoResponse{Payload: payload, RequestID: function.RequestID(ctx)}, nil
 		},
 	}
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
 
-	out, err := runtime.LambdaHandler(app).Invoke(ctx, []byte(`{"specversion":"1.0","id":"e-1"}`))
+	out, err := function.LambdaHandler(app).Invoke(ctx, []byte(`{"specversion":"1.0","id":"e-1"}`))
 	require.NoError(t, err)
 
 	var got echoResponse
@@ -43,17 +43,17 @@ func TestLambdaHandlerRoundTripsJSON(t *testing.T) {
 
 func TestLambdaHandlerReportsAndLogsErrors(t *testing.T) {
 	var logs bytes.Buffer
-	app := runtime.App{
+	app := function.App{
 		Name:   "failing",
-		Logger: runtime.NewLogger(&logs, slog.LevelInfo),
+		Logger: function.NewLogger(&logs, slog.LevelInfo),
 		Lambda: func(ctx context.Context, payload json.RawMessage) (any, error) {
 			return nil, errors.New("decode event: missing id")
 		},
 	}
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-2"})
-	ctx = runtime.WithEventID(ctx, "evt-2")
+	ctx = function.WithEventID(ctx, "evt-2")
 
-	_, err := runtime.LambdaHandler(app).Invoke(ctx, []byte(`{}`))
+	_, err := function.LambdaHandler(app).Invoke(ctx, []byte(`{}`))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "decode event: missing id")
 
@@ -68,53 +68,53 @@ func TestLambdaHandlerReportsAndLogsErrors(t *testing.T) {
 }
 
 func TestLambdaHandlerWithoutFunctionFails(t *testing.T) {
-	app := runtime.App{Name: "empty", Logger: runtime.NewLogger(&bytes.Buffer{}, slog.LevelInfo)}
-	_, err := runtime.LambdaHandler(app).Invoke(context.Background(), []byte(`{}`))
+	app := function.App{Name: "empty", Logger: function.NewLogger(&bytes.Buffer{}, slog.LevelInfo)}
+	_, err := function.LambdaHandler(app).Invoke(context.Background(), []byte(`{}`))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no Lambda handler")
 }
 
 func TestLambdaHandlerRejectsInvalidJSON(t *testing.T) {
 	called := false
-	app := runtime.App{
-		Logger: runtime.NewLogger(&bytes.Buffer{}, slog.LevelInfo),
+	app := function.App{
+		Logger: function.NewLogger(&bytes.Buffer{}, slog.LevelInfo),
 		Lambda: func(ctx context.Context, payload json.RawMessage) (any, error) {
 			called = true
 			return nil, nil
 		},
 	}
-	_, err := runtime.LambdaHandler(app).Invoke(context.Background(), []byte(`{"unterminated":`))
+	_, err := function.LambdaHandler(app).Invoke(context.Background(), []byte(`{"unterminated":`))
 	require.Error(t, err)
 	assert.False(t, called, "the handler must not see a payload that is not JSON")
 }
 
 func TestRunRefusesAModeWithoutItsHandler(t *testing.T) {
-	quiet := runtime.NewLogger(&bytes.Buffer{}, slog.LevelInfo)
+	quiet := function.NewLogger(&bytes.Buffer{}, slog.LevelInfo)
 	env := func(vars map[string]string) func(string) string {
 		return func(k string) string { return vars[k] }
 	}
 
-	err := runtime.Run(context.Background(), runtime.App{
+	err := function.Run(context.Background(), function.App{
 		Name: "fn", Logger: quiet, Getenv: env(map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}),
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "App.Lambda is nil")
 
-	err = runtime.Run(context.Background(), runtime.App{Name: "fn", Logger: quiet, Getenv: env(nil)})
+	err = function.Run(context.Background(), function.App{Name: "fn", Logger: quiet, Getenv: env(nil)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "App.HTTP is nil")
 }
 
 func TestDetectMode(t *testing.T) {
-	assert.Equal(t, runtime.ModeLambda, runtime.DetectMode(func(k string) string {
+	assert.Equal(t, function.ModeLambda, function.DetectMode(func(k string) string {
 		if k == "AWS_LAMBDA_RUNTIME_API" {
 			return "127.0.0.1:9001"
 		}
 		return ""
 	}))
-	assert.Equal(t, runtime.ModeHTTP, runtime.DetectMode(func(string) string { return "" }))
-	assert.Equal(t, "lambda", runtime.ModeLambda.String())
-	assert.Equal(t, "http", runtime.ModeHTTP.String())
+	assert.Equal(t, function.ModeHTTP, function.DetectMode(func(string) string { return "" }))
+	assert.Equal(t, "lambda", function.ModeLambda.String())
+	assert.Equal(t, "http", function.ModeHTTP.String())
 }
 
 // decodeLines parses JSON lines, failing the test on any line that is not a
@@ -137,11 +137,11 @@ func decodeLines(t *testing.T, data []byte) []map[string]any {
 // credential of a URL.
 func TestLambdaHandlerRedactsURLsInErrors(t *testing.T) {
 	var logs bytes.Buffer
-	app := runtime.App{Name: "failing", Logger: runtime.NewLogger(&logs, slog.LevelInfo),
+	app := function.App{Name: "failing", Logger: function.NewLogger(&logs, slog.LevelInfo),
 		Lambda: func(context.Context, json.RawMessage) (any, error) {
 			return nil, errors.New(`hand on: Post "https://q.example/1/sweep?X-Amz-Signature=QTOKEN1": timeout`)
 		}}
-	_, err := runtime.LambdaHandler(app).Invoke(context.Background(), []byte(`{}`))
+	_, err := function.LambdaHandler(app).Invoke(context.Background(), []byte(`{}`))
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "QTOKEN1")
 	assert.Contains(t, err.Error(), "https://q.example/1/sweep?redacted")

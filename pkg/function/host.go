@@ -1,10 +1,4 @@
-// Package handler turns a job into a function: it decodes whatever invoked
-// the function (pkg/events), hands the typed events to the job, and answers
-// in the shape the caller expects — a Function URL response, an SQS partial
-// batch response, a plain report, or an HTTP reply in receiver mode. It also
-// logs the report, writes its metrics in CloudWatch Embedded Metric Format
-// and publishes it to a CloudEvents sink when one is configured.
-package handler
+package function
 
 import (
 	"context"
@@ -17,24 +11,15 @@ import (
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/deadline"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
-
-// Job is one of swr-autopilot's jobs (onpush, sweep, grantsync).
-type Job interface {
-	// Name is the job's name, used in logs, metrics and reports.
-	Name() string
-	// Handle does the work the events ask for and reports it. A returned
-	// error means the input should be delivered again; failures of single
-	// repositories are in the report instead.
-	Handle(ctx context.Context, evs []events.Event) (*report.Report, error)
-}
 
 // Options tune a Function. The zero value is usable.
 type Options struct {
-	// Logger receives one line per invocation with the report's summary.
+	// Logger receives the runner's summary line of every invocation.
 	Logger *slog.Logger
 	// Metrics, when set, receives one EMF line per invocation.
 	Metrics io.Writer
@@ -44,18 +29,30 @@ type Options struct {
 	// Sink, when its URL is set, receives the report as CloudEvents.
 	Sink report.Sink
 	// Margin is how long before the invocation deadline the job's context
-	// ends, to leave time to answer (default runtime.DefaultMargin).
+	// ends, to leave time to answer (default deadline.DefaultMargin).
 	Margin time.Duration
-	// Now is the clock for metrics (default time.Now).
+	// Now is the clock of the reports and the metrics (default time.Now).
 	Now func() time.Time
+	// DedupeSize is how many event keys are remembered to skip
+	// redeliveries (events.DefaultDedupeSize when not positive).
+	DedupeSize int
+	// Client, when set, is the job's SWR client, whose request counter
+	// gives each report's APICalls.
+	Client *swr.Client
 	// OnReport, when set, receives every full report (before callers get
 	// their bounded answer), e.g. for a CLI that renders it.
 	OnReport func(*report.Report)
 }
 
-// Function serves one job in every runtime mode.
+// Function serves one job in every hosting mode: it decodes whatever
+// invoked the function (pkg/events), hands the typed events to the job's
+// Runner, and answers in the shape the caller expects — a Function URL
+// response, an SQS partial batch response, a plain report, or an HTTP
+// reply in receiver mode. It also writes the report's metrics in
+// CloudWatch Embedded Metric Format and publishes it to a CloudEvents sink
+// when one is configured.
 type Function struct {
-	job  Job
+	job  *Runner
 	dec  *events.Decoder
 	opts Options
 }
@@ -69,18 +66,19 @@ func New(job Job, dec *events.Decoder, opts Options) *Function {
 		opts.MetricsNamespace = "SWRAutopilot"
 	}
 	if opts.Margin <= 0 {
-		opts.Margin = runtime.DefaultMargin
+		opts.Margin = deadline.DefaultMargin
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Function{job: job, dec: dec, opts: opts}
+	runner := NewRunner(job, RunnerOptions{DedupeSize: opts.DedupeSize, Client: opts.Client, Logger: opts.Logger, Now: opts.Now})
+	return &Function{job: runner, dec: dec, opts: opts}
 }
 
-// App returns the runtime.App that runs f as a Lambda function or an HTTP
+// App returns the App that runs f as a Lambda function or an HTTP
 // receiver.
-func (f *Function) App() runtime.App {
-	return runtime.App{Name: f.job.Name(), Lambda: f.Lambda, HTTP: f, Logger: f.opts.Logger}
+func (f *Function) App() App {
+	return App{Name: f.job.Name(), Lambda: f.Lambda, HTTP: f, Logger: f.opts.Logger}
 }
 
 // errorBody is what callers get for input that cannot be handled. A 5xx
@@ -98,7 +96,7 @@ const failedText = "the request failed on our side; it may be retried"
 // errorFor is the body answering err with status.
 func errorFor(ctx context.Context, status int, err error) errorBody {
 	if status >= http.StatusInternalServerError {
-		return errorBody{Error: failedText, RequestID: runtime.RequestID(ctx)}
+		return errorBody{Error: failedText, RequestID: RequestID(ctx)}
 	}
 	return errorBody{Error: publicText(err)}
 }
@@ -180,33 +178,24 @@ func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rep.Summary())
 }
 
-// run hands events to the job under a context that ends Margin before the
-// invocation deadline, then logs, measures and publishes the report.
+// run hands events to the job's runner under a context that ends Margin
+// before the invocation deadline, then measures and publishes the report.
+// It returns an error only when the input is to be delivered again.
 func (f *Function) run(ctx context.Context, evs []events.Event) (*report.Report, error) {
 	if len(evs) == 1 {
-		ctx = runtime.WithEventID(ctx, evs[0].ID)
+		ctx = WithEventID(ctx, evs[0].ID)
 	}
-	work, cancel := runtime.WorkDeadline(ctx, f.opts.Margin)
+	work, cancel := deadline.Work(ctx, f.opts.Margin)
 	defer cancel()
 	rep, err := f.job.Handle(work, evs)
-	if err != nil {
-		f.opts.Logger.ErrorContext(ctx, "job failed", "job", f.job.Name(), "events", len(evs), "error", err.Error())
+	if err != nil && !events.IsTerminal(err) {
 		return nil, err
 	}
 	if f.opts.OnReport != nil {
 		f.opts.OnReport(rep)
 	}
-	c := rep.Counts
-	f.opts.Logger.InfoContext(ctx, "job done", "job", rep.Job, "dry_run", rep.DryRun,
-		"scanned", c.Scanned, "conformant", c.Conformant, "changed", c.Changed, "refused", c.Refused,
-		"unmanaged", c.Unmanaged, "errors", c.Errors, "findings", len(rep.Findings),
-		"api_calls", rep.APICalls, "skipped", rep.Skipped, "cursor", rep.Cursor,
-		"duration", time.Duration(rep.Duration).String())
-	for _, e := range rep.Errors {
-		f.opts.Logger.WarnContext(ctx, "repository error", "namespace", e.Namespace, "repository", e.Repository, "op", e.Op, "error", e.Error)
-	}
 	if f.opts.Metrics != nil {
-		if err := runtime.EMF(f.opts.Metrics, f.opts.MetricsNamespace, map[string]string{"Job": rep.Job}, Metrics(rep), f.opts.Now()); err != nil {
+		if err := EMF(f.opts.Metrics, f.opts.MetricsNamespace, map[string]string{"Job": rep.Job}, Metrics(rep), f.opts.Now()); err != nil {
 			f.opts.Logger.WarnContext(ctx, "metrics not written", "error", err.Error())
 		}
 	}
