@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -61,5 +61,5 @@ func loadPolicy(ctx context.Context, src string) (*policy.Policy, error) {
 	if src == "" {
 		return nil, fmt.Errorf("no policy file: pass -policy FILE or set %s", policyEnv)
 	}
-	return wire.LoadPolicy(ctx, src)
+	return policy.Load(ctx, src, source.Options{})
 }

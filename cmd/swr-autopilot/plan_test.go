@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -127,4 +132,37 @@ func TestRepositoryCommandUsageAndFailures(t *testing.T) {
 	code, out, _ := repoCommand("plan", "-repo", "team/gone", "-policy", good)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, swrtest.CodeRepositoryNotFound, "the report names SWR's error code")
+}
+
+// TestPlanLoadsAnHTTPSPolicyWithoutPrintingCredentials reads the policy
+// from an https URL that carries a password and a signed query, as the
+// functions do: the plan runs, and neither its output nor the error of a
+// policy the server does not have repeats the secrets.
+func TestPlanLoadsAnHTTPSPolicyWithoutPrintingCredentials(t *testing.T) {
+	srv := repoEmulator(t)
+	files := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/policy.yaml" || r.URL.Query().Get("X-Amz-Signature") != "SIGPLANTED" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, repoPolicy)
+	}))
+	defer files.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: files.Certificate().Raw}), 0o600))
+	t.Setenv("SSL_CERT_FILE", ca)
+	base := "https://deploy:PWPLANTED@" + strings.TrimPrefix(files.URL, "https://")
+
+	t.Setenv("AUTOPILOT_POLICY", base+"/policy.yaml?X-Amz-Signature=SIGPLANTED")
+	code, out, errOut := repoCommand("plan", "-repo", "team/web/app")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "retention  create  team/web/app  planned  deletes 2 of 6 tags")
+	assert.Zero(t, srv.Writes())
+
+	code, out2, errOut2 := repoCommand("plan", "-repo", "team/web/app", "-policy", base+"/missing.yaml?X-Amz-Signature=SIGPLANTED")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut2, "/missing.yaml?redacted: HTTP 404")
+	for _, secret := range []string{"PWPLANTED", "SIGPLANTED"} {
+		assert.NotContains(t, out+errOut+out2+errOut2, secret)
+	}
 }

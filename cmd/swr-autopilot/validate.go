@@ -11,10 +11,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 )
 
 // validators returns the file kinds that validate checks, each with the
@@ -25,7 +25,7 @@ import (
 func validators() map[string]func(ctx context.Context, src string) (any, error) {
 	return map[string]func(ctx context.Context, src string) (any, error){
 		"directory": func(ctx context.Context, src string) (any, error) {
-			c, err := directory.Fetch(ctx, src, directory.Options{})
+			c, err := source.Fetch(ctx, src, source.Options{})
 			if err != nil {
 				return nil, fmt.Errorf("team directory: %w", err)
 			}
@@ -35,7 +35,7 @@ func validators() map[string]func(ctx context.Context, src string) (any, error) 
 			return directory.Parse(c.Data, c.Source)
 		},
 		"policy": func(ctx context.Context, src string) (any, error) {
-			return wire.LoadPolicy(ctx, src)
+			return loadPolicy(ctx, src)
 		},
 	}
 }

@@ -9,8 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
+	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 )
 
 // badFractions are values no fraction guard may hold: NaN and the
@@ -40,7 +41,7 @@ func TestValidateRefusesBadPolicyFractions(t *testing.T) {
 				assert.Contains(t, errOut, path+tc.at)
 
 				// and so do the functions, which refuse to start.
-				_, err := wire.LoadPolicy(context.Background(), path)
+				_, err := policy.Load(context.Background(), path, source.Options{})
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), path+tc.at+" max_delete_fraction must be between 0 and 1")
 			})
@@ -60,7 +61,7 @@ func TestValidateRefusesBadDirectoryFractions(t *testing.T) {
 			assert.Equal(t, path+":8:31: guard.max_removal_fraction must be between 0 and 1, not "+v+"\n", errOut)
 
 			// grants and the grant sync function load it the same way.
-			_, _, err := directory.Load(context.Background(), path, directory.Options{})
+			_, _, err := directory.Load(context.Background(), path, source.Options{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), path+":8:31: guard.max_removal_fraction must be between 0 and 1")
 		})

@@ -5,7 +5,6 @@ package wire
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -13,22 +12,18 @@ import (
 	"syscall"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
-	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/runtime"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 )
 
 // LoadPolicy reads the policy from a path, an https URL or s3://bucket/key
 // (the same sources the team directory accepts) and validates it.
 func LoadPolicy(ctx context.Context, src string) (*policy.Policy, error) {
-	content, err := directory.Fetch(ctx, src, directory.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("policy file: %w", err)
-	}
-	return policy.Parse(content.Data, content.Source)
+	return policy.Load(ctx, src, source.Options{})
 }
 
 // Logger is the functions' logger: JSON or text per AWS_LAMBDA_LOG_FORMAT,

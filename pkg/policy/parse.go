@@ -1,21 +1,25 @@
 package policy
 
 import (
+	"context"
 	"fmt"
-	"os"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 )
 
-// Load reads and parses the policy file at path.
-func Load(path string) (*Policy, error) {
-	data, err := os.ReadFile(path)
+// Load fetches the policy file at src with the product's one loader
+// (source.Fetch: a path, an https URL or s3://bucket/key) and parses it
+// (see Parse). Errors name the source without the credentials it may
+// carry.
+func Load(ctx context.Context, src string, opts source.Options) (*Policy, error) {
+	c, err := source.Fetch(ctx, src, opts)
 	if err != nil {
-		return nil, fmt.Errorf("read policy: %w", err)
+		return nil, fmt.Errorf("policy file: %w", err)
 	}
-	return Parse(data, path)
+	return Parse(c.Data, c.Source)
 }
 
 // Parse parses a policy file. filename is used in messages only. On

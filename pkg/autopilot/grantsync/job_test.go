@@ -13,11 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
-	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 )
 
 // The job has the shape every function wires.
@@ -115,7 +115,7 @@ func TestDirectoryFromHTTPS(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	j := grantsync.New(h.client, grantsync.Config{
 		Directory:        ts.URL + "/team/directory.yaml",
-		DirectoryOptions: directory.Options{HTTPClient: ts.Client()},
+		DirectoryOptions: source.Options{HTTPClient: ts.Client()},
 		Now:              testNow,
 		Logger:           slog.New(slog.DiscardHandler),
 	})
@@ -135,7 +135,7 @@ func TestDirectoryUnavailableAsksForRedelivery(t *testing.T) {
 	t.Cleanup(ts.Close)
 	j := grantsync.New(h.client, grantsync.Config{
 		Directory:        ts.URL + "/directory.yaml",
-		DirectoryOptions: directory.Options{HTTPClient: ts.Client()},
+		DirectoryOptions: source.Options{HTTPClient: ts.Client()},
 		Now:              testNow,
 		Logger:           slog.New(slog.DiscardHandler),
 	})

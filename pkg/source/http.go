@@ -1,4 +1,4 @@
-package directory
+package source
 
 import (
 	"context"
