@@ -28,6 +28,7 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/wait"
 	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
 )
@@ -221,7 +222,7 @@ func (s *Sender) sendBatch(ctx context.Context, bodies []string) error {
 		case err == nil:
 		case transient(err) && attempt < s.attempts:
 			lastFailures = append(lastFailures, err.Error())
-			if err := sleep(ctx, s.backoff<<(attempt-1)); err != nil {
+			if err := wait.Sleep(ctx, s.backoff<<(attempt-1)); err != nil {
 				return errors.Join(fmt.Errorf("send message batch: %d messages failed", len(pending)), err)
 			}
 			continue
@@ -255,7 +256,7 @@ func (s *Sender) sendBatch(ctx context.Context, bodies []string) error {
 		if attempt >= s.attempts {
 			return fmt.Errorf("send message batch: %d messages failed %d times, last: %s", len(pending), attempt, strings.Join(lastFailures, "; "))
 		}
-		if err := sleep(ctx, s.backoff<<(attempt-1)); err != nil {
+		if err := wait.Sleep(ctx, s.backoff<<(attempt-1)); err != nil {
 			return errors.Join(fmt.Errorf("send message batch: %d messages failed", len(pending)), err)
 		}
 	}
@@ -331,15 +332,4 @@ func apiError(resp *http.Response, data []byte) *APIError {
 		e.Code = http.StatusText(resp.StatusCode)
 	}
 	return e
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

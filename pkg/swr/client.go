@@ -24,6 +24,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/wait"
 	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
@@ -74,7 +75,7 @@ func NewClient(endpoint string, creds Credentials, opts ...Option) (*Client, err
 		now:       time.Now,
 		userAgent: DefaultUserAgent,
 		logger:    slog.New(slog.DiscardHandler),
-		sleep:     sleepCtx,
+		sleep:     wait.Sleep,
 	}
 	for _, opt := range opts {
 		opt(c)

@@ -2,7 +2,6 @@ package swrtest
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/wait"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -214,7 +214,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // answered.
 func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (reset bool) {
 	ctx := r.Context()
-	if sleep(ctx, time.Duration(s.latency.Load())) != nil {
+	if d := time.Duration(s.latency.Load()); d > 0 && wait.Sleep(ctx, d) != nil {
 		return false
 	}
 	if pattern == "" {
@@ -227,7 +227,7 @@ func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (rese
 		return false
 	}
 	fault, slow := s.faults.draw()
-	if slow > 0 && sleep(ctx, slow) != nil {
+	if slow > 0 && wait.Sleep(ctx, slow) != nil {
 		return false
 	}
 	switch fault {
@@ -263,20 +263,6 @@ func endpointKey(method, pattern string) string {
 		return method + " (no route)"
 	}
 	return pattern
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // resetConnection drops the client connection without a response, with an
