@@ -244,7 +244,7 @@ func (s *sweeper) namespace(ctx, work context.Context, ns string, from Cursor) *
 	stop := Cursor{Namespace: ns}
 	if from.Namespace == ns {
 		// Until a repository starts, a stop resumes as from would.
-		stop.Last, stop.V1 = from.Last, from.V1
+		stop.Last = from.Last
 	}
 	for repo, err := range s.job.pending(work, ns, from) {
 		if err != nil {
@@ -260,7 +260,7 @@ func (s *sweeper) namespace(ctx, work context.Context, ns string, from Cursor) *
 			stop.Offset = repo.at
 			return &stop
 		}
-		stop.Last, stop.V1 = repo.Name, false
+		stop.Last = repo.Name
 		s.workers.Go(func() error {
 			defer s.slots.Release(1)
 			s.check(ctx, repo.Repository)
