@@ -1,6 +1,10 @@
 package autopilot
 
-import "context"
+import (
+	"context"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
+)
 
 // createAttempts bounds how often createConfirmed sends one create.
 const createAttempts = 4
@@ -41,7 +45,7 @@ func (e *Engine) createConfirmed(ctx context.Context, kind, ns, repo string, cre
 				"namespace", ns, "repository", repo, "error", err.Error())
 			return nil
 		}
-		if attempt >= createAttempts || !transient(err) || ctx.Err() != nil {
+		if attempt >= createAttempts || !swr.IsTransient(err) || ctx.Err() != nil {
 			return err
 		}
 		e.log.InfoContext(ctx, kind+" create failed and SWR holds none; sending it again",
