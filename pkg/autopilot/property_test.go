@@ -108,7 +108,7 @@ func TestPlanHoldsUnderEveryReading(t *testing.T) {
 
 		seedCase(c)
 		var listed []swr.Tag
-		for tag, err := range client.Repositories.AllTags(t.Context(), "prop", "app") {
+		for tag, err := range client.Repositories.AllTags(t.Context(), "prop", "app", nil) {
 			require.NoError(t, err)
 			listed = append(listed, tag)
 		}
