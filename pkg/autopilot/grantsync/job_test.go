@@ -156,7 +156,7 @@ func TestDirectoryUnavailableAsksForRedelivery(t *testing.T) {
 
 func TestSWRUnreachableAsksForRedelivery(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	h.front.Close()
+	h.srv.Close()
 	j := h.newJob(testDirectory(t), false)
 	rep, err := j.Handle(context.Background(), []events.Event{tick("t")})
 	require.Error(t, err)

@@ -161,8 +161,7 @@ func TestSweepOfAUserWithOnlyRepositoryGrantsSeesTheirNamespace(t *testing.T) {
 		},
 	}
 	reg := newRegistry(t, nil, swrtest.WithSeed(&seed))
-	client, err := swr.NewClient(reg.URL, swr.AKSK{AK: ak, SK: sk, ProjectID: reg.ProjectID}, swr.WithHTTPClient(reg.http.Client()))
-	require.NoError(t, err)
+	client := reg.NewClientWith(swr.AKSK{AK: ak, SK: sk, ProjectID: reg.ProjectID})
 
 	rep, err := newJob(t, client, keepLastPolicy, sweep.Config{DryRun: true}).Run(context.Background(), events.SweepRequested{})
 	require.NoError(t, err)

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/httpstatus"
 	"github.com/swr-autopilot/swr-autopilot/pkg/internal/wait"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
@@ -60,6 +61,7 @@ type Server struct {
 	latency atomic.Int64
 	reqSeq  atomic.Uint64
 	reading atomic.Pointer[swr.Reading]
+	hook    atomic.Pointer[Hook]
 
 	mu  sync.RWMutex
 	st  *store
@@ -157,6 +159,32 @@ func (s *Server) Client() *http.Client {
 	return s.ts.Client()
 }
 
+// Credentials returns the AK/SK credentials of the server's account, with
+// its project id.
+func (s *Server) Credentials() swr.AKSK {
+	return swr.AKSK{AK: s.AK, SK: s.SK, ProjectID: s.ProjectID}
+}
+
+// NewClient returns an SWR client of the server's account (Credentials)
+// that reaches the server at URL through Client, with the server as its
+// IAM endpoint too. opts come after those settings and may replace them
+// (swr.WithHTTPClient, say, for a transport of the test's own). It panics
+// when an option is invalid, as a broken fixture is a bug in the test.
+func (s *Server) NewClient(opts ...swr.Option) *swr.Client {
+	return s.NewClientWith(s.Credentials(), opts...)
+}
+
+// NewClientWith is NewClient with other credentials: another user's keys,
+// or the account's without the project id.
+func (s *Server) NewClientWith(creds swr.Credentials, opts ...swr.Option) *swr.Client {
+	base := []swr.Option{swr.WithHTTPClient(s.Client()), swr.WithIAMEndpoint(s.URL)}
+	c, err := swr.NewClient(s.URL, creds, append(base, opts...)...)
+	if err != nil {
+		panic("swrtest: NewClient: " + err.Error())
+	}
+	return c
+}
+
 // Handler returns the HTTP handler serving the SWR API, the emulated IAM
 // token endpoint and the unauthenticated /_emulator/ controls.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
@@ -197,22 +225,57 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	id := s.newRequestID()
 	w.Header().Set(headerRequestID, id)
 	_, pattern := s.mux.Handler(r)
-	rec := &statusRecorder{ResponseWriter: w}
-	reset := s.serve(rec, r, pattern)
-	s.log.add(RequestRecord{
-		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Endpoint: endpointKey(r.Method, pattern), Status: rec.status,
-		Time: received, RequestID: id,
-	}, isIAM(pattern))
-	if reset {
-		resetConnection(w)
+	rec := &httpstatus.Recorder{ResponseWriter: w}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	served := false
+	defer func() { // also when a hook drops the connection with a panic
+		s.log.add(RequestRecord{
+			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+			Endpoint: endpointKey(r.Method, pattern), Status: rec.Status(),
+			Time: received, RequestID: id, Body: string(body), Hooked: !served,
+		}, isIAM(pattern) || !served)
+	}()
+	if err != nil {
+		served = true
+		writeError(rec, badParams("cannot read request body"))
+		return
 	}
+	var api http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served = true
+		r.Body = io.NopCloser(bytes.NewReader(body)) // a hook may have read it
+		if s.serve(w, r, pattern, body) {
+			resetConnection(w)
+		}
+	})
+	if hook := s.hook.Load(); hook != nil {
+		api = (*hook)(api)
+	}
+	api.ServeHTTP(rec, r)
+}
+
+// Hook stands in front of the emulator, for answers it cannot give
+// itself: a reading of SWR no option plays, another account's resources,
+// a proxy's errors, an answer lost on the way. It sees every SWR and IAM
+// request first, with its body readable, and may answer it, pass it on to
+// next (the emulator), or both (and change or drop what the emulator
+// answered). The request log records every request with the status the
+// client got; RequestRecord.Hooked is set when next never saw it.
+type Hook func(next http.Handler) http.Handler
+
+// SetHook installs h in place of the hook in force; nil removes it.
+func (s *Server) SetHook(h Hook) {
+	if h == nil {
+		s.hook.Store(nil)
+		return
+	}
+	s.hook.Store(&h)
 }
 
 // serve runs one request through latency, rate limit, faults and auth, then
 // the API. It reports whether the connection must be reset instead of
 // answered.
-func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (reset bool) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, body []byte) (reset bool) {
 	ctx := r.Context()
 	if d := time.Duration(s.latency.Load()); d > 0 && wait.Sleep(ctx, d) != nil {
 		return false
@@ -240,12 +303,6 @@ func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (rese
 	case faultReset:
 		return true
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		writeError(w, badParams("cannot read request body"))
-		return false
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	if !isIAM(pattern) {
 		who, e := s.authenticate(r, body)
 		if e != nil {
@@ -278,27 +335,6 @@ func resetConnection(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
-// statusRecorder remembers the status code written through it.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func randomHex(n int) string {
 	b := make([]byte, n)
