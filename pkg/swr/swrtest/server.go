@@ -335,7 +335,6 @@ func resetConnection(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
-
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
