@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -29,14 +28,18 @@ var ErrEmpty = errors.New("the directory grants nobody anything: no team has bot
 // error into a Directory whose Empty method reports true.
 func Parse(data []byte, filename string) (*Directory, error) {
 	p := &parser{
-		file:   filename,
-		d:      &Directory{File: filename, Guard: Guard{MaxRemovals: DefaultMaxRemovals, MaxRemovalFraction: DefaultMaxRemovalFraction}},
-		byID:   map[string]seenMember{},
-		byName: map[string]seenMember{},
+		Decoder: yamlfile.Decoder{File: filename},
+		d:       &Directory{File: filename, Guard: Guard{MaxRemovals: DefaultMaxRemovals, MaxRemovalFraction: DefaultMaxRemovalFraction}},
+		byID:    map[string]seenMember{},
+		byName:  map[string]seenMember{},
 	}
 	p.parse(data)
-	p.errs.sortByPosition()
-	return p.d, p.errs.Err()
+	errs := make(ErrorList, len(p.Errs))
+	for i, e := range p.Errs {
+		errs[i] = &Error{File: e.File, Line: e.Line, Column: e.Column, Msg: e.Msg}
+	}
+	errs.sortByPosition()
+	return p.d, errs.Err()
 }
 
 // Validate parses data like Parse and also rejects a directory that grants
@@ -53,9 +56,8 @@ func Validate(data []byte, filename string) error {
 }
 
 type parser struct {
-	file   string
+	yamlfile.Decoder
 	d      *Directory
-	errs   ErrorList
 	byID   map[string]seenMember // member id → first name seen for it
 	byName map[string]seenMember // member name → first id seen for it
 }
@@ -65,9 +67,7 @@ type seenMember struct {
 	line, col int
 }
 
-func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)})
-}
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) { p.Errorf(n, format, args...) }
 
 func (p *parser) parse(data []byte) {
 	p.checkFinalNewline(data)
@@ -111,8 +111,8 @@ func (p *parser) checkFinalNewline(data []byte) {
 		return
 	}
 	last := data[bytes.LastIndexByte(data, '\n')+1:]
-	p.errs = append(p.errs, &Error{
-		File:   p.file,
+	p.Errs = append(p.Errs, yamlfile.Error{
+		File:   p.File,
 		Line:   bytes.Count(data, []byte("\n")) + 1,
 		Column: utf8.RuneCount(last) + 1,
 		Msg:    "the file does not end with a newline; it may have been cut short",
@@ -137,8 +137,7 @@ func (p *parser) checkManagedLast(root *yaml.Node) {
 
 // syntaxError records a YAML syntax error, with the line the parser names.
 func (p *parser) syntaxError(err error) {
-	e := Error(yamlfile.SyntaxError(p.file, err))
-	p.errs = append(p.errs, &e)
+	p.Errs = append(p.Errs, yamlfile.SyntaxError(p.File, err))
 }
 
 func (p *parser) teams(n *yaml.Node) {
@@ -326,7 +325,7 @@ func (p *parser) guard(n *yaml.Node) {
 		case "max_removals":
 			v, ok := yamlfile.Int(value)
 			if !ok {
-				p.errorf(value, "guard.max_removals must be a whole number, not %s", describe(value))
+				p.errorf(value, "guard.max_removals must be a whole number, not %s", yamlfile.Describe(value))
 				return
 			}
 			if v < 0 {
@@ -337,7 +336,7 @@ func (p *parser) guard(n *yaml.Node) {
 		case "max_removal_fraction":
 			v, ok, inRange := yamlfile.Fraction(yamlfile.Resolve(value))
 			if !ok {
-				p.errorf(value, "guard.max_removal_fraction must be a number between 0 and 1, not %s", describe(value))
+				p.errorf(value, "guard.max_removal_fraction must be a number between 0 and 1, not %s", yamlfile.Describe(value))
 				return
 			}
 			if !inRange {
@@ -356,76 +355,50 @@ func (p *parser) level(n *yaml.Node, what string) (Level, bool) {
 			return l, true
 		}
 	}
-	p.errorf(n, "%s: level must be read, write or manage, not %s", what, describe(n))
+	got := yamlfile.Describe(n)
+	if n.Kind == yaml.ScalarNode && !yamlfile.IsNull(n) {
+		got = strconv.Quote(n.Value) // as the policy's choices are quoted
+	}
+	p.errorf(n, "%s: level must be read, write or manage, not %s", what, got)
 	return 0, false
 }
 
-func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) {
-	n = yamlfile.Resolve(n)
-	b, ok := yamlfile.Bool(n)
-	if !ok {
-		p.errorf(n, "%s must be true or false, not %s", what, describe(n))
-	}
-	return b, ok
-}
+func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) { return p.Bool(n, what) }
 
 // text returns a non-empty scalar without surrounding spaces.
 func (p *parser) text(n *yaml.Node, what string) (string, bool) {
-	n = yamlfile.Resolve(n)
-	switch {
-	case n.Kind != yaml.ScalarNode:
-		p.errorf(n, "%s must be a string, not %s", what, describe(n))
-	case yamlfile.IsNull(n) || n.Value == "":
-		p.errorf(n, "%s must not be empty", what)
-	case strings.TrimSpace(n.Value) != n.Value:
-		p.errorf(n, "%s %q has leading or trailing spaces", what, n.Value)
-	default:
-		return n.Value, true
+	s, ok := p.String(n, what)
+	if ok && strings.TrimSpace(s) != s {
+		p.errorf(yamlfile.Resolve(n), "%s %q has leading or trailing spaces", what, s)
+		return "", false
 	}
-	return "", false
+	return s, ok
 }
 
 // sequence calls fn for each item of a list; a null value is an empty list.
 func (p *parser) sequence(n *yaml.Node, what string, fn func(item *yaml.Node)) {
-	n = yamlfile.Resolve(n)
-	if yamlfile.IsNull(n) {
+	if yamlfile.IsNull(yamlfile.Resolve(n)) {
 		return
 	}
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "%s must be a list, not %s", what, describe(n))
-		return
-	}
-	for _, item := range n.Content {
-		fn(yamlfile.Resolve(item))
+	items, _ := p.Sequence(n, what)
+	for _, item := range items {
+		fn(item)
 	}
 }
 
-// fields calls fn for each key of a mapping, rejecting duplicate keys,
-// non-string keys and, when known is non-nil, keys not in known. A null
-// value is an empty mapping. It reports false when n is not a mapping.
+// fields calls fn for each key of a mapping that yamlfile.Decoder.Mapping
+// accepts: no repeated keys, no keys that are not strings and, when known
+// is non-nil, only keys in known. A null value is an empty mapping. It
+// reports false when n is not a mapping.
 func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key, value *yaml.Node)) bool {
-	n = yamlfile.Resolve(n)
-	if yamlfile.IsNull(n) {
+	if yamlfile.IsNull(yamlfile.Resolve(n)) {
 		return true
 	}
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "%s must be a mapping, not %s", what, describe(n))
-		return false
+	m, ok := p.Mapping(n, what, known)
+	for _, key := range m.Keys {
+		fn(key, m.Values[key.Value])
 	}
-	for k := range yamlfile.Keys(n) {
-		key := k.Node
-		switch {
-		case key.Kind != yaml.ScalarNode:
-			p.errorf(key, "a key in %s must be a string, not %s", what, describe(key))
-		case k.First != nil:
-			p.errorf(key, "key %q is repeated in %s (first at line %d:%d)", key.Value, what, k.First.Line, k.First.Column)
-		case known != nil && !slices.Contains(known, key.Value):
-			p.errorf(key, "unknown key %q in %s; known keys are %s", key.Value, what, strings.Join(known, ", "))
-		default:
-			fn(key, yamlfile.Resolve(k.Value))
-		}
-	}
-	return true
+	return ok
 }
 
 func hasKey(n *yaml.Node, key string) bool {
@@ -451,15 +424,4 @@ func valueOf(n *yaml.Node, key string) (*yaml.Node, bool) {
 		}
 	}
 	return nil, false
-}
-
-// describe names what a node holds, for messages: scalars quoted.
-func describe(n *yaml.Node) string {
-	if shape, ok := yamlfile.Shape(n); ok {
-		return shape
-	}
-	if n.Kind == yaml.ScalarNode {
-		return strconv.Quote(n.Value)
-	}
-	return "an unexpected YAML node"
 }
