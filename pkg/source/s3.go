@@ -53,27 +53,7 @@ func fetchS3(ctx context.Context, src string, opts Options) (Content, error) {
 	// A redirect is S3 naming another region or endpoint; following it
 	// would send a signature made for this one.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := client.Do(req)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return Content{}, fmt.Errorf("fetch %s: %w", where, readS3Error(resp))
-	}
-	maxBytes := opts.maxBytes()
-	if resp.ContentLength > maxBytes {
-		return Content{}, fmt.Errorf("fetch %s: %d bytes is larger than the %d-byte limit", where, resp.ContentLength, maxBytes)
-	}
-	data, err := readLimited(resp.Body, maxBytes)
-	if err != nil {
-		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
-	}
-	return Content{Source: where, Data: data, ETag: resp.Header.Get("ETag")}, nil
+	return get(&client, req, where, opts.maxBytes(), readS3Error)
 }
 
 // newS3Request builds the signed GetObject request for bucket/key.

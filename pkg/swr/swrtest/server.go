@@ -245,7 +245,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		served = true
 		r.Body = io.NopCloser(bytes.NewReader(body)) // a hook may have read it
 		if s.serve(w, r, pattern, body) {
-			resetConnection(w)
+			ResetConnection(w)
 		}
 	})
 	if hook := s.hook.Load(); hook != nil {
@@ -322,9 +322,11 @@ func endpointKey(method, pattern string) string {
 	return pattern
 }
 
-// resetConnection drops the client connection without a response, with an
-// RST where the transport allows it.
-func resetConnection(w http.ResponseWriter) {
+// ResetConnection drops the client's connection without an answer, with
+// an RST where the transport allows it: the fault a Hook plays for a
+// request lost on the way. The emulator's own faults (Faults.RateReset)
+// do the same.
+func ResetConnection(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
