@@ -69,7 +69,7 @@ func ExampleIsTransient() {
 	_, err := srv.NewClient().Retentions.List(context.Background(), "team", "missing")
 	fmt.Println(swr.IsNotFound(err), swr.IsTransient(err))
 
-	srv.SetFaults(swrtest.Faults{Rate503: 1})
+	srv.Set(swrtest.WithFaults(swrtest.Faults{Rate503: 1}))
 	_, err = srv.NewClient(swr.WithRetry(1, 0, 0)).Retentions.List(context.Background(), "team", "missing")
 	fmt.Println(swr.IsTransient(err))
 	// Output:

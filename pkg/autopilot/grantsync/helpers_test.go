@@ -59,7 +59,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	srv := swrtest.NewServer(append(opts, o.emulator...)...)
 	t.Cleanup(srv.Close)
 	h := &harness{t: t, srv: srv}
-	srv.SetHook(h.hook)
+	srv.Set(swrtest.WithHook(h.hook))
 	require.NoError(t, srv.Seed(seed(srv)))
 
 	h.client = h.newClient(!o.noProject)

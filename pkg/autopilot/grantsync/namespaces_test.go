@@ -155,7 +155,7 @@ func TestNamespaceOwnedByAnotherAccount(t *testing.T) {
 // and its grants are given in the same run.
 func TestNamespaceCreateWhoseAnswerIsLostIsApplied(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	h.srv.SetHook(func(next http.Handler) http.Handler {
+	h.srv.Set(swrtest.WithHook(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodPost && r.URL.Path == "/v2/manage/namespaces" {
 				next.ServeHTTP(httptest.NewRecorder(), r)
@@ -163,7 +163,7 @@ func TestNamespaceCreateWhoseAnswerIsLostIsApplied(t *testing.T) {
 			}
 			next.ServeHTTP(w, r)
 		})
-	})
+	}))
 	rep := handle(t, h.newJob(withTools(t, true), false), tick("t"))
 
 	assert.Empty(t, rep.Errors)

@@ -109,7 +109,6 @@ func (f *faultFront) middleware(next http.Handler) http.Handler {
 	})
 }
 
-
 // faults returns how many requests failed each way, and how many
 // retention creates were sent more than once for one repository.
 func (f *faultFront) faults() (map[string]int, int) {

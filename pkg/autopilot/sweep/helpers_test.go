@@ -35,7 +35,7 @@ func newRegistry(t testing.TB, hook swrtest.Hook, opts ...swrtest.Option) *regis
 	t.Helper()
 	emu := swrtest.NewServer(opts...)
 	t.Cleanup(emu.Close)
-	emu.SetHook(hook)
+	emu.Set(swrtest.WithHook(hook))
 	return &registry{Server: emu}
 }
 

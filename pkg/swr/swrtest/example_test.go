@@ -56,10 +56,10 @@ func ExampleServer_Requests() {
 
 // A hook gives answers the emulator cannot: here, the namespace name is
 // taken by another account.
-func ExampleServer_SetHook() {
+func ExampleWithHook() {
 	srv := swrtest.NewServer()
 	defer srv.Close()
-	srv.SetHook(func(next http.Handler) http.Handler {
+	srv.Set(swrtest.WithHook(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method != http.MethodPost || r.URL.Path != "/v2/manage/namespaces" {
 				next.ServeHTTP(w, r) // the emulator answers
@@ -69,7 +69,7 @@ func ExampleServer_SetHook() {
 			w.WriteHeader(http.StatusConflict)
 			fmt.Fprint(w, `{"errorCode":"SVCSTG.SWR.4001009","errorMessage":"namespace already exists"}`)
 		})
-	})
+	}))
 	err := srv.NewClient(swr.WithRetry(1, 0, 0)).Namespaces.Create(context.Background(), "team")
 	var apiErr *swr.Error
 	fmt.Println(errors.As(err, &apiErr), apiErr.StatusCode, apiErr.Code)

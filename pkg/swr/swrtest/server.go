@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,7 +85,6 @@ func NewServer(opts ...Option) *Server {
 // Start, or serve Handler yourself and set URL.
 func NewUnstartedServer(opts ...Option) *Server {
 	c := config{
-		clock:         time.Now,
 		quota:         DefaultNamespaceQuota,
 		tokenLifetime: DefaultTokenLifetime,
 		domain:        DefaultDomain,
@@ -123,11 +123,11 @@ func NewUnstartedServer(opts ...Option) *Server {
 		ownersListed:  c.ownersListed,
 		st:            newStore(),
 	}
-	s.clock.Store(&c.clock)
-	s.latency.Store(int64(c.latency))
-	s.reading.Store(&c.reading)
-	s.limiter.configure(c.rps, c.burst, c.clock())
-	s.faults.configure(c.faults)
+	now := time.Now
+	s.clock.Store(&now)
+	s.reading.Store(&swr.Reading{})
+	s.faults.configure(Faults{})
+	s.apply(c.controls)
 	s.mux = s.routes()
 	s.control = s.controlRoutes()
 	if c.seed != nil {
@@ -198,14 +198,34 @@ func (s *Server) GoString() string { return s.String() }
 // Now returns the current time of the server clock.
 func (s *Server) Now() time.Time { return (*s.clock.Load())() }
 
-// SetClock replaces the server clock.
-func (s *Server) SetClock(now func() time.Time) { s.clock.Store(&now) }
+// Set changes controls of the running server with the options that set
+// them at the start: WithClock, WithLatency, WithRateLimit, WithFaults,
+// WithReadings and WithHook. It panics when given an option that only
+// NewServer and NewUnstartedServer take (credentials, seed, region…), as
+// that is a bug in the test.
+func (s *Server) Set(opts ...Option) {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	controls := c.controls
+	c.controls = nil
+	if !reflect.ValueOf(c).IsZero() {
+		panic("swrtest: Set takes only the control options (WithClock, WithLatency, WithRateLimit, WithFaults, WithReadings, WithHook)")
+	}
+	s.apply(controls)
+}
 
-// SetLatency changes the delay added to every request.
-func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
-
-// SetFaults replaces the injected faults and reseeds their generator.
-func (s *Server) SetFaults(f Faults) { s.faults.configure(f) }
+// apply sets controls, the clock first.
+func (s *Server) apply(controls []control) {
+	for _, first := range []bool{true, false} {
+		for _, c := range controls {
+			if c.first == first {
+				c.apply(s)
+			}
+		}
+	}
+}
 
 // Faults returns the injected faults in force.
 func (s *Server) Faults() Faults { return s.faults.current() }
@@ -260,17 +280,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // request first, with its body readable, and may answer it, pass it on to
 // next (the emulator), or both (and change or drop what the emulator
 // answered). The request log records every request with the status the
-// client got; RequestRecord.Hooked is set when next never saw it.
+// client got; RequestRecord.Hooked is set when next never saw it. Install
+// one with WithHook.
 type Hook func(next http.Handler) http.Handler
-
-// SetHook installs h in place of the hook in force; nil removes it.
-func (s *Server) SetHook(h Hook) {
-	if h == nil {
-		s.hook.Store(nil)
-		return
-	}
-	s.hook.Store(&h)
-}
 
 // serve runs one request through latency, rate limit, faults and auth, then
 // the API. It reports whether the connection must be reset instead of
