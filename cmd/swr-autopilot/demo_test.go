@@ -24,7 +24,7 @@ func TestDemoRunsEveryFunctionAndConverges(t *testing.T) {
 		"retention.guard.max_fraction",                 // the unsafe rule was refused
 		"trigger.cluster_not_allowed",                  // audits ran
 		"namespace_access   delete  prod#5a6b7c8d9e0f", // the stray grant was removed
-		"deletes 9 of 31 tags; 2 uncertain",            // a tie at the keep_last boundary
+		"deletes 8 of 31 tags; 2 uncertain",            // a tie at the keep_last boundary (and build-5 is deployed)
 		"build-10       acme/web#1  deleted if ties=desc, kept if ties=asc",
 	} {
 		assert.Contains(t, s, want)
@@ -36,6 +36,34 @@ func TestDemoRunsEveryFunctionAndConverges(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(page), "acme/tools/ci-cache")
 	assert.Contains(t, string(page), `<div class="uncertain">uncertain (counted as deleted by the guards): <code>build-10</code> <span class="reason">(deleted if ties=desc, kept if ties=asc)</span>`)
+}
+
+// The demo registry exercises deployed-image protection, the conflict
+// audit and the storage figures, and report.html draws the chart.
+func TestDemoShowsDeployedTagsStorageAndTheChart(t *testing.T) {
+	html := filepath.Join(t.TempDir(), "report.html")
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, dispatch(context.Background(), []string{"demo", "-html", html}, &out, &errOut), errOut.String())
+	s := out.String()
+	assert.Contains(t, s, "keeps build-5 (deployed by trigger deploy-web at 2026-10-20T09:30:00Z)")
+	assert.Contains(t, s, "conflict.protect_unmatched")
+	assert.Regexp(t, `storage: retention deletes \d+ of \d+ tags in \d+ repositories and may delete 2 more \(uncertain\), freeing at most [0-9.]+ [KMG]iB \(\+[0-9.]+ [KMG]iB if the uncertain tags go too\)`, s)
+
+	raw, err := os.ReadFile(html)
+	require.NoError(t, err)
+	page := string(raw)
+	start, end := strings.Index(page, "<svg"), strings.Index(page, "</svg>")
+	require.True(t, start >= 0 && end > start, "report.html holds the inline SVG chart")
+	svg := page[start:end]
+	for _, ns := range []string{"acme</text>", "prod</text>"} {
+		assert.Contains(t, svg, ns)
+	}
+	assert.Regexp(t, `<title>acme: [1-9]\d* tags deleted</title>`, svg, "the chart has something to show")
+	assert.Contains(t, svg, "<title>acme: 2 tags uncertain</title>", "and the tie at the keep_last boundary")
+	assert.Regexp(t, `≤ [0-9.]+ [KMG]iB freed`, svg)
+	assert.NotContains(t, page, "<script")
+	assert.NotRegexp(t, `(src|href)=`, page, "no external assets")
+	assert.Contains(t, page, "kept because deployed: <code>build-5</code>")
 }
 
 func TestDemoEventsAreTheSamples(t *testing.T) {

@@ -27,6 +27,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"demo":     {"run the three functions on the embedded SWR emulator (no credentials)", runDemo},
+		"diff":     {"preview a policy change: what OLD.yaml and NEW.yaml would each delete (read-only)", runDiff},
 		"emulator": {"run the in-memory SWR emulator as a process", runEmulator},
 		"grants":   {"bring SWR grants in line with the team directory", runGrants},
 		"plan":     {"show what the policy would change in one repository (dry run)", runPlan},

@@ -118,8 +118,15 @@ func splitRepository(s string) (ns, repo string, err error) {
 	return ns, repo, nil
 }
 
+// renderer is what a command prints: a report or a policy diff.
+type renderer interface {
+	WriteTable(io.Writer) error
+	WriteJSON(io.Writer) error
+	WriteHTML(io.Writer) error
+}
+
 // writeReport prints rep as a table or JSON, and as HTML to the -html file.
-func writeReport(rep *report.Report, f repositoryFlags, stdout io.Writer) error {
+func writeReport(rep renderer, f repositoryFlags, stdout io.Writer) error {
 	if f.html != "" {
 		out, err := os.Create(f.html)
 		if err != nil {

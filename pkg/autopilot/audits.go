@@ -28,6 +28,49 @@ func (e *Engine) Audit(ctx context.Context, repo swr.Repository, dryRun bool) Re
 	return res
 }
 
+// AuditConflicts runs the cross-feature conflict audit on ns/repo
+// (plan.AuditConflicts): three reads (retention rules, triggers, tags),
+// and one per trigger the list shows without runs.
+// The planned rule is the one the policy would write, deployed tags
+// included; the audit writes nothing. Retention runs it first when the
+// policy switches audits.conflicts on, so that a conflict with the rule
+// about to be written is reported before SWR executes it.
+func (e *Engine) AuditConflicts(ctx context.Context, ns, repo string) RepoResult {
+	res := RepoResult{Namespace: ns, Repository: repo, Conformant: true}
+	current, err := e.client.Retentions.List(ctx, ns, repo)
+	if err != nil {
+		res.fail("list retentions", err)
+		return res
+	}
+	triggers, err := e.triggersWithHistory(ctx, ns, repo)
+	if err != nil {
+		res.fail("list triggers", err)
+		return res
+	}
+	tags, err := e.tags(ctx, ns, repo)
+	if err != nil {
+		res.fail("list tags", err)
+		return res
+	}
+	now := e.now()
+	in := plan.ConflictInput{Namespace: ns, Repository: repo, Tags: tags, Triggers: triggers, Now: now}
+	if rule, ok := e.policy.RetentionFor(ns, repo); ok && !rule.Unmanaged {
+		in.Protect = rule.Protect
+		desired := plan.WithDeployed(plan.DesiredRetention(rule), plan.Deployed(rule.ProtectDeployed, triggers, now))
+		p := plan.Retention(ns, repo, desired, current)
+		if p.Current != nil && len(p.Current.Rules) > 0 {
+			in.Current = &p.Current.Rules[0]
+		}
+		if r, writes := p.Rule(); writes {
+			in.Planned = &r
+		}
+	} else {
+		in.Current = plan.CurrentRule(current)
+	}
+	res.note(plan.AuditConflicts(in))
+	return res
+}
+
 // AuditTriggers runs the trigger audit on ns/repo, when the policy
 // switches it on: one read, plus one write per trigger to disable when
 // the engine writes and the remedy is "disable".

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/plan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
@@ -21,12 +22,32 @@ import (
 // plan.CodeImpactMismatch. current, when not nil,
 // replaces the read of the current rules (a cached observation).
 //
+// When the policy switches audits.conflicts on, the conflict audit
+// (AuditConflicts) runs first, so that a conflict with the rule about to
+// be written is reported before SWR executes it.
+//
 // Concurrent calls for one repository run one after the other, each
 // observing what the previous one wrote, so that they write at most once.
 // When a create fails because another writer gave the repository a rule
 // in the meantime, the run converges: it is done if that rule is the one
 // wanted, else it plans (and simulates and guards) once more against it.
 func (e *Engine) Retention(ctx context.Context, ns, repo string, dryRun bool, current []swr.Retention) RepoResult {
+	var conflicts RepoResult
+	if e.policy.Audits.Conflicts != nil {
+		conflicts = e.AuditConflicts(ctx, ns, repo)
+	}
+	res := e.governRetention(ctx, ns, repo, dryRun, current)
+	if e.policy.Audits.Conflicts != nil {
+		conflicts.Merge(res)
+		conflicts.Unmanaged = res.Unmanaged
+		conflicts.Wrote = res.Wrote
+		return conflicts
+	}
+	return res
+}
+
+// governRetention is Retention without the conflict audit.
+func (e *Engine) governRetention(ctx context.Context, ns, repo string, dryRun bool, current []swr.Retention) RepoResult {
 	rule, matched := e.policy.RetentionFor(ns, repo)
 	if !matched || rule.Unmanaged {
 		return RepoResult{Namespace: ns, Repository: repo, Unmanaged: true, Conformant: true}
@@ -59,9 +80,22 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 			return res, nil
 		}
 	}
-	p := plan.Retention(ns, repo, plan.DesiredRetention(rule), current)
+	now := e.now()
+	base := plan.DesiredRetention(rule)
+	deployed, err := e.deployed(ctx, ns, repo, rule, now)
+	if err != nil {
+		res.fail("list triggers", err)
+		return res, nil
+	}
+	p := plan.Retention(ns, repo, plan.WithDeployed(base, deployed), current)
 	if len(p.Steps) == 0 {
 		res.Conformant = true
+		return res, nil
+	}
+	if f, tooMany := plan.TooManyDeployed(ns, repo, base, deployed); tooMany {
+		p.Refuse(f.Message)
+		res.Findings = append(res.Findings, f)
+		res.Changes = p.Changes()
 		return res, nil
 	}
 	var impact report.Impact
@@ -71,17 +105,20 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 			res.fail("list tags", err)
 			return res, nil
 		}
-		now := e.now()
 		impact, err = plan.Simulate(r, tags, now)
 		if err != nil {
-			findings := []report.Finding{tagTimeFinding(ns, repo, err)}
+			findings := []report.Finding{plan.TagTimeFinding(ns, repo, err)}
 			p.Refuse(refusal(findings))
 			res.Findings = append(res.Findings, findings...)
 			res.Changes = p.Changes()
 			return res, nil
 		}
+		plan.SetFreedBytes(&impact, tags)
+		impact.Deployed = plan.KeptBecauseDeployed(base.Rules[0], r, deployed, tags, now)
 		p.SetImpact(impact)
-		ok, findings := plan.Guard(ns, repo, impact, rule.Guard, rule.Protect)
+		// The guard checks the protect entries and the deployed tags:
+		// every selector of the rule written.
+		ok, findings := plan.Guard(ns, repo, impact, rule.Guard, r.TagSelectors)
 		if ok {
 			ok, findings = plan.GuardPushRace(ns, repo, r, tags, impact, rule.Guard, now)
 		}
@@ -101,6 +138,46 @@ func (e *Engine) retention(ctx context.Context, ns, repo string, rule policy.Ret
 		e.verifyImpact(ctx, &res, impact)
 	}
 	return res, raced
+}
+
+// deployed reads the triggers of ns/repo (triggersWithHistory) and
+// returns the tags that rule's deployed-image protection keeps; none,
+// without a read, when the rule does not protect deployed tags.
+func (e *Engine) deployed(ctx context.Context, ns, repo string, rule policy.RetentionRule, now time.Time) ([]report.DeployedTag, error) {
+	if !rule.ProtectDeployed.Enabled() {
+		return nil, nil
+	}
+	triggers, err := e.triggersWithHistory(ctx, ns, repo)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Deployed(rule.ProtectDeployed, triggers, now), nil
+}
+
+// triggersWithHistory lists the triggers of ns/repo with their runs. The
+// show call documents trigger_history (swr-api.md §7); whether the list
+// carries it too, no source says. So a trigger the list shows without
+// runs is read once more on its own, and what that says counts: either
+// reading gives every run, at one read per trigger that has none.
+func (e *Engine) triggersWithHistory(ctx context.Context, ns, repo string) ([]swr.Trigger, error) {
+	triggers, err := e.client.Triggers.List(ctx, ns, repo)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range triggers {
+		if len(t.TriggerHistory) > 0 {
+			continue
+		}
+		full, err := e.client.Triggers.Get(ctx, ns, repo, t.Name)
+		switch {
+		case swr.IsNotFound(err):
+			continue // deleted since the list: it deploys nothing more
+		case err != nil:
+			return nil, err
+		}
+		triggers[i].TriggerHistory = full.TriggerHistory
+	}
+	return triggers, nil
 }
 
 // wroteRule reports whether SWR accepted the step of p that writes a
@@ -268,21 +345,6 @@ func (e *Engine) createRetention(ctx context.Context, ns, repo string, req swr.R
 		return conflicting, nil
 	})
 	return raced, err
-}
-
-// tagTimeFinding is the finding for a listing holding a tag whose time
-// does not parse: what the rule would delete cannot be known.
-func tagTimeFinding(ns, repo string, err error) report.Finding {
-	f := report.Finding{
-		Code: plan.CodeTagTimeInvalid, Severity: report.SeverityCritical, Namespace: ns, Repository: repo,
-		Message:     fmt.Sprintf("retention write refused: %v, so what the rule would delete is unknown", err),
-		Remediation: "push the tag again, or delete it by hand; the next run simulates again",
-	}
-	var te *plan.TagTimeError
-	if errors.As(err, &te) {
-		f.Subject = te.Tag
-	}
-	return f
 }
 
 // refusal summarises guard findings as one reason.

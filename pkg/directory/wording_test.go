@@ -27,7 +27,7 @@ func TestMistakesAreWordedAsInThePolicy(t *testing.T) {
 	assert.Equal(t, ""+
 		"policy.yaml:1:1: unknown key \"mdoe\" in policy (did you mean \"mode\"?)\n"+
 		"policy.yaml:3:1: duplicate key \"audits\" in policy (first at line 2:1)\n"+
-		"policy.yaml:4:1: unknown key \"zzz\" in policy; known keys are version, mode, guard, retention, default_grants, audits\n"+
+		"policy.yaml:4:1: unknown key \"zzz\" in policy; known keys are version, mode, guard, protect_deployed, retention, default_grants, audits\n"+
 		"policy.yaml:5:1: duplicate key \"audits\" in policy (first at line 2:1)",
 		polErr.Error())
 }

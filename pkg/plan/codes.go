@@ -16,6 +16,12 @@ const (
 	CodeSyncMissingReplica         = "sync.missing_replica"
 	CodeSyncOverrideForbidden      = "sync.override_forbidden"
 	CodeVisibilityPublicNotAllowed = "visibility.public_not_allowed"
+	CodeDeployedTooMany            = "retention.deployed.too_many"
+	// Cross-feature conflicts (AuditConflicts).
+	CodeConflictTriggerTagDeleted   = "conflict.trigger_tag_deleted"
+	CodeConflictProtectUnmatched    = "conflict.protect_unmatched"
+	CodeConflictLastDeployedDeleted = "conflict.last_deployed_deleted"
+	CodeConflictDeployedTagMissing  = "conflict.deployed_tag_missing"
 )
 
 // Change kinds used in report.Change.Kind by the planners here.

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -271,4 +272,20 @@ func selectorMatcher(sels []swr.TagSelector, a swr.Anchoring) func(tag string) b
 		}
 		return false
 	}
+}
+
+// TagTimeFinding is the finding that refuses a retention write on ns/repo
+// when err, from Simulate, says a tag's time does not parse: what the
+// rule would delete cannot be known.
+func TagTimeFinding(ns, repo string, err error) report.Finding {
+	f := report.Finding{
+		Code: CodeTagTimeInvalid, Severity: report.SeverityCritical, Namespace: ns, Repository: repo,
+		Message:     fmt.Sprintf("retention write refused: %v, so what the rule would delete is unknown", err),
+		Remediation: "push the tag again, or delete it by hand; the next run simulates again",
+	}
+	var te *TagTimeError
+	if errors.As(err, &te) {
+		f.Subject = te.Tag
+	}
+	return f
 }

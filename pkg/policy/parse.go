@@ -66,7 +66,7 @@ func (d *decoder) policy(root *yaml.Node) *Policy {
 		Mode:    ModeAudit,
 		Guard:   Guard{MaxDeleteFraction: DefaultMaxDeleteFraction, MaxDeleteTags: DefaultMaxDeleteTags},
 	}
-	f, ok := d.mapping(root, "policy", "version", "mode", "guard", "retention", "default_grants", "audits")
+	f, ok := d.mapping(root, "policy", "version", "mode", "guard", "protect_deployed", "retention", "default_grants", "audits")
 	if !ok {
 		return p
 	}
@@ -83,8 +83,11 @@ func (d *decoder) policy(root *yaml.Node) *Policy {
 	if n := f.Values["guard"]; n != nil {
 		p.Guard = d.guard(n, "guard").apply(p.Guard)
 	}
+	if n := f.Values["protect_deployed"]; n != nil {
+		p.ProtectDeployed = d.protectDeployed(n, DeployedProtection{})
+	}
 	if n := f.Values["retention"]; n != nil {
-		p.Retention = d.retention(n, p.Guard)
+		p.Retention = d.retention(n, p.Guard, p.ProtectDeployed)
 	}
 	if n := f.Values["default_grants"]; n != nil {
 		p.DefaultGrants = d.grants(n)

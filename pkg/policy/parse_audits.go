@@ -11,7 +11,7 @@ import (
 
 func (d *decoder) audits(n *yaml.Node) Audits {
 	var a Audits
-	f, ok := d.mapping(n, "audits", "triggers", "sync", "visibility")
+	f, ok := d.mapping(n, "audits", "triggers", "sync", "visibility", "conflicts")
 	if !ok {
 		return a
 	}
@@ -24,7 +24,20 @@ func (d *decoder) audits(n *yaml.Node) Audits {
 	if n := f.Values["visibility"]; n != nil {
 		a.Visibility = d.visibilityAudit(n)
 	}
+	if n := f.Values["conflicts"]; n != nil {
+		a.Conflicts = d.conflictAudit(n)
+	}
 	return a
+}
+
+// conflictAudit reads audits.conflicts: a mapping ({} turns it on);
+// enabled: false leaves it off.
+func (d *decoder) conflictAudit(n *yaml.Node) *ConflictAudit {
+	f, ok := d.mapping(n, "conflicts audit", "enabled")
+	if !ok || !d.enabled(f) {
+		return nil
+	}
+	return &ConflictAudit{}
 }
 
 // enabled reads an audit's optional enabled switch (default true).

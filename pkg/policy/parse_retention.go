@@ -45,13 +45,13 @@ func (d *decoder) guard(n *yaml.Node, what string) guardOverride {
 	return o
 }
 
-func (d *decoder) retention(n *yaml.Node, base Guard) []RetentionRule {
+func (d *decoder) retention(n *yaml.Node, base Guard, deployed DeployedProtection) []RetentionRule {
 	items, _ := d.sequence(n, "retention")
 	rules := make([]RetentionRule, 0, len(items))
 	catchAll := 0            // line of the first rule matching everything
 	seen := map[string]int{} // glob → line of the first rule with it
 	for _, it := range items {
-		r, ok := d.retentionRule(it, base)
+		r, ok := d.retentionRule(it, base, deployed)
 		if !ok {
 			continue
 		}
@@ -83,8 +83,8 @@ func (d *decoder) matchNode(rule *yaml.Node) *yaml.Node {
 	return rule
 }
 
-func (d *decoder) retentionRule(n *yaml.Node, base Guard) (RetentionRule, bool) {
-	f, ok := d.mapping(n, "retention rule", "match", "keep_days", "keep_last", "unmanaged", "protect", "guard")
+func (d *decoder) retentionRule(n *yaml.Node, base Guard, deployed DeployedProtection) (RetentionRule, bool) {
+	f, ok := d.mapping(n, "retention rule", "match", "keep_days", "keep_last", "unmanaged", "protect", "guard", "protect_deployed")
 	if !ok {
 		return RetentionRule{}, false
 	}
@@ -129,7 +129,7 @@ func (d *decoder) retentionRule(n *yaml.Node, base Guard) (RetentionRule, bool) 
 		valid = false
 	}
 	if r.Unmanaged {
-		for _, k := range []string{"protect", "guard"} {
+		for _, k := range []string{"protect", "guard", "protect_deployed"} {
 			if f.Has(k) {
 				d.errorf(f.KeyNodes[k], "%s has no effect on an unmanaged rule", k)
 				valid = false
@@ -144,7 +144,35 @@ func (d *decoder) retentionRule(n *yaml.Node, base Guard) (RetentionRule, bool) 
 	if n := f.Values["guard"]; n != nil {
 		r.Guard = d.guard(n, "rule guard").apply(base)
 	}
+	r.ProtectDeployed = deployed
+	if n := f.Values["protect_deployed"]; n != nil {
+		r.ProtectDeployed = d.protectDeployed(n, deployed)
+	}
 	return r, valid
+}
+
+// protectDeployed reads a protect_deployed mapping over base: the keys it
+// gives replace base's, and enabled: false switches the protection off.
+func (d *decoder) protectDeployed(n *yaml.Node, base DeployedProtection) DeployedProtection {
+	f, ok := d.mapping(n, "protect_deployed", "enabled", "last", "days")
+	if !ok {
+		return base
+	}
+	out := base
+	if n := f.Values["last"]; n != nil {
+		if v, ok := d.intRange(n, "protect_deployed.last", 0, MaxDeployedLast); ok {
+			out.Last = v
+		}
+	}
+	if n := f.Values["days"]; n != nil {
+		if v, ok := d.intRange(n, "protect_deployed.days", 0, MaxDeployedDays); ok {
+			out.Days = v
+		}
+	}
+	if !d.enabled(f) {
+		return DeployedProtection{}
+	}
+	return out
 }
 
 // protect reads the protect list: exact tags, or /regexp/ matched

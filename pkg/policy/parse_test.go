@@ -270,6 +270,41 @@ func TestErrorFormat(t *testing.T) {
 	assert.Equal(t, "a:1:1: x\na:2:1: y", Errors{{File: "a", Line: 1, Column: 1, Msg: "x"}, {File: "a", Line: 2, Column: 1, Msg: "y"}}.Error())
 }
 
+func TestParseProtectDeployedDefaultAndOverrides(t *testing.T) {
+	p, err := Parse([]byte(`
+protect_deployed: {last: 2, days: 30}
+retention:
+  - match: "a/**"
+    keep_last: 3
+  - match: "b/**"
+    keep_last: 3
+    protect_deployed: {last: 5}
+  - match: "c/**"
+    keep_days: 7
+    protect_deployed: {enabled: false}
+  - match: "d/**"
+    keep_days: 7
+    protect_deployed: {days: 0}
+  - match: "e/**"
+    unmanaged: true
+audits:
+  conflicts: {}
+`), "p.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, DeployedProtection{Last: 2, Days: 30}, p.ProtectDeployed)
+	assert.Equal(t, DeployedProtection{Last: 2, Days: 30}, p.Retention[0].ProtectDeployed)
+	assert.Equal(t, DeployedProtection{Last: 5, Days: 30}, p.Retention[1].ProtectDeployed)
+	assert.False(t, p.Retention[2].ProtectDeployed.Enabled())
+	assert.Equal(t, DeployedProtection{Last: 2}, p.Retention[3].ProtectDeployed)
+	assert.False(t, p.Retention[4].ProtectDeployed.Enabled(), "an unmanaged rule writes nothing to protect with")
+	assert.NotNil(t, p.Audits.Conflicts)
+
+	p, err = Parse([]byte("retention:\n  - match: \"a/**\"\n    keep_last: 3\naudits:\n  conflicts: {enabled: false}\n"), "p.yaml")
+	require.NoError(t, err)
+	assert.False(t, p.Retention[0].ProtectDeployed.Enabled(), "off by default")
+	assert.Nil(t, p.Audits.Conflicts)
+}
+
 // A problem inside an anchored node is reported where each alias uses it,
 // once per use, and not at the anchor.
 func TestAliasErrorsNameTheAliasLineOnce(t *testing.T) {

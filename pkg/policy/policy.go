@@ -39,12 +39,15 @@ const (
 
 // Policy is a parsed policy file.
 type Policy struct {
-	Version       int
-	Mode          Mode
-	Guard         Guard
-	Retention     []RetentionRule
-	DefaultGrants []GrantRule
-	Audits        Audits
+	Version   int
+	Mode      Mode
+	Guard     Guard
+	Retention []RetentionRule
+	// ProtectDeployed is the default deployed-image protection of every
+	// managed retention rule; a rule's own protect_deployed overrides it.
+	ProtectDeployed DeployedProtection
+	DefaultGrants   []GrantRule
+	Audits          Audits
 }
 
 // Guard bounds what one retention write may delete in one repository.
@@ -69,9 +72,30 @@ type RetentionRule struct {
 	// Guard is the effective guard: the file's guard with this rule's
 	// overrides applied.
 	Guard Guard
+	// ProtectDeployed is the effective deployed-image protection: the
+	// file's default with this rule's overrides applied.
+	ProtectDeployed DeployedProtection
 	// Line is where the rule starts in the file.
 	Line int
 }
+
+// Bounds of the protect_deployed settings.
+const (
+	MaxDeployedLast = 100 // protect_deployed.last
+	MaxDeployedDays = 365 // protect_deployed.days
+)
+
+// DeployedProtection keeps the tags that a repository's CCE/CCI triggers
+// deployed successfully: the Last most recent per trigger, and every one
+// deployed within the last Days days. Zero switches a part off; the zero
+// value protects nothing.
+type DeployedProtection struct {
+	Last int
+	Days int
+}
+
+// Enabled reports whether the protection keeps anything.
+func (d DeployedProtection) Enabled() bool { return d.Last > 0 || d.Days > 0 }
 
 // GrantRule gives Users to every new repository whose path matches.
 type GrantRule struct {
@@ -94,7 +118,13 @@ type Audits struct {
 	Triggers   *TriggerAudit
 	Sync       *SyncAudit
 	Visibility *VisibilityAudit
+	Conflicts  *ConflictAudit
 }
+
+// ConflictAudit checks where retention works against the other features
+// of a repository: its triggers and the rule's own protect entries. It
+// has no settings and no remedy: it reports.
+type ConflictAudit struct{}
 
 // TriggerAudit checks CCE/CCI auto-deploy triggers.
 type TriggerAudit struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,9 +20,9 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// Tally recomputes Counts.Changed, Counts.Refused, Counts.Errors and
-// Counts.Findings from the report's changes, findings and errors. Scanned,
-// Conformant and Unmanaged are left as the job set them.
+// Tally recomputes Counts.Changed, Counts.Refused, Counts.Errors,
+// Counts.Findings and Storage from the report's changes, findings and
+// errors. Scanned, Conformant and Unmanaged are left as the job set them.
 func (r *Report) Tally() {
 	r.Counts.Changed, r.Counts.Refused = 0, 0
 	for _, c := range r.Changes {
@@ -33,6 +34,7 @@ func (r *Report) Tally() {
 		}
 	}
 	r.Counts.Errors = len(r.Errors)
+	r.Storage = StorageOf(r.Changes)
 	r.Counts.Findings = nil
 	for _, f := range r.Findings {
 		if r.Counts.Findings == nil {
@@ -71,6 +73,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, "stopped early; continue from cursor %q\n", Printable(r.Cursor))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if st := r.Storage; st != nil {
+		fmt.Fprintf(w, "storage: %s\n", st.Total.summary())
+		fmt.Fprintln(tw, "\nNAMESPACE\tREPOSITORIES\tKEPT\tDELETED\tUNCERTAIN\tFREED (AT MOST)")
+		for _, t := range st.Namespaces {
+			row(tw, t.Namespace, strconv.Itoa(t.Repositories), strconv.Itoa(t.KeptTags), strconv.Itoa(t.DeletedTags), strconv.Itoa(t.UncertainTags), t.Freed())
+		}
+	}
 	if len(r.Changes) > 0 {
 		fmt.Fprintln(tw, "\nCHANGE\tOP\tRESOURCE\tSTATUS\tDETAIL")
 		for _, ch := range r.Changes {
@@ -83,19 +92,25 @@ func (r *Report) WriteTable(w io.Writer) error {
 			row(tw, u.tag.Tag, u.resource, u.tag.Reason)
 		}
 	}
-	if len(r.Findings) > 0 {
-		fmt.Fprintln(tw, "\nFINDING\tSEVERITY\tRESOURCE\tMESSAGE")
-		for _, f := range sortedFindings(r.Findings) {
+	writeProblems(tw, "FINDING", r.Findings, r.Errors)
+	return tw.Flush()
+}
+
+// writeProblems writes findings, most severe first, under a header whose
+// first column is named title, then errors.
+func writeProblems(tw io.Writer, title string, findings []Finding, errs []RepoError) {
+	if len(findings) > 0 {
+		fmt.Fprintf(tw, "\n%s\tSEVERITY\tRESOURCE\tMESSAGE\n", title)
+		for _, f := range sortedFindings(findings) {
 			row(tw, f.Code, string(f.Severity), resource(f.Namespace, f.Repository, f.Subject), f.Message)
 		}
 	}
-	if len(r.Errors) > 0 {
+	if len(errs) > 0 {
 		fmt.Fprintln(tw, "\nERROR\tRESOURCE\tMESSAGE")
-		for _, e := range r.Errors {
+		for _, e := range errs {
 			row(tw, e.Op, resource(e.Namespace, e.Repository, ""), e.Error)
 		}
 	}
-	return tw.Flush()
 }
 
 // row writes one table row of cells made Printable.
@@ -176,10 +191,16 @@ func (c Change) Detail() string {
 	if fromTo := describeFromTo(c.Before, c.After); fromTo != "" {
 		parts = append(parts, fromTo)
 	}
-	if c.Impact != nil {
-		parts = append(parts, fmt.Sprintf("deletes %d of %d tags", c.Impact.Deletes(), c.Impact.TotalTags))
-		if n := c.Impact.Uncertains(); n > 0 {
+	if i := c.Impact; i != nil {
+		parts = append(parts, fmt.Sprintf("deletes %d of %d tags", i.Deletes(), i.TotalTags))
+		if n := i.Uncertains(); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d uncertain", n))
+		}
+		if i.AtRisk() > 0 {
+			parts = append(parts, "frees at most "+i.Freed())
+		}
+		for _, d := range i.Deployed {
+			parts = append(parts, "keeps "+d.String())
 		}
 	}
 	if c.Reason != "" {

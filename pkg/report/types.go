@@ -83,6 +83,42 @@ type Impact struct {
 	// semantics and deleted under others. Guards count them as deleted.
 	Uncertain      []UncertainTag `json:"uncertain,omitempty"`
 	UncertainCount int            `json:"uncertain_count,omitempty"` // set by Truncate: len(Uncertain) before the cut
+	// Deployed lists the kept tags that the rule would delete but for
+	// the label selectors of deployed-image protection, each with the
+	// trigger that deployed it and when.
+	Deployed []DeployedTag `json:"deployed,omitempty"`
+	// FreedBytes is what the deletions free, from tag sizes: each image
+	// (digest) deleted counts once, and an image that a kept or
+	// uncertain tag still holds frees nothing. It is an upper bound:
+	// images share layers.
+	FreedBytes int64 `json:"freed_bytes_upper_bound"`
+	// UncertainFreedBytes is what the uncertain tags would free on top of
+	// FreedBytes if SWR deleted them too, counted the same way.
+	UncertainFreedBytes int64 `json:"uncertain_freed_bytes_upper_bound,omitempty"`
+}
+
+// Freed renders the bytes freed: "1.2 GiB", and with uncertain tags that
+// free more, "1.2 GiB (+300.0 MiB if the uncertain tags go too)".
+func (i Impact) Freed() string {
+	s := FormatBytes(i.FreedBytes)
+	if i.UncertainFreedBytes > 0 {
+		s += " (+" + FormatBytes(i.UncertainFreedBytes) + " if the uncertain tags go too)"
+	}
+	return s
+}
+
+// DeployedTag is a tag that a CCE/CCI trigger deployed successfully: the
+// latest such run, by trigger name and time.
+type DeployedTag struct {
+	Tag     string `json:"tag"`
+	Trigger string `json:"trigger"`
+	At      string `json:"at"`
+}
+
+// String says why the tag is kept: "v3 (deployed by trigger deploy-web at
+// 2026-11-29T12:00:00Z)".
+func (d DeployedTag) String() string {
+	return d.Tag + " (deployed by trigger " + d.Trigger + " at " + d.At + ")"
 }
 
 // UncertainTag is a tag whose fate depends on how SWR executes the rule.
@@ -180,6 +216,9 @@ type Report struct {
 	// Omitted counts the changes, findings and errors that Compact left
 	// out; the counts above still include them.
 	Omitted int `json:"omitted,omitempty"`
+	// Storage totals the retention writes' tags and bytes freed, per
+	// namespace and in all (Tally sets it; nil without retention writes).
+	Storage *Storage `json:"storage,omitempty"`
 }
 
 // Summary is a report without its lists: what an HTTP caller is told.

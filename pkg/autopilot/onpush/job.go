@@ -155,7 +155,7 @@ func checkSWRNames(ns, repo string) error {
 
 // repository brings ns/repo's retention in line, and its default grants
 // when it was just created, unless it was observed conformant within the
-// cache TTL.
+// cache TTL (and its rule does not protect deployed tags).
 func (j *Job) repository(ctx context.Context, ns, repo string, created bool) autopilot.RepoResult {
 	key := ns + "/" + repo
 	unlock, err := j.locks.Lock(ctx, key)
@@ -164,7 +164,11 @@ func (j *Job) repository(ctx context.Context, ns, repo string, created bool) aut
 	}
 	defer unlock()
 
-	if created {
+	// A push may fire a trigger, whose deployment moves what a rule with
+	// deployed-image protection keeps: such a repository is observed on
+	// every event, whatever the cache says.
+	rule, _ := j.engine.Policy().RetentionFor(ns, repo)
+	if created || rule.ProtectDeployed.Enabled() {
 		// A repository created anew (perhaps under a name seen before)
 		// holds no rule yet, whatever was observed.
 		j.cache.forget(key)

@@ -175,6 +175,34 @@ func TestCacheSkipsReadsOfConformantRepositories(t *testing.T) {
 	assert.Equal(t, 2, e.reads(), "read again once the TTL has passed")
 }
 
+// A push may deploy: a repository whose rule protects deployed tags is
+// observed on every push, so that the protection moves at once.
+func TestPushMovesDeployedProtectionWhateverTheCache(t *testing.T) {
+	repo := swrtest.SeedRepository{Name: "api", Tags: sixTags(), Triggers: []swrtest.SeedTrigger{{
+		Name: "deploy", AppType: "deployments", Application: "api", ClusterName: "prod-cluster", ClusterNs: "default",
+		Condition: "^rel-", TriggerType: "regular", Enable: "true"}}}
+	e := newEnv(t, seed("team", repo))
+	job := e.job(t, jobPolicy+"protect_deployed: {last: 1}\n", onpush.Config{CacheTTL: time.Hour})
+	handle := func(id string) *report.Report {
+		t.Helper()
+		rep, err := job.Handle(t.Context(), []events.Event{pushed(id, "team", "api")})
+		require.NoError(t, err)
+		require.Empty(t, rep.Errors)
+		return rep
+	}
+	handle("p0") // the rule is written
+	handle("p1") // observed conformant
+	for i, tag := range []string{"rel-1", "v6", "v7", "v8"} {
+		require.NoError(t, e.srv.PushTag("team", "api", tag, e.clock.Now().Add(time.Duration(i+1)*time.Second)))
+	}
+	rep := handle("p2")
+	require.Len(t, rep.Changes, 1, "within the cache TTL, yet observed")
+	assert.Equal(t, report.OpUpdate, rep.Changes[0].Op)
+	require.Len(t, rep.Changes[0].Impact.Deployed, 1)
+	assert.Equal(t, "rel-1", rep.Changes[0].Impact.Deployed[0].Tag)
+	assert.Contains(t, e.repo(t, "team", "api").TagNames(), "rel-1")
+}
+
 func TestCacheIsDroppedOnWriteAndOnCreation(t *testing.T) {
 	e := newEnv(t, seed("team", swrtest.SeedRepository{Name: "api", Tags: sixTags()}))
 	job := e.job(t, jobPolicy, onpush.Config{})

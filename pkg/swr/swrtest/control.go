@@ -22,6 +22,7 @@ import (
 //	GET    /_emulator/faults          faults (slow as "200ms")
 //	POST   /_emulator/faults          same shape → 204
 //	POST   /_emulator/push            {"namespace","repository","tag","pushed"} → 204
+//	POST   /_emulator/trigger-result  {"namespace","repository","trigger","result","detail"} → 204
 //	POST   /_emulator/retentions/run  {"deleted":n}
 //	GET    /_emulator/readings        {"reading":"anchoring=substring,order=updated,…"}
 //	POST   /_emulator/readings        {"reading":"anchoring=whole,…"} (keys left out: zero reading)
@@ -55,6 +56,7 @@ func (s *Server) controlRoutes() *http.ServeMux {
 	m.HandleFunc("GET /_emulator/faults", s.controlFaults)
 	m.HandleFunc("POST /_emulator/faults", s.controlFaults)
 	m.HandleFunc("POST /_emulator/push", s.controlPush)
+	m.HandleFunc("POST /_emulator/trigger-result", s.controlTriggerResult)
 	m.HandleFunc("GET /_emulator/readings", s.controlReadings)
 	m.HandleFunc("POST /_emulator/readings", s.controlReadings)
 	m.HandleFunc("POST /_emulator/retentions/run", func(w http.ResponseWriter, r *http.Request) {
@@ -219,6 +221,29 @@ func (s *Server) controlPush(w http.ResponseWriter, r *http.Request) {
 		at = s.now()
 	}
 	if err := s.PushTag(body.Namespace, body.Repository, body.Tag, at); err != nil {
+		controlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// controlTriggerResult sets the result later runs of a trigger record
+// (SetTriggerResult).
+func (s *Server) controlTriggerResult(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Namespace  string `json:"namespace"`
+		Repository string `json:"repository"`
+		Trigger    string `json:"trigger"`
+		Result     string `json:"result"`
+		Detail     string `json:"detail"`
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		controlError(w, http.StatusBadRequest, "trigger-result: "+err.Error())
+		return
+	}
+	if err := s.SetTriggerResult(body.Namespace, body.Repository, body.Trigger, body.Result, body.Detail); err != nil {
 		controlError(w, http.StatusBadRequest, err.Error())
 		return
 	}

@@ -2,6 +2,7 @@ package swrtest
 
 import (
 	"bytes"
+	_ "crypto/sha256" // digest.Digest.Validate knows the algorithms linked in
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opencontainers/go-digest"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
@@ -78,12 +80,16 @@ type SeedRepository struct {
 }
 
 // SeedTag is one tag. Its push time is Pushed, or the server clock minus
-// Age ("36h", "40d", "1d12h"); with neither it is now.
+// Age ("36h", "40d", "1d12h"); with neither it is now. Digest
+// ("sha256:" and 64 hex digits) names its image: tags with the same
+// digest are one image under several names. Without it the tag is an
+// image of its own.
 type SeedTag struct {
 	Name   string    `json:"name" yaml:"name"`
 	Pushed time.Time `json:"pushed,omitzero" yaml:"pushed,omitempty"`
 	Age    string    `json:"age,omitempty" yaml:"age,omitempty"`
 	Size   int64     `json:"size,omitempty" yaml:"size,omitempty"`
+	Digest string    `json:"digest,omitempty" yaml:"digest,omitempty"`
 }
 
 // SeedRetention is a repository's retention policy (one rule).
@@ -253,6 +259,10 @@ func validateSeedRepo(p string, r SeedRepository) error {
 			return &SeedError{Path: tp + ".name", Msg: fmt.Sprintf("tag %s appears twice", t.Name)}
 		case !t.Pushed.IsZero() && t.Age != "":
 			return &SeedError{Path: tp, Msg: "give pushed or age, not both"}
+		case t.Digest != "" && digest.Digest(t.Digest).Validate() != nil:
+			return &SeedError{Path: tp + ".digest", Msg: fmt.Sprintf("invalid digest %q: want an OCI digest, such as sha256: and 64 lowercase hex digits", t.Digest)}
+		case t.Size < 0:
+			return &SeedError{Path: tp + ".size", Msg: "size must not be negative"}
 		}
 		if t.Age != "" {
 			if _, err := ParseAge(t.Age); err != nil {

@@ -76,7 +76,7 @@ func (s *Server) seedRepo(ns *namespace, r SeedRepository, now time.Time) *repos
 			newest = at
 		}
 		s.st.nextTagID++
-		repo.tags = append(repo.tags, tagRecord{id: s.st.nextTagID, name: t.Name, size: cmp.Or(t.Size, defaultTagSize(t.Name)), created: at, updated: at})
+		repo.tags = append(repo.tags, tagRecord{id: s.st.nextTagID, name: t.Name, size: cmp.Or(t.Size, defaultTagSize(t.Name)), created: at, updated: at, digest: t.Digest})
 	}
 	slices.SortFunc(repo.tags, func(a, b tagRecord) int { return strings.Compare(a.name, b.name) })
 	repo.created = cmp.Or(r.Created, oldest, now)
@@ -152,7 +152,30 @@ func (s *Server) PushTag(ns, repo, tag string, at time.Time) error {
 		r = s.st.addRepo(n, repo, at)
 		r.creator = s.UserName
 	}
-	s.pushLocked(r, tag, defaultTagSize(tag), at)
+	s.pushLocked(r, tag, defaultTagSize(tag), "", at)
+	return nil
+}
+
+// SetTriggerResult makes the later runs of trigger name of ns/repo record
+// result ("success" or "failed") with detail in its trigger_history, as
+// when the workload it updates cannot pull the image.
+func (s *Server) SetTriggerResult(ns, repo, name, result, detail string) error {
+	if result != "success" && result != "failed" {
+		return fmt.Errorf("trigger result %q: want success or failed", result)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.st.repo(ns, repo)
+	if r == nil {
+		return fmt.Errorf("repository %s/%s does not exist", ns, repo)
+	}
+	if _, ok := r.findTrigger(name); !ok {
+		return fmt.Errorf("trigger %s of %s/%s does not exist", name, ns, repo)
+	}
+	if r.deployResults == nil {
+		r.deployResults = map[string]deployResult{}
+	}
+	r.deployResults[name] = deployResult{result: result, detail: detail}
 	return nil
 }
 

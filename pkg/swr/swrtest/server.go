@@ -248,30 +248,39 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &httpstatus.Recorder{ResponseWriter: w}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	served := false
-	defer func() { // also when a hook drops the connection with a panic
-		s.log.add(RequestRecord{
-			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Endpoint: endpointKey(r.Method, pattern), Status: rec.Status(),
-			Time: received, RequestID: id, Body: string(body), Hooked: !served,
-		}, isIAM(pattern) || !served)
-	}()
+	served, logged := false, false
+	logRequest := func() {
+		if !logged {
+			logged = true
+			s.log.add(RequestRecord{
+				Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+				Endpoint: endpointKey(r.Method, pattern), Status: rec.Status(),
+				Time: received, RequestID: id, Body: string(body), Hooked: !served,
+			}, isIAM(pattern) || !served)
+		}
+	}
+	defer logRequest() // also when a hook drops the connection with a panic
 	if err != nil {
 		served = true
 		writeError(rec, badParams("cannot read request body"))
 		return
 	}
+	var reset http.ResponseWriter // the connection to drop, once logged
 	var api http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		served = true
 		r.Body = io.NopCloser(bytes.NewReader(body)) // a hook may have read it
 		if s.serve(w, r, pattern, body) {
-			ResetConnection(w)
+			reset = w
 		}
 	})
 	if hook := s.hook.Load(); hook != nil {
 		api = (*hook)(api)
 	}
 	api.ServeHTTP(rec, r)
+	logRequest()
+	if reset != nil {
+		ResetConnection(reset)
+	}
 }
 
 // Hook stands in front of the emulator, for answers it cannot give

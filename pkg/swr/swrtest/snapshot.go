@@ -46,6 +46,7 @@ type RepositoryState struct {
 type TagState struct {
 	Name    string    `json:"name"`
 	Size    int64     `json:"size"`
+	Digest  string    `json:"digest"`
 	Created time.Time `json:"created"`
 	Pushed  time.Time `json:"pushed"`
 }
@@ -74,7 +75,7 @@ func repoState(r *repository) RepositoryState {
 		SyncRepos: slices.Clone(r.syncRepos), SyncJobs: slices.Clone(r.syncJobs),
 	}
 	for _, t := range r.tags {
-		out.Tags = append(out.Tags, TagState{Name: t.name, Size: t.size, Created: t.created, Pushed: t.updated})
+		out.Tags = append(out.Tags, TagState{Name: t.name, Size: t.size, Digest: digestOf(r, t), Created: t.created, Pushed: t.updated})
 	}
 	if r.retention != nil {
 		rt := cloneRetention(r.retention)

@@ -55,8 +55,11 @@ type repository struct {
 	retention   *swr.Retention
 	histories   []swr.RetentionLog // oldest first
 	triggers    []swr.Trigger      // ordered by name
-	syncRepos   []swr.SyncRepo     // ordered by creation
-	syncJobs    []swr.SyncJob      // oldest first
+	// deployResults overrides the outcome of a trigger's runs, by
+	// trigger name: what SetTriggerResult set.
+	deployResults map[string]deployResult
+	syncRepos     []swr.SyncRepo // ordered by creation
+	syncJobs      []swr.SyncJob  // oldest first
 }
 
 type tagRecord struct {
@@ -65,6 +68,9 @@ type tagRecord struct {
 	size    int64
 	created time.Time
 	updated time.Time // push time
+	// digest is the image's manifest digest; empty means one derived
+	// from the repository, the tag and its push time (a distinct image).
+	digest string
 }
 
 func newStore() *store {
@@ -135,15 +141,20 @@ func (r *repository) findTag(name string) (int, bool) {
 	return slices.BinarySearchFunc(r.tags, name, func(t tagRecord, n string) int { return strings.Compare(t.name, n) })
 }
 
-// pushTag creates or moves a tag, as docker push does.
-func (st *store) pushTag(r *repository, name string, size int64, at time.Time) {
+// deployResult is the outcome recorded for a trigger's runs.
+type deployResult struct{ result, detail string }
+
+// pushTag creates or moves a tag, as docker push does; digest is the
+// pushed image's (empty: a new image of its own).
+func (st *store) pushTag(r *repository, name string, size int64, digest string, at time.Time) {
 	i, ok := r.findTag(name)
 	if ok {
 		r.tags[i].updated = at
 		r.tags[i].size = size
+		r.tags[i].digest = digest
 	} else {
 		st.nextTagID++
-		r.tags = slices.Insert(r.tags, i, tagRecord{id: st.nextTagID, name: name, size: size, created: at, updated: at})
+		r.tags = slices.Insert(r.tags, i, tagRecord{id: st.nextTagID, name: name, size: size, created: at, updated: at, digest: digest})
 	}
 	if at.After(r.updated) {
 		r.updated = at

@@ -35,15 +35,25 @@ type tagDetail struct {
 	TagType      int     `json:"tag_type"`
 }
 
-// tagItem renders one tag; the digest is derived from the repository, the
-// tag and its push time, so a re-push changes it.
-func (s *Server) tagItem(repo *repository, t tagRecord) swr.Tag {
+// digestOf returns the manifest digest of a tag: the one it was seeded or
+// re-tagged with, else one derived from the repository, the tag and its
+// push time, so that a re-push changes it.
+func digestOf(repo *repository, t tagRecord) string {
+	if t.digest != "" {
+		return t.digest
+	}
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%s:%s@%d", repo.ns, repo.name, t.name, t.updated.UnixNano()))
-	digest := "sha256:" + hex.EncodeToString(sum[:])
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// tagItem renders one tag.
+func (s *Server) tagItem(repo *repository, t tagRecord) swr.Tag {
+	digest := digestOf(repo, t)
+	imageID := strings.TrimPrefix(digest, "sha256:")
 	manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1024,"digest":"%s"},"layers":[]}`, digest)
 	ref := repo.ns + "/" + repo.name + ":" + t.name
 	return swr.Tag{
-		ID: t.id, RepoID: repo.id, Tag: t.name, ImageID: hex.EncodeToString(sum[:]),
+		ID: t.id, RepoID: repo.id, Tag: t.name, ImageID: imageID,
 		Manifest: manifest, Digest: digest, Schema: 2,
 		Path: s.registryHost() + "/" + ref, InternalPath: internalHost + "/" + ref,
 		Size: t.size, Created: formatTime(t.created), Updated: formatTime(t.updated),
@@ -137,9 +147,10 @@ func (s *Server) deleteTag(w http.ResponseWriter, r *http.Request) {
 }
 
 // createTag: POST …/tags with {"source_tag","destination_tag"[,"override"]}
-// → 201. It points destination_tag at the image of source_tag, pushed
-// now. A destination that exists is moved, unless override is false
-// (then 409 SVCSTG.SWR.4090048: what SWR answers is not documented).
+// → 201. It points destination_tag at the image of source_tag (same
+// digest and size), pushed now. A destination that exists is moved,
+// unless override is false (then 409 SVCSTG.SWR.4090048: what SWR answers
+// is not documented).
 func (s *Server) createTag(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		SourceTag      string `json:"source_tag"`
@@ -162,24 +173,31 @@ func (s *Server) createTag(w http.ResponseWriter, r *http.Request) {
 		if _, exists := repo.findTag(body.DestinationTag); exists && body.Override != nil && !*body.Override {
 			return swrError(http.StatusConflict, CodeTagExists, fmt.Sprintf("tag %s of %s/%s exists and override is false", body.DestinationTag, repo.ns, repo.name))
 		}
-		s.pushLocked(repo, body.DestinationTag, repo.tags[i].size, s.now())
+		src := repo.tags[i]
+		s.pushLocked(repo, body.DestinationTag, src.size, digestOf(repo, src), s.now())
 		writeEmpty(w, http.StatusCreated)
 		return nil
 	})
 }
 
 // pushLocked records a push of tag into repo and fires what a push fires:
-// enabled triggers whose condition matches and auto-sync rules.
-func (s *Server) pushLocked(repo *repository, tag string, size int64, at time.Time) {
-	s.st.pushTag(repo, tag, size, at)
+// enabled triggers whose condition matches, each deploying the tag and
+// recording the run in its trigger_history (result "success" unless
+// SetTriggerResult says otherwise), and auto-sync rules.
+func (s *Server) pushLocked(repo *repository, tag string, size int64, digest string, at time.Time) {
+	s.st.pushTag(repo, tag, size, digest, at)
 	for i := range repo.triggers {
 		t := &repo.triggers[i]
 		if t.Enabled() && triggerMatches(*t, tag) {
+			res := deployResult{result: "success"}
+			if r, ok := repo.deployResults[t.Name]; ok {
+				res = r
+			}
 			t.TriggerHistory = append(t.TriggerHistory, swr.TriggerHistory{
 				Action: t.Action, AppType: t.AppType, Application: t.Application,
 				ClusterID: t.ClusterID, ClusterName: t.ClusterName, ClusterNs: t.ClusterNs,
 				Condition: t.Condition, Container: t.Container, CreatedAt: formatTime(at),
-				CreatorName: t.CreatorName, Detail: "", Result: "success", Tag: tag,
+				CreatorName: t.CreatorName, Detail: res.detail, Result: res.result, Tag: tag,
 			})
 		}
 	}
