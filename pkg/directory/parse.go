@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -86,7 +85,7 @@ func (p *parser) parse(data []byte) {
 		return
 	}
 	p.checkManagedLast(root)
-	p.fields(root, "the top level", []string{"teams", "keep", "guard", "create_missing_namespaces", "managed_namespaces"}, func(key, value *yaml.Node) {
+	p.Fields(root, "the top level", []string{"teams", "keep", "guard", "create_missing_namespaces", "managed_namespaces"}, func(key, value *yaml.Node) {
 		switch key.Value {
 		case "teams":
 			p.teams(value)
@@ -142,7 +141,7 @@ func (p *parser) syntaxError(err error) {
 
 func (p *parser) teams(n *yaml.Node) {
 	seen := map[string]*yaml.Node{}
-	p.sequence(n, "teams", func(item *yaml.Node) {
+	p.Sequence(n, "teams", func(item *yaml.Node) {
 		if t, ok := p.team(item, seen); ok {
 			p.d.Teams = append(p.d.Teams, t)
 		}
@@ -152,16 +151,16 @@ func (p *parser) teams(n *yaml.Node) {
 func (p *parser) team(n *yaml.Node, seen map[string]*yaml.Node) (Team, bool) {
 	var t Team
 	var nameNode *yaml.Node
-	ok := p.fields(n, "a team", []string{"name", "members", "group", "namespaces", "repositories"}, func(key, value *yaml.Node) {
+	ok := p.Fields(n, "a team", []string{"name", "members", "group", "namespaces", "repositories"}, func(key, value *yaml.Node) {
 		switch key.Value {
 		case "name":
-			if name, ok := p.text(value, "team name"); ok {
+			if name, ok := p.Text(value, "team name"); ok {
 				nameNode, t.Name = value, name
 			}
 		case "members":
 			t.Members = p.members(value, "members", key)
 		case "group":
-			if g, ok := p.text(value, "group"); ok {
+			if g, ok := p.Text(value, "group"); ok {
 				t.Group = g
 			}
 		case "namespaces":
@@ -201,17 +200,17 @@ func (p *parser) team(n *yaml.Node, seen map[string]*yaml.Node) (Team, bool) {
 func (p *parser) members(n *yaml.Node, what string, teamKey *yaml.Node) []Member {
 	var list []Member
 	inList := map[string]*yaml.Node{}
-	p.sequence(n, what, func(item *yaml.Node) {
+	p.Sequence(n, what, func(item *yaml.Node) {
 		var m Member
 		var idNode, nameNode *yaml.Node
-		ok := p.fields(item, "a member", []string{"id", "name"}, func(key, value *yaml.Node) {
+		ok := p.Fields(item, "a member", []string{"id", "name"}, func(key, value *yaml.Node) {
 			switch key.Value {
 			case "id":
-				if id, ok := p.text(value, "member id"); ok {
+				if id, ok := p.Text(value, "member id"); ok {
 					idNode, m.ID = value, id
 				}
 			case "name":
-				if name, ok := p.text(value, "member name"); ok {
+				if name, ok := p.Text(value, "member name"); ok {
 					nameNode, m.Name = value, name
 				}
 			}
@@ -264,7 +263,7 @@ func (p *parser) consistent(m Member, idNode, nameNode *yaml.Node) bool {
 
 func (p *parser) namespaceLevels(n *yaml.Node) map[string]Level {
 	levels := map[string]Level{}
-	p.fields(n, "namespaces", nil, func(key, value *yaml.Node) {
+	p.Fields(n, "namespaces", nil, func(key, value *yaml.Node) {
 		if err := swr.CheckNamespaceName(key.Value); err != nil {
 			p.errorf(key, "namespace %q %v", key.Value, err)
 			return
@@ -278,7 +277,7 @@ func (p *parser) namespaceLevels(n *yaml.Node) map[string]Level {
 
 func (p *parser) repositoryLevels(n *yaml.Node) map[string]Level {
 	levels := map[string]Level{}
-	p.fields(n, "repositories", nil, func(key, value *yaml.Node) {
+	p.Fields(n, "repositories", nil, func(key, value *yaml.Node) {
 		ns, repo, ok := SplitRepositoryKey(key.Value)
 		if !ok {
 			p.errorf(key, "repository %q must be written \"namespace/repository\"", key.Value)
@@ -301,8 +300,8 @@ func (p *parser) repositoryLevels(n *yaml.Node) map[string]Level {
 
 func (p *parser) managedNamespaces(n *yaml.Node) {
 	seen := map[string]*yaml.Node{}
-	p.sequence(n, "managed_namespaces", func(item *yaml.Node) {
-		ns, ok := p.text(item, "managed namespace")
+	p.Sequence(n, "managed_namespaces", func(item *yaml.Node) {
+		ns, ok := p.Text(item, "managed namespace")
 		if !ok {
 			return
 		}
@@ -320,7 +319,7 @@ func (p *parser) managedNamespaces(n *yaml.Node) {
 }
 
 func (p *parser) guard(n *yaml.Node) {
-	p.fields(n, "guard", []string{"max_removals", "max_removal_fraction"}, func(key, value *yaml.Node) {
+	p.Fields(n, "guard", []string{"max_removals", "max_removal_fraction"}, func(key, value *yaml.Node) {
 		switch key.Value {
 		case "max_removals":
 			v, ok := yamlfile.Int(value)
@@ -364,42 +363,6 @@ func (p *parser) level(n *yaml.Node, what string) (Level, bool) {
 }
 
 func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) { return p.Bool(n, what) }
-
-// text returns a non-empty scalar without surrounding spaces.
-func (p *parser) text(n *yaml.Node, what string) (string, bool) {
-	s, ok := p.String(n, what)
-	if ok && strings.TrimSpace(s) != s {
-		p.errorf(yamlfile.Resolve(n), "%s %q has leading or trailing spaces", what, s)
-		return "", false
-	}
-	return s, ok
-}
-
-// sequence calls fn for each item of a list; a null value is an empty list.
-func (p *parser) sequence(n *yaml.Node, what string, fn func(item *yaml.Node)) {
-	if yamlfile.IsNull(yamlfile.Resolve(n)) {
-		return
-	}
-	items, _ := p.Sequence(n, what)
-	for _, item := range items {
-		fn(item)
-	}
-}
-
-// fields calls fn for each key of a mapping that yamlfile.Decoder.Mapping
-// accepts: no repeated keys, no keys that are not strings and, when known
-// is non-nil, only keys in known. A null value is an empty mapping. It
-// reports false when n is not a mapping.
-func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key, value *yaml.Node)) bool {
-	if yamlfile.IsNull(yamlfile.Resolve(n)) {
-		return true
-	}
-	m, ok := p.Mapping(n, what, known)
-	for _, key := range m.Keys {
-		fn(key, m.Values[key.Value])
-	}
-	return ok
-}
 
 func hasKey(n *yaml.Node, key string) bool {
 	_, ok := valueOf(n, key)

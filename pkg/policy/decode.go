@@ -25,7 +25,7 @@ func (d *decoder) mapping(n *yaml.Node, what string, allowed ...string) (yamlfil
 }
 
 func (d *decoder) sequence(n *yaml.Node, what string) ([]*yaml.Node, bool) {
-	return d.Sequence(n, what)
+	return d.List(n, what)
 }
 
 func (d *decoder) str(n *yaml.Node, what string) (string, bool) { return d.String(n, what) }

@@ -77,9 +77,36 @@ func (d *Decoder) Mapping(n *yaml.Node, what string, known []string) (Mapping, b
 	return m, true
 }
 
-// Sequence checks that n is a list and returns its items, aliases
-// resolved. It reports false, with a problem, when n is not a list.
-func (d *Decoder) Sequence(n *yaml.Node, what string) ([]*yaml.Node, bool) {
+// Fields calls fn for each key of mapping n that Mapping accepts, with
+// its value, aliases resolved. A null is an empty mapping. It reports
+// false, with a problem, when n is not a mapping.
+func (d *Decoder) Fields(n *yaml.Node, what string, known []string, fn func(key, value *yaml.Node)) bool {
+	if IsNull(Resolve(n)) {
+		return true
+	}
+	m, ok := d.Mapping(n, what, known)
+	for _, key := range m.Keys {
+		fn(key, m.Values[key.Value])
+	}
+	return ok
+}
+
+// Sequence calls fn for each item of list n, aliases resolved. A null is
+// an empty list.
+func (d *Decoder) Sequence(n *yaml.Node, what string, fn func(item *yaml.Node)) {
+	if IsNull(Resolve(n)) {
+		return
+	}
+	items, _ := d.List(n, what)
+	for _, item := range items {
+		fn(item)
+	}
+}
+
+// List checks that n is a list and returns its items, aliases resolved.
+// It reports false, with a problem, when n is not a list (a null
+// included).
+func (d *Decoder) List(n *yaml.Node, what string) ([]*yaml.Node, bool) {
 	n = Resolve(n)
 	if n.Kind != yaml.SequenceNode {
 		d.Errorf(n, "%s must be a list, not %s", what, Describe(n))
@@ -105,6 +132,16 @@ func (d *Decoder) String(n *yaml.Node, what string) (string, bool) {
 		return "", false
 	}
 	return n.Value, true
+}
+
+// Text is String for names: the text must not start or end with spaces.
+func (d *Decoder) Text(n *yaml.Node, what string) (string, bool) {
+	s, ok := d.String(n, what)
+	if ok && strings.TrimSpace(s) != s {
+		d.Errorf(Resolve(n), "%s %q has leading or trailing spaces", what, s)
+		return "", false
+	}
+	return s, ok
 }
 
 // Bool reads true or false.
