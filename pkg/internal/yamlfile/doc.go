@@ -5,6 +5,9 @@
 // finds repeated keys and the known key an unknown one is a misspelling
 // of.
 //
-// The parsers keep their own exported error types and the wording of
-// their messages; this package supplies the logic behind them.
+// Decoder is the one walk both parsers make: it collects the problems of a
+// file and words the checks they share (mappings, repeated and unknown
+// keys with a "did you mean" suggestion, lists, strings, booleans) the same
+// way. The parsers keep their own exported error types and the messages of
+// their own rules.
 package yamlfile
