@@ -31,6 +31,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/internal/wait"
 	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 // SQS limits of SendMessageBatch.
@@ -263,13 +264,14 @@ func (s *Sender) sendBatch(ctx context.Context, bodies []string) error {
 }
 
 // transient reports whether a failed request may succeed when sent again:
-// SQS failed it on its side, or it was lost on the way.
+// SQS failed it on its side, or it was lost on the way (swr.IsTransient,
+// the project's one rule for network failures), while ctx is still live.
 func transient(err error) bool {
 	var api *APIError
 	if errors.As(err, &api) {
 		return api.retryable()
 	}
-	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return swr.IsTransient(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
 // call sends one signed SendMessageBatch request.
