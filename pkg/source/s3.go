@@ -1,11 +1,13 @@
 package source
 
 import (
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -65,6 +67,9 @@ func newS3Request(ctx context.Context, bucket, key string, o S3Options, now time
 	if region == "" {
 		region = defaultS3Region
 	}
+	if o.Endpoint == "" {
+		o.Endpoint = cmp.Or(os.Getenv("AWS_ENDPOINT_URL_S3"), os.Getenv("AWS_ENDPOINT_URL"))
+	}
 	u, err := s3ObjectURL(bucket, key, region, o)
 	if err != nil {
 		return nil, err
@@ -89,8 +94,9 @@ func newS3Request(ctx context.Context, bucket, key string, o S3Options, now time
 
 // s3ObjectURL addresses the object virtual-hosted style
 // (https://bucket.s3.region.amazonaws.com/key), or path style
-// (endpoint/bucket/key) when asked or when the bucket name holds a dot,
-// which no wildcard certificate covers.
+// (endpoint/bucket/key) when asked, when the bucket name holds a dot,
+// which no wildcard certificate covers, or when the endpoint is an IP
+// address or localhost, which have no subdomains.
 func s3ObjectURL(bucket, key, region string, o S3Options) (*url.URL, error) {
 	endpoint := o.Endpoint
 	if endpoint == "" {
@@ -105,7 +111,7 @@ func s3ObjectURL(bucket, key, region string, o S3Options) (*url.URL, error) {
 		return nil, errors.New("the S3 endpoint must be an http(s) URL")
 	}
 	base := strings.TrimSuffix(u.Path, "/")
-	if o.UsePathStyle || strings.Contains(bucket, ".") {
+	if o.UsePathStyle || strings.Contains(bucket, ".") || isLoopback(u.Hostname()) || net.ParseIP(u.Hostname()) != nil {
 		u.Path = base + "/" + bucket + "/" + key
 	} else {
 		u.Host = bucket + "." + u.Host

@@ -51,7 +51,8 @@ type Options struct {
 // signed with Signature Version 4 without an AWS SDK. Anything left empty
 // comes from the environment Lambda sets: AWS_REGION (or
 // AWS_DEFAULT_REGION), and the execution role's AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; the endpoint from
+// AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL), as AWS SDKs read it.
 type S3Options struct {
 	// Region of the bucket; "us-east-1" when neither this nor the
 	// environment names one.

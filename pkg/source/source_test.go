@@ -222,7 +222,7 @@ func (s *s3StandIn) seen() []*http.Request {
 
 // isolateAWS keeps the developer's AWS environment out of the test.
 func isolateAWS(t *testing.T) {
-	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"} {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"} {
 		t.Setenv(k, "")
 	}
 }
@@ -324,6 +324,8 @@ func TestS3ObjectURL(t *testing.T) {
 		{"team-config", "us-east-1", S3Options{UsePathStyle: true}, "https://s3.us-east-1.amazonaws.com/team-config/swr/dir.yaml"},
 		{"team-config", "us-east-1", S3Options{Endpoint: "https://minio.example:9000/base/", UsePathStyle: true}, "https://minio.example:9000/base/team-config/swr/dir.yaml"},
 		{"team-config", "us-east-1", S3Options{Endpoint: "https://store.example"}, "https://team-config.store.example/swr/dir.yaml"},
+		{"team-config", "us-east-1", S3Options{Endpoint: "http://127.0.0.1:9000"}, "http://127.0.0.1:9000/team-config/swr/dir.yaml"},
+		{"team-config", "us-east-1", S3Options{Endpoint: "http://localhost:9000"}, "http://localhost:9000/team-config/swr/dir.yaml"},
 	} {
 		u, err := s3ObjectURL(tc.bucket, "swr/dir.yaml", tc.region, tc.opts)
 		require.NoError(t, err)
@@ -331,4 +333,26 @@ func TestS3ObjectURL(t *testing.T) {
 	}
 	_, err := s3ObjectURL("b", "k", "eu-west-1", S3Options{Endpoint: "ftp://store.example"})
 	assert.EqualError(t, err, "the S3 endpoint must be an http(s) URL")
+}
+
+func TestFetchS3TakesTheEndpointFromTheEnvironment(t *testing.T) {
+	isolateAWS(t)
+	stand := &s3StandIn{bucket: "team-config", secrets: map[string]string{"AKIDENV": "env-secret"},
+		objects: map[string][]byte{"policy.yaml": []byte(exampleFile)}}
+	srv := httptest.NewServer(stand)
+	t.Cleanup(srv.Close)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDENV")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ENDPOINT_URL", srv.URL)
+
+	c, err := Fetch(context.Background(), "s3://team-config/policy.yaml", Options{})
+	require.NoError(t, err)
+	assert.Equal(t, exampleFile, string(c.Data))
+	assert.Equal(t, "/team-config/policy.yaml", stand.seen()[0].URL.Path, "path style for an IP address")
+
+	t.Setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:1") // the S3 one wins
+	_, err = Fetch(context.Background(), "s3://team-config/policy.yaml", Options{})
+	assert.Error(t, err)
+	assert.Len(t, stand.seen(), 1)
 }
