@@ -17,10 +17,16 @@ import (
 // they do not show up in process listings or shell history.
 type swrFlags struct {
 	endpoint string
+	targets  string // a targets file, for the commands that run over targets
 }
 
 func (f *swrFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.endpoint, "endpoint", "", "SWR API endpoint (overrides SWR_ENDPOINT and the regional default)")
+}
+
+// registerTargets adds -targets, for commands that run over every target.
+func (f *swrFlags) registerTargets(fs *flag.FlagSet) {
+	fs.StringVar(&f.targets, "targets", targetsDefault(), "targets `FILE` (path, https:// or s3://) listing the regions and projects to cover (default $AUTOPILOT_TARGETS; none: the one registry of the environment)")
 }
 
 // client builds the SWR client from the environment and the flags.

@@ -11,20 +11,23 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
+	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
-	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
+	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
 )
 
 // demoData holds the demo registry (seed), its policy and team directory,
@@ -43,7 +46,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	htmlPath := fs.String("html", "report.html", "write the combined HTML report here (empty: none)")
 	verbose := fs.Bool("v", false, "log what the functions do")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: swr-autopilot demo [-html FILE] [-v]\n\nRuns the three functions against the embedded SWR emulator, seeded with a\nrealistic registry: no credentials, no network.")
+		fmt.Fprintln(stderr, "usage: swr-autopilot demo [-html FILE] [-v]\n\nRuns the three functions against the embedded SWR emulator serving two\nregions (a primary and its disaster-recovery replica), seeded with a\nrealistic registry: no credentials, no network.")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseFlags(fs, args); !ok {
@@ -58,27 +61,48 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // demoStep is one invocation the demo makes.
 type demoStep struct {
-	title string
-	fn    *handler.Function
-	event string // file in demodata
-	newID string // replaces the event's id, so a repeated tick is not a redelivery
-	check bool   // a check that nothing is left to do: not part of the combined report
+	title  string
+	fn     *handler.Function
+	event  string // file in demodata
+	newID  string // replaces the event's id, so a repeated tick is not a redelivery
+	region string // the region EventGrid names in the event ("region" attribute)
+	check  bool   // a check that nothing is left to do: not part of the combined report
 }
 
-func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbose bool) error {
-	seedYAML, err := demoData.ReadFile("demodata/seed.yaml")
-	if err != nil {
-		return err
-	}
-	seed, err := swrtest.ParseSeed(seedYAML)
-	if err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
-	srv := swrtest.NewServer(swrtest.WithSeed(&seed))
-	defer srv.Close()
-	fmt.Fprintf(stdout, "SWR emulator at %s, seeded with %d namespaces\n\n", srv.URL, len(seed.Namespaces))
+// The demo's two regions, governed as two targets.
+const (
+	demoPrimaryRegion = "cn-north-4"
+	demoDRRegion      = "cn-east-3"
+)
 
-	client, err := swr.NewClient(srv.URL, swr.AKSK{AK: srv.AK, SK: srv.SK, ProjectID: srv.ProjectID})
+func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbose bool) error {
+	cloud := swrtest.NewCloud([]string{demoPrimaryRegion, demoDRRegion})
+	defer cloud.Close()
+	set := &targets.Set{}
+	for _, t := range []struct{ name, region, seed string }{
+		{"primary", demoPrimaryRegion, "seed.yaml"},
+		{"dr", demoDRRegion, "seed-dr.yaml"},
+	} {
+		srv := cloud.Region(t.region)
+		seedYAML, err := demoData.ReadFile("demodata/" + t.seed)
+		if err != nil {
+			return err
+		}
+		seed, err := swrtest.ParseSeed(seedYAML)
+		if err == nil {
+			err = srv.Seed(seed)
+		}
+		if err != nil {
+			return fmt.Errorf("seed %s: %w", t.seed, err)
+		}
+		set.Targets = append(set.Targets, targets.Target{Name: t.name, Region: t.region, ProjectID: srv.ProjectID, Endpoint: srv.URL})
+		fmt.Fprintf(stdout, "SWR emulator of %s (target %s) at %s, seeded with %d namespaces\n", t.region, t.name, srv.URL, len(seed.Namespaces))
+	}
+	fmt.Fprintln(stdout)
+	primary := cloud.Region(demoPrimaryRegion)
+	// AK/SK are global to a user: both targets use the same pair.
+	base := config.SWR{AK: primary.AK, SK: primary.SK, MaxAttempts: 1, Timeout: 30 * time.Second}
+	regs, err := multitarget.Connect(ctx, set, targets.Resolver{Base: base})
 	if err != nil {
 		return err
 	}
@@ -118,29 +142,39 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 		}
 		return handler.New(job, dec, handler.Options{Logger: logger, OnReport: func(r *report.Report) { last = r }}), nil
 	}
-	engine := autopilot.NewEngine(client, pol, autopilot.Options{Logger: logger})
-	onpushFn, err := newFn(onpush.New(engine, client, onpush.Config{Logger: logger}), events.KindSweepRequested)
+	engines, err := multitarget.Engines(regs, pol, autopilot.Options{Logger: logger})
 	if err != nil {
 		return err
 	}
-	sweepFn, err := newFn(sweep.New(engine, client, sweep.Config{}), events.KindSweepRequested)
+	var onpushJobs, sweepJobs, grantJobs []multitarget.Member
+	for i, reg := range regs {
+		onpushJobs = append(onpushJobs, multitarget.Member{Target: reg.Target, Job: onpush.New(engines[i], reg.Client, onpush.Config{Logger: logger})})
+		sweepJobs = append(sweepJobs, multitarget.Member{Target: reg.Target, Job: sweep.New(engines[i], reg.Client, sweep.Config{Target: reg.Target.Name})})
+		grantJobs = append(grantJobs, multitarget.Member{Target: reg.Target, Job: grantsync.New(reg.Client, grantsync.Config{Directory: directoryPath, Policy: pol.ForTarget(reg.Target.Name), Logger: logger})})
+	}
+	onpushFn, err := newFn(multitarget.Jobs("onpush", onpushJobs), events.KindSweepRequested)
 	if err != nil {
 		return err
 	}
-	grantFn, err := newFn(grantsync.New(client, grantsync.Config{Directory: directoryPath, Policy: pol, Logger: logger}), events.KindGrantSyncRequested)
+	sweepFn, err := newFn(multitarget.Jobs(sweep.JobName, sweepJobs), events.KindSweepRequested)
+	if err != nil {
+		return err
+	}
+	grantFn, err := newFn(multitarget.Jobs(grantsync.JobName, grantJobs), events.KindGrantSyncRequested)
 	if err != nil {
 		return err
 	}
 
 	steps := []demoStep{
-		{title: "1. EventGrid: repository acme/payments created (Function URL → onpush)", fn: onpushFn, event: "eventgrid-create-repository.json"},
-		{title: "2. Nightly sweep tick (EventBridge Scheduled Event → retentionsweep)", fn: sweepFn, event: "eventbridge-scheduled.json"},
-		{title: "3. Grant sync tick (CloudEvent → grantsync)", fn: grantFn, event: "cloudevent-grantsync.json"},
-		{title: "4. The next sweep tick: everything conforms, nothing to write", fn: sweepFn, event: "eventbridge-scheduled.json", newID: "demo-second-sweep", check: true},
+		{title: "1. EventGrid (" + demoPrimaryRegion + "): repository acme/payments created (Function URL → onpush)", fn: onpushFn, event: "eventgrid-create-repository.json", region: demoPrimaryRegion},
+		{title: "2. Nightly sweep tick over both regions: retention, audits, replica verification (EventBridge Scheduled Event → retentionsweep)", fn: sweepFn, event: "eventbridge-scheduled.json"},
+		{title: "3. Grant sync tick over both regions (CloudEvent → grantsync)", fn: grantFn, event: "cloudevent-grantsync.json"},
+		{title: "4. The next sweep tick: everything conforms, the replica is whole, nothing to write", fn: sweepFn, event: "eventbridge-scheduled.json", newID: "demo-second-sweep", check: true},
 	}
+	fmt.Fprintf(stdout, "Replica gap before: %s\n\n", replicaGap(cloud))
 	total := &report.Report{Job: "demo", Started: time.Now()}
 	for _, s := range steps {
-		writesBefore := srv.Writes()
+		writesBefore := cloud.Writes()
 		last = nil
 		if err := invoke(ctx, s); err != nil {
 			return fmt.Errorf("%s: %w", s.title, err)
@@ -153,17 +187,22 @@ func demo(ctx context.Context, stdout, stderr io.Writer, htmlPath string, verbos
 		if err := rep.WriteTable(stdout); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "SWR writes: %d\n\n", srv.Writes()-writesBefore)
+		fmt.Fprintf(stdout, "SWR writes: %d\n\n", cloud.Writes()-writesBefore)
 		if !s.check {
 			total.Merge(rep)
 		}
 	}
 	total.Duration = report.Duration(time.Since(total.Started))
-	total.APICalls = client.Stats().Requests
+	total.APICalls = 0
+	for _, reg := range regs {
+		total.APICalls += reg.Client.Stats().Requests
+	}
 
 	fmt.Fprintf(stdout, "Done: %d SWR API calls, %d writes; steps 1–3 made %d changes, refused %d, found %d things and met %d errors.\n",
-		total.APICalls, srv.Writes(), total.Counts.Changed, total.Counts.Refused, len(total.Findings), total.Counts.Errors)
-	fmt.Fprintf(stdout, "The registry now holds %d repositories.\n", srv.State().RepositoryCount())
+		total.APICalls, cloud.Writes(), total.Counts.Changed, total.Counts.Refused, len(total.Findings), total.Counts.Errors)
+	fmt.Fprintf(stdout, "The registries now hold %d repositories in %s and %d in %s.\n",
+		primary.State().RepositoryCount(), demoPrimaryRegion, cloud.Region(demoDRRegion).State().RepositoryCount(), demoDRRegion)
+	fmt.Fprintf(stdout, "Replica gap after: %s\n", replicaGap(cloud))
 	if htmlPath != "" {
 		var buf bytes.Buffer
 		if err := total.WriteHTML(&buf); err != nil {
@@ -197,6 +236,11 @@ func invoke(ctx context.Context, s demoStep) error {
 			return err
 		}
 	}
+	if s.region != "" {
+		if payload, err = withRegion(payload, s.region); err != nil {
+			return err
+		}
+	}
 	out, err := s.fn.Lambda(ctx, payload)
 	if err != nil {
 		return err
@@ -205,4 +249,55 @@ func invoke(ctx context.Context, s demoStep) error {
 		return fmt.Errorf("HTTP %d: %s", v.StatusCode, v.Body)
 	}
 	return nil
+}
+
+// withRegion sets the "region" attribute of the CloudEvent in the body of
+// a Function URL request, as EventGrid names the region of its events.
+func withRegion(payload []byte, region string) ([]byte, error) {
+	var req map[string]any
+	if err := json.Unmarshal(payload, &req); err != nil {
+		return nil, err
+	}
+	body, _ := req["body"].(string)
+	var ce map[string]any
+	if err := json.Unmarshal([]byte(body), &ce); err != nil {
+		return nil, fmt.Errorf("the event's body is not a CloudEvent: %w", err)
+	}
+	ce["region"] = region
+	b, err := json.Marshal(ce)
+	if err != nil {
+		return nil, err
+	}
+	req["body"] = string(b)
+	if h, ok := req["headers"].(map[string]any); ok {
+		delete(h, "content-length")
+	}
+	return json.Marshal(req)
+}
+
+// replicaGap describes how many tags of each replicated prod repository
+// of the primary region its replica in the dr region lacks.
+func replicaGap(cloud *swrtest.Cloud) string {
+	source, replica := cloud.Region(demoPrimaryRegion).State(), cloud.Region(demoDRRegion).State()
+	ns, ok := source.Namespace("prod")
+	if !ok {
+		return "no prod namespace"
+	}
+	var parts []string
+	for _, r := range ns.Repositories {
+		have := map[string]bool{}
+		if rr, ok := replica.Repository("prod", r.Name); ok {
+			for _, t := range rr.Tags {
+				have[t.Name] = true
+			}
+		}
+		missing := 0
+		for _, t := range r.Tags {
+			if !have[t.Name] {
+				missing++
+			}
+		}
+		parts = append(parts, fmt.Sprintf("prod/%s lacks %d of %d tags in %s", r.Name, missing, len(r.Tags), demoDRRegion))
+	}
+	return strings.Join(parts, "; ")
 }

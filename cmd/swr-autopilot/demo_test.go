@@ -19,16 +19,25 @@ func TestDemoRunsEveryFunctionAndConverges(t *testing.T) {
 	require.Equal(t, 0, code, "stderr: %s\nstdout: %s", errOut.String(), out.String())
 	s := out.String()
 	for _, want := range []string{
-		"retention          create  acme/payments",     // the created repository got its rule
-		"repository_access  create  acme/payments",     // and its default grants
-		"retention.guard.max_fraction",                 // the unsafe rule was refused
-		"trigger.cluster_not_allowed",                  // audits ran
-		"namespace_access   delete  prod#5a6b7c8d9e0f", // the stray grant was removed
-		"deletes 8 of 31 tags; 2 uncertain",            // a tie at the keep_last boundary (and build-5 is deployed)
-		"build-10       acme/web#1  deleted if ties=desc, kept if ties=asc",
+		"retention          create  primary:acme/payments",     // the created repository got its rule
+		"repository_access  create  primary:acme/payments",     // and its default grants
+		"retention.guard.max_fraction",                         // the unsafe rule was refused
+		"trigger.cluster_not_allowed",                          // audits ran
+		"namespace_access   delete  primary:prod#5a6b7c8d9e0f", // the stray grant was removed
+		"deletes 8 of 31 tags; 2 uncertain",                    // a tie at the keep_last boundary (and build-5 is deployed)
+		"build-10       primary:acme/web#1  deleted if ties=desc, kept if ties=asc",
+		// Two regions: the sweep covers both, finds the replica gap and
+		// closes it.
+		"Replica gap before: prod/api lacks 17 of 17 tags in cn-east-3; prod/payments/ledger lacks 4 of 9 tags in cn-east-3",
+		"sync.replica_missing_tags",
+		"sync_images  create  primary:prod/payments/ledger#cn-east-3/prod  applied",
+		"Replica gap after: prod/api lacks 0 of 17 tags in cn-east-3; prod/payments/ledger lacks 0 of 9 tags in cn-east-3",
 	} {
 		assert.Contains(t, s, want)
 	}
+	sweep := s[strings.Index(s, "== 2."):strings.Index(s, "== 3.")]
+	assert.Regexp(t, `\n\s*dr\s+\d+`, sweep, "the sweep covers the dr target")
+	assert.Regexp(t, `\n\s*primary\s+\d+`, sweep, "and the primary")
 	// The last step is a second sweep: it must write nothing.
 	last := s[strings.LastIndex(s, "== 4."):]
 	assert.Contains(t, last, "SWR writes: 0")
@@ -55,11 +64,11 @@ func TestDemoShowsDeployedTagsStorageAndTheChart(t *testing.T) {
 	start, end := strings.Index(page, "<svg"), strings.Index(page, "</svg>")
 	require.True(t, start >= 0 && end > start, "report.html holds the inline SVG chart")
 	svg := page[start:end]
-	for _, ns := range []string{"acme</text>", "prod</text>"} {
-		assert.Contains(t, svg, ns)
+	for _, ns := range []string{"primary:acme</text>", "primary:prod</text>", "dr:prod</text>"} {
+		assert.Contains(t, svg, ns, "per target and namespace")
 	}
-	assert.Regexp(t, `<title>acme: [1-9]\d* tags deleted</title>`, svg, "the chart has something to show")
-	assert.Contains(t, svg, "<title>acme: 2 tags uncertain</title>", "and the tie at the keep_last boundary")
+	assert.Regexp(t, `<title>primary:acme: [1-9]\d* tags deleted</title>`, svg, "the chart has something to show")
+	assert.Contains(t, svg, "<title>primary:acme: 2 tags uncertain</title>", "and the tie at the keep_last boundary")
 	assert.Regexp(t, `≤ [0-9.]+ [KMG]iB freed`, svg)
 	assert.NotContains(t, page, "<script")
 	assert.NotRegexp(t, `(src|href)=`, page, "no external assets")

@@ -117,3 +117,36 @@ func TestEmulatorProcess(t *testing.T) {
 	require.NoError(t, cmd.Wait(), "exit status 0 after SIGTERM")
 	assert.Equal(t, 0, cmd.ProcessState.ExitCode())
 }
+
+func TestEmulatorServesSeveralRegions(t *testing.T) {
+	seed := filepath.Join(t.TempDir(), "seed.yaml")
+	require.NoError(t, os.WriteFile(seed, []byte("namespaces:\n  - name: team-a-dr\n"), 0o600))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- runEmulator(ctx, []string{"-ak", "AK1", "-sk", "SK1", "-region", "cn-north-4,cn-east-3", "-seed", "cn-east-3=" + seed}, pw, io.Discard)
+		pw.Close()
+	}()
+	lines := bufio.NewReader(pr)
+	urls := map[string]string{}
+	for range 2 {
+		line, err := lines.ReadString('\n')
+		require.NoError(t, err)
+		region, u, ok := strings.Cut(strings.TrimSpace(line), " ")
+		require.True(t, ok, "printed %q", line)
+		urls[region] = u
+	}
+	require.Len(t, urls, 2)
+	assert.NotEqual(t, urls["cn-north-4"], urls["cn-east-3"])
+	assert.Equal(t, http.StatusOK, signedGet(t, urls["cn-east-3"], "/v2/manage/namespaces/team-a-dr", "AK1", "SK1"))
+	assert.Equal(t, http.StatusNotFound, signedGet(t, urls["cn-north-4"], "/v2/manage/namespaces/team-a-dr", "AK1", "SK1"), "the seed went to cn-east-3 only")
+	cancel()
+	assert.Equal(t, 0, <-done)
+
+	var out, errOut strings.Builder
+	assert.Equal(t, 2, runEmulator(context.Background(), []string{"-ak", "A", "-sk", "S", "-region", "cn-north-4,cn-north-4"}, &out, &errOut))
+	assert.Equal(t, 1, runEmulator(context.Background(), []string{"-ak", "A", "-sk", "S", "-region", "cn-north-4,cn-east-3", "-seed", "mars-1=" + seed}, &out, &errOut))
+	assert.Contains(t, errOut.String(), `region "mars-1" is not served`)
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
@@ -26,6 +27,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.SetOutput(stderr)
 	var sf swrFlags
 	sf.register(fs)
+	sf.registerTargets(fs)
 	dryRun := fs.Bool("dry-run", false, "plan and report without writing anything to SWR")
 	src := fs.String("directory", "", "team directory: a path, an https:// URL or s3://bucket/key (default $"+grantsDirectoryEnv+")")
 	policySrc := fs.String("policy", "", "policy `FILE` whose default_grants count as desired grants (default $"+policyEnv+"; optional)")
@@ -56,7 +58,7 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 
-	client, err := sf.client()
+	regs, err := sf.registries(ctx, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "grants: %v\n", err)
 		return 1
@@ -72,12 +74,17 @@ func runGrants(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return exitError
 		}
 	}
-	job := grantsync.New(client, cfg)
-	var targets []grantsync.Target
+	var scope []grantsync.Target
 	if *namespace != "" {
-		targets = append(targets, grantsync.Target{Namespace: *namespace})
+		scope = append(scope, grantsync.Target{Namespace: *namespace})
 	}
-	rep, runErr := job.Reconcile(ctx, *dryRun, targets...)
+	rep, runErr := perTarget(grantsync.JobName, regs, func(_ int, reg multitarget.Registry) (*report.Report, error) {
+		tc := cfg
+		if tc.Policy != nil {
+			tc.Policy = tc.Policy.ForTarget(reg.Target.Name)
+		}
+		return grantsync.New(reg.Client, tc).Reconcile(ctx, *dryRun, scope...)
+	})
 
 	if err := writeGrantsReport(rep, stdout, *asJSON, *htmlFile); err != nil {
 		fmt.Fprintf(stderr, "grants: %v\n", err)

@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
+	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 )
 
 // namespaceList collects repeated -namespace flags.
@@ -43,6 +45,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		namespaces namespaceList
 		workers    int
 		cursor     string
+		only       string
 	)
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -54,8 +57,10 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cursor, "cursor", "", "resume an unfinished sweep from the `CURSOR` its report printed")
 	fs.IntVar(&workers, "concurrency", sweep.DefaultConcurrency, "repositories swept at once (`N`); SWR_RATE_LIMIT bounds the request rate")
 	out.swr.register(fs)
+	out.swr.registerTargets(fs)
+	fs.StringVar(&only, "target", "", "sweep only the target `NAME` of the targets file (a -cursor belongs to one target)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: swr-autopilot sweep [-dry-run] [-namespace NS]... [-cursor CURSOR] -policy FILE [-json] [-html FILE] [-concurrency N]\n\n"+
+		fmt.Fprint(stderr, "usage: swr-autopilot sweep [-dry-run] [-namespace NS]... [-cursor CURSOR] -policy FILE [-targets FILE [-target NAME]] [-json] [-html FILE] [-concurrency N]\n\n"+
 			"Sweeps every repository (or those of the namespaces named): retention rules simulated,\n"+
 			"guarded and fixed, and the trigger, sync and visibility audits the policy switches on.\n"+
 			"Writes only when the policy is in enforce mode and -dry-run is not given.\n"+
@@ -90,22 +95,32 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	client, err := out.swr.client()
+	regs, err := out.swr.registries(ctx, only)
+	if err == nil && cursor != "" && len(regs) > 1 {
+		err = errors.New("-cursor belongs to one target: name it with -target")
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep: %v\n", err)
 		return 1
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	engine := autopilot.NewEngine(client, pol, autopilot.Options{Logger: logger})
-	cfg := sweep.Config{DryRun: dryRun, Concurrency: workers}
-	var progress *sweepProgress
-	if writerIsTerminal(stderr) {
-		progress = newSweepProgress(stderr, time.Now)
-		cfg.Progress = progress.update
+	engines, err := multitarget.Engines(regs, pol, autopilot.Options{Logger: logger})
+	if err != nil {
+		fmt.Fprintf(stderr, "sweep: %v\n", err)
+		return 1
 	}
-	rep, err := sweep.New(engine, client, cfg).Run(ctx, events.SweepRequested{Namespaces: namespaces, DryRun: dryRun, Cursor: cursor})
-	progress.clear()
+	var progress *sweepProgress
+	rep, err := perTarget(sweep.JobName, regs, func(i int, reg multitarget.Registry) (*report.Report, error) {
+		cfg := sweep.Config{DryRun: dryRun, Concurrency: workers, Target: reg.Target.Name}
+		if writerIsTerminal(stderr) {
+			progress = newSweepProgress(stderr, time.Now)
+			cfg.Progress = progress.update
+		}
+		rep, err := sweep.New(engines[i], reg.Client, cfg).Run(ctx, events.SweepRequested{Namespaces: namespaces, DryRun: dryRun, Cursor: cursor})
+		progress.clear()
+		return rep, err
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep: %v\n", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/source"
+	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
 )
 
 // validators returns the file kinds that validate checks, each with the
@@ -37,11 +38,15 @@ func validators() map[string]func(ctx context.Context, src string) (any, error) 
 		"policy": func(ctx context.Context, src string) (any, error) {
 			return loadPolicy(ctx, src)
 		},
+		"targets": func(ctx context.Context, src string) (any, error) {
+			return targets.Load(ctx, src, source.Options{})
+		},
 	}
 }
 
-// detectKind tells a team directory from a policy by its top-level keys;
-// anything else, unreadable files included, is checked as a policy.
+// detectKind tells a team directory or a targets file from a policy by
+// its top-level keys; anything else, unreadable files included, is
+// checked as a policy.
 func detectKind(path string) string {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -56,16 +61,20 @@ func detectKind(path string) string {
 			return "directory"
 		}
 	}
+	if _, ok := top["targets"]; ok {
+		return "targets"
+	}
 	return "policy"
 }
 
-// runValidate checks policy and team directory files: "swr-autopilot validate [-kind K] FILE...".
+// runValidate checks policy, team directory and targets files: "swr-autopilot validate [-kind K] FILE...".
 // It prints "FILE: ok" for each good file and every problem of each bad
 // one. Without -kind each file's kind is told from its keys; when the
 // files include a policy and a directory, the policy's default grants are
 // also checked against the directory (grantplan.CrossCheck), conflicts as
-// problems and notes on standard output. It exits 1 when a file is bad or
-// the files conflict, 2 on a usage error.
+// problems and notes on standard output; given a policy and a targets
+// file, every target the policy's globs name must be in the file. It
+// exits 1 when a file is bad or the files conflict, 2 on a usage error.
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	checks := validators()
 	kinds := make([]string, 0, len(checks))
@@ -81,7 +90,8 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "usage: swr-autopilot validate [-kind KIND] FILE...\n\n"+
 			"Checks each FILE and prints \"FILE: ok\" or every problem found, as file:line:col: message.\n"+
 			"Given a policy and a team directory (e.g. validate policy.yaml directory.yaml), also checks\n"+
-			"the policy's default_grants against the directory.\n"+
+			"the policy's default_grants against the directory; given a policy and a targets file, that\n"+
+			"every target the policy names is in the file.\n"+
 			"Exit status: 0 all good, 1 a file has problems or the files conflict, 2 usage error.\n\nflags:")
 		fs.PrintDefaults()
 	}
@@ -104,6 +114,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	var policies []parsedPolicy
 	var dirs []*directory.Directory
+	var sets []*targets.Set
 	for _, path := range fs.Args() {
 		k := *kind
 		if k == "" {
@@ -121,9 +132,19 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			policies = append(policies, parsedPolicy{path, v})
 		case *directory.Directory:
 			dirs = append(dirs, v)
+		case *targets.Set:
+			sets = append(sets, v)
 		}
 	}
 	for _, p := range policies {
+		for _, set := range sets {
+			for _, name := range p.p.Targets() {
+				if _, ok := set.ByName(name); !ok {
+					fmt.Fprintf(stderr, "%s: the policy scopes rules to target %q, which %s does not list (targets: %v)\n", p.path, name, set.File, set.Names())
+					code = 1
+				}
+			}
+		}
 		for _, d := range dirs {
 			for _, issue := range grantplan.CrossCheck(p.p, p.path, d) {
 				if issue.Note {

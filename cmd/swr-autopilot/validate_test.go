@@ -88,7 +88,7 @@ func TestValidateUsageErrors(t *testing.T) {
 
 	code, _, errOut = validate("-kind", "team", "team.yaml")
 	assert.Equal(t, 2, code)
-	assert.Equal(t, "validate: unknown kind \"team\" (known: directory, policy)\n", errOut)
+	assert.Equal(t, "validate: unknown kind \"team\" (known: directory, policy, targets)\n", errOut)
 
 	code, _, _ = validate("-nope")
 	assert.Equal(t, 2, code)

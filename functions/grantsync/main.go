@@ -14,6 +14,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/handler"
@@ -25,7 +26,7 @@ func main() {
 	if err := config.LoadFunction(&cfg); err != nil {
 		wire.Exit(log, "config", err)
 	}
-	client, err := cfg.NewClient()
+	regs, err := wire.Registries(context.Background(), cfg.Function)
 	if err != nil {
 		wire.Exit(log, "swr client", err)
 	}
@@ -38,10 +39,25 @@ func main() {
 		if gcfg.Policy, err = wire.LoadPolicy(context.Background(), cfg.Policy); err != nil {
 			wire.Exit(log, "policy", err)
 		}
+		if err := multitarget.CheckPolicy(regs, gcfg.Policy); err != nil {
+			wire.Exit(log, "policy", err)
+		}
 	}
-	job := grantsync.New(client, gcfg)
-	if err := job.CheckDirectory(context.Background()); err != nil {
-		wire.Exit(log, "team directory", err)
+	members := make([]multitarget.Member, len(regs))
+	for i, reg := range regs {
+		tc := gcfg
+		if tc.Policy != nil {
+			tc.Policy = tc.Policy.ForTarget(reg.Target.Name)
+		}
+		job := grantsync.New(reg.Client, tc)
+		if i == 0 {
+			// The targets share the directory: checking it once is enough.
+			if err := job.CheckDirectory(context.Background()); err != nil {
+				wire.Exit(log, "team directory", err)
+			}
+		}
+		members[i] = multitarget.Member{Target: reg.Target, Job: job}
 	}
+	job := multitarget.Jobs(grantsync.JobName, members)
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
 }

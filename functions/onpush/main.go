@@ -11,6 +11,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/onpush"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
@@ -23,11 +24,12 @@ func main() {
 	if err := config.LoadFunction(&cfg); err != nil {
 		wire.Exit(log, "config", err)
 	}
-	client, err := cfg.NewClient()
+	ctx := context.Background()
+	regs, err := wire.Registries(ctx, cfg.Function)
 	if err != nil {
 		wire.Exit(log, "swr client", err)
 	}
-	pol, err := wire.LoadPolicy(context.Background(), cfg.Policy)
+	pol, err := wire.LoadPolicy(ctx, cfg.Policy)
 	if err != nil {
 		wire.Exit(log, "policy", err)
 	}
@@ -35,7 +37,15 @@ func main() {
 	if err != nil {
 		wire.Exit(log, "decoder", err)
 	}
-	engine := autopilot.NewEngine(client, pol, autopilot.Options{Logger: log})
-	job := onpush.New(engine, client, onpush.Config{DryRun: cfg.DryRun, CacheTTL: cfg.ConformantCacheTTL(), DedupeSize: cfg.DedupeSize, Logger: log})
+	engines, err := multitarget.Engines(regs, pol, autopilot.Options{Logger: log})
+	if err != nil {
+		wire.Exit(log, "policy", err)
+	}
+	members := make([]multitarget.Member, len(regs))
+	for i, reg := range regs {
+		members[i] = multitarget.Member{Target: reg.Target, Job: onpush.New(engines[i], reg.Client,
+			onpush.Config{DryRun: cfg.DryRun, CacheTTL: cfg.ConformantCacheTTL(), DedupeSize: cfg.DedupeSize, Logger: log})}
+	}
+	job := multitarget.Jobs("onpush", members)
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/internal/wire"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot"
+	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/sweep"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
@@ -29,7 +30,7 @@ func main() {
 	if err := config.LoadFunction(&cfg); err != nil {
 		wire.Exit(log, "config", err)
 	}
-	client, err := cfg.NewClient()
+	regs, err := wire.Registries(ctx, cfg.Function)
 	if err != nil {
 		wire.Exit(log, "swr client", err)
 	}
@@ -55,7 +56,16 @@ func main() {
 		// io.swrautopilot.sweep.requested back to this function.
 		sc.Continue = report.Sink{URL: sink}
 	}
-	engine := autopilot.NewEngine(client, pol, autopilot.Options{Logger: log})
-	job := sweep.New(engine, client, sc)
+	engines, err := multitarget.Engines(regs, pol, autopilot.Options{Logger: log})
+	if err != nil {
+		wire.Exit(log, "policy", err)
+	}
+	members := make([]multitarget.Member, len(regs))
+	for i, reg := range regs {
+		tc := sc
+		tc.Target = reg.Target.Name
+		members[i] = multitarget.Member{Target: reg.Target, Job: sweep.New(engines[i], reg.Client, tc)}
+	}
+	job := multitarget.Jobs(sweep.JobName, members)
 	wire.Run(log, handler.New(job, dec, wire.HandlerOptions(cfg.Function, log, os.Stdout)))
 }

@@ -333,13 +333,15 @@ func TestPoliciesAreLeastPrivilege(t *testing.T) {
 	for _, fn := range deployedFunctions() {
 		policies := samtemplate.Lookup(tmpl.Functions[fn.id].Properties, "Policies")
 		require.NotNil(t, policies, "%s", fn.id)
-		for _, p := range policies.Content {
+		for _, p := range conditionalItems(policies.Content) {
 			for _, st := range seqOrOne(samtemplate.Lookup(p, "Statement")) {
 				effect, _ := samtemplate.Scalar(st, "Effect")
 				assert.Equal(t, "Allow", effect)
-				for _, action := range seqOrOne(samtemplate.Lookup(st, "Action")) {
+				actions := seqOrOne(samtemplate.Lookup(st, "Action"))
+				for _, action := range actions {
 					assert.NotContains(t, action.Value, "*", "%s (line %d): name the actions", fn.id, action.Line)
 				}
+				secrets := len(actions) == 1 && actions[0].Value == "secretsmanager:GetSecretValue"
 				for _, res := range seqOrOne(samtemplate.Lookup(st, "Resource")) {
 					assert.False(t, res.Kind == yaml.ScalarNode && !samtemplate.IsIntrinsic(res) && strings.Contains(res.Value, "*"),
 						"%s (line %d): resource %q is a wildcard", fn.id, res.Line, res.Value)
@@ -347,8 +349,12 @@ func TestPoliciesAreLeastPrivilege(t *testing.T) {
 						continue
 					}
 					refs := references(res)
-					assert.True(t, slices.Contains(refs, "PolicyLocation") || slices.Contains(refs, "DirectoryLocation"),
-						"%s (line %d): S3 reads are limited to the policy and directory objects", fn.id, res.Line)
+					if secrets {
+						assert.Equal(t, []string{"TargetSecretArns"}, refs, "%s (line %d): secrets read are exactly the target secrets", fn.id, res.Line)
+						continue
+					}
+					assert.True(t, slices.Contains(refs, "PolicyLocation") || slices.Contains(refs, "DirectoryLocation") || slices.Contains(refs, "TargetsLocation"),
+						"%s (line %d): S3 reads are limited to the policy, directory and targets objects", fn.id, res.Line)
 				}
 			}
 		}
@@ -631,6 +637,29 @@ func intScalar(t *testing.T, n *yaml.Node, path ...string) int {
 	var i int
 	require.NoError(t, v.Decode(&i), "line %d: %s is not an integer", v.Line, strings.Join(path, "."))
 	return i
+}
+
+// conditionalItems returns the list items, with each !If item replaced by
+// its branches (AWS::NoValue left out), so that both deployments are
+// checked.
+func conditionalItems(items []*yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	for _, it := range items {
+		name, arg, ok := samtemplate.Intrinsic(it)
+		if !ok || name != "Fn::If" {
+			out = append(out, it)
+			continue
+		}
+		if arg.Kind == yaml.SequenceNode && len(arg.Content) == 3 {
+			for _, branch := range arg.Content[1:] {
+				if ref, v, isRef := samtemplate.Intrinsic(branch); isRef && ref == "Ref" && v.Value == "AWS::NoValue" {
+					continue
+				}
+				out = append(out, conditionalItems([]*yaml.Node{branch})...)
+			}
+		}
+	}
+	return out
 }
 
 func seqOrOne(n *yaml.Node) []*yaml.Node {

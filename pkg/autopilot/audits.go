@@ -11,8 +11,8 @@ import (
 
 // Audit runs the audits the policy switches on for one repository, an item
 // of the repository list: triggers (one read), sync tasks (one read, only
-// when a requirement matches the repository) and visibility (no read: the
-// list item says it). Fixes are applied only when the engine writes
+// when a requirement matches the repository; with verify, the replicas
+// too) and visibility (no read: the list item says it). Fixes are applied only when the engine writes
 // (enforce mode, not a dry run) and the audit's remedy allows one.
 func (e *Engine) Audit(ctx context.Context, repo swr.Repository, dryRun bool) RepoResult {
 	res := RepoResult{Namespace: repo.Namespace, Repository: repo.Name, Conformant: true}
@@ -21,6 +21,9 @@ func (e *Engine) Audit(ctx context.Context, repo swr.Repository, dryRun bool) Re
 	}
 	if e.policy.Audits.Sync != nil {
 		res.Merge(e.auditSync(ctx, repo.Namespace, repo.Name, dryRun))
+		if reqs := e.policy.Audits.Sync.RequirementsFor(repo.Namespace, repo.Name); len(reqs) > 0 && e.policy.Audits.Sync.Verify != nil {
+			res.Merge(e.verifyReplicas(ctx, repo.Namespace, repo.Name, reqs, dryRun))
+		}
 	}
 	if e.policy.Audits.Visibility != nil {
 		res.Merge(e.auditVisibility(ctx, repo, dryRun))

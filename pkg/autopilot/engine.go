@@ -18,22 +18,32 @@ import (
 // concurrent use; retention work on one repository is serialised so that
 // concurrent events for it write at most once.
 type Engine struct {
-	client *swr.Client
-	policy *policy.Policy
-	now    func() time.Time
-	log    *slog.Logger
-	locks  keylock.Map
+	client   *swr.Client
+	policy   *policy.Policy
+	now      func() time.Time
+	log      *slog.Logger
+	locks    keylock.Map
+	replicas func(region string) *swr.Client
 }
 
 // Options tune an Engine. The zero value is usable.
 type Options struct {
 	Now    func() time.Time // clock for retention simulation; defaults to time.Now
 	Logger *slog.Logger     // defaults to slog.Default()
+	// Target is the name of the target (of a targets file) the engine
+	// governs: the policy's rules scoped to other targets do not apply.
+	// Empty for a deployment without targets.
+	Target string
+	// Replicas returns the client of the target in a region, for the
+	// replica verification (audits.sync.verify); nil, or a nil client,
+	// when no target covers the region.
+	Replicas func(region string) *swr.Client
 }
 
-// NewEngine returns an Engine that talks to SWR through c and follows p.
+// NewEngine returns an Engine that talks to SWR through c and follows p as
+// it applies in opts.Target.
 func NewEngine(c *swr.Client, p *policy.Policy, opts Options) *Engine {
-	e := &Engine{client: c, policy: p, now: opts.Now, log: opts.Logger}
+	e := &Engine{client: c, policy: p.ForTarget(opts.Target), now: opts.Now, log: opts.Logger, replicas: opts.Replicas}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -43,7 +53,8 @@ func NewEngine(c *swr.Client, p *policy.Policy, opts Options) *Engine {
 	return e
 }
 
-// Policy returns the policy the engine follows.
+// Policy returns the policy the engine follows (as it applies in its
+// target).
 func (e *Engine) Policy() *policy.Policy { return e.policy }
 
 // Client returns the SWR client the engine uses.

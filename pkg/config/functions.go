@@ -27,6 +27,9 @@ type Function struct {
 	DeadlineMargin     time.Duration `envconfig:"AUTOPILOT_DEADLINE_MARGIN" default:"500ms" desc:"time kept back before the invocation deadline to answer"`
 	DedupeSize         int           `envconfig:"AUTOPILOT_DEDUPE_SIZE" default:"10000" desc:"event ids remembered per warm instance to skip redeliveries"`
 	ScheduledEventKind string        `envconfig:"AUTOPILOT_SCHEDULED_KIND" desc:"what a bare EventBridge 'Scheduled Event' means: sweep or grantsync (default: the function's own job)"`
+	// Targets names the targets file. Without one the function governs
+	// one registry, described by the SWR variables.
+	Targets string `envconfig:"AUTOPILOT_TARGETS" url:"true" desc:"targets file (regions and projects to govern): a path, an https URL or s3://bucket/key; empty = one target from the variables above"`
 }
 
 // OnPush configures the onpush function.
@@ -107,7 +110,9 @@ func LoadFunction(spec any) error {
 			c.add("AUTOPILOT_DIRECTORY", "is not set", "the team directory file the grantsync function applies (a path, an https URL or s3://bucket/key)")
 		}
 	}
-	if err := fn.SWR.Validate(); err != nil {
+	// With a targets file each target's SWR settings are checked when
+	// its client is built: the unprefixed variables may hold none.
+	if err := fn.SWR.Validate(); err != nil && fn.Targets == "" {
 		if ce, ok := err.(*Error); ok {
 			problems = append(problems, ce.Problems...)
 		} else {

@@ -43,6 +43,23 @@ type Event struct {
 	// origins. A handler that fails an event reports this id as a batch item
 	// failure.
 	MessageID string
+	// Location says where the event happened, as far as the input tells:
+	// it routes the event to its target when one deployment governs
+	// several.
+	Location Location
+}
+
+// Location is where an event happened. Every field is empty when the
+// input does not say.
+type Location struct {
+	// Region is the Huawei Cloud region (EventGrid events).
+	Region string
+	// ProjectID is the project the event belongs to (the CTS trace's
+	// project_id).
+	ProjectID string
+	// RegistryHost is the docker registry host of a webhook's resource
+	// URL, lower case, without a port.
+	RegistryHost string
 }
 
 // Key identifies the event for de-duplication: CloudEvents ids are unique
@@ -94,6 +111,9 @@ type NamespaceCreated struct {
 // namespaces, or of all when Namespaces is empty, resuming at Cursor when it
 // is set (a continuation).
 type SweepRequested struct {
+	// Target names the target (of a targets file) to sweep; empty sweeps
+	// every target.
+	Target     string   `json:"target,omitempty"`
 	Namespaces []string `json:"namespaces,omitempty"`
 	DryRun     bool     `json:"dry_run,omitempty"`
 	Cursor     string   `json:"cursor,omitempty"`
@@ -102,7 +122,10 @@ type SweepRequested struct {
 // GrantSyncRequested asks for grants to be reconciled with the team
 // directory.
 type GrantSyncRequested struct {
-	DryRun bool `json:"dry_run,omitempty"`
+	// Target names the target (of a targets file) to reconcile; empty
+	// reconciles every target.
+	Target string `json:"target,omitempty"`
+	DryRun bool   `json:"dry_run,omitempty"`
 }
 
 // Unknown is an event this package does not act on. Type is the type it

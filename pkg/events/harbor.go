@@ -70,10 +70,14 @@ func (d *Decoder) decodeHarborDefault(body []byte, path string) ([]Event, error)
 	if err != nil {
 		return nil, err
 	}
+	hosts := harborHosts(p.EventData)
 	out := make([]Event, len(pushes))
 	for i, push := range pushes {
 		e := base
 		e.ID = contentID(p.Type, strconv.FormatInt(p.OccurAt, 10), push.Namespace, push.Repository, push.Tag, push.Digest)
+		if i < len(hosts) {
+			e.Location.RegistryHost = hosts[i]
+		}
 		out[i] = withPayload(e, push)
 	}
 	return out, nil
@@ -86,11 +90,15 @@ func (d *Decoder) decodeHarborData(base Event, data []byte, path string) ([]Even
 	if err != nil {
 		return nil, err
 	}
+	hosts := harborHosts(data)
 	out := make([]Event, len(pushes))
 	for i, push := range pushes {
 		e := base
 		if i > 0 {
 			e.ID = base.ID + "#" + strconv.Itoa(i)
+		}
+		if i < len(hosts) {
+			e.Location.RegistryHost = hosts[i]
 		}
 		out[i] = withPayload(e, push)
 	}

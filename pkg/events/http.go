@@ -211,6 +211,7 @@ func (d *Decoder) fromCloudEvent(ce *event.Event, attr, dataPath string) ([]Even
 		if err != nil {
 			return nil, err
 		}
+		base.Location = eventGridLocation(ce)
 		return []Event{withPayload(base, p)}, nil
 	case typ == HarborTypeArtifactPushed:
 		return d.decodeHarborData(base, ce.Data(), dataPath)

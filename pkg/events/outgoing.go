@@ -45,8 +45,14 @@ func NewCloudEvent(p Payload) (event.Event, error) {
 // receiver's de-duplication (Deduper) lets only one sweep chain go on. An
 // empty parentID gives a fresh random id.
 func NewSweepContinuation(parentID, cursor string, namespaces []string, dryRun bool) event.Event {
-	p := SweepRequested{Namespaces: namespaces, DryRun: dryRun, Cursor: cursor}
-	return newCloudEvent(handOnID(parentID, "continuation", ""), TypeSweepRequested, p)
+	return NewTargetSweepContinuation(parentID, "", cursor, namespaces, dryRun)
+}
+
+// NewTargetSweepContinuation is NewSweepContinuation for the sweep of one
+// target of a targets file (empty: a deployment without targets).
+func NewTargetSweepContinuation(parentID, target, cursor string, namespaces []string, dryRun bool) event.Event {
+	p := SweepRequested{Target: target, Namespaces: namespaces, DryRun: dryRun, Cursor: cursor}
+	return newCloudEvent(handOnID(parentID, "continuation", target), TypeSweepRequested, p)
 }
 
 // NewSweepShard makes the CloudEvent for one fan-out shard: a sweep of one
@@ -55,8 +61,19 @@ func NewSweepContinuation(parentID, cursor string, namespaces []string, dryRun b
 // and namespace, so that a retried fan-out enqueues the same ids again. An
 // empty parentID gives a fresh random id.
 func NewSweepShard(parentID, namespace, cursor string, dryRun bool) event.Event {
-	p := SweepRequested{Namespaces: []string{namespace}, DryRun: dryRun, Cursor: cursor}
-	return newCloudEvent(handOnID(parentID, "shard", namespace), TypeSweepRequested, p)
+	return NewTargetSweepShard(parentID, "", namespace, cursor, dryRun)
+}
+
+// NewTargetSweepShard is NewSweepShard for a namespace of one target of a
+// targets file (empty: a deployment without targets): shards over several
+// targets are target × namespace.
+func NewTargetSweepShard(parentID, target, namespace, cursor string, dryRun bool) event.Event {
+	p := SweepRequested{Target: target, Namespaces: []string{namespace}, DryRun: dryRun, Cursor: cursor}
+	detail := namespace
+	if target != "" {
+		detail = target + "\x00" + namespace
+	}
+	return newCloudEvent(handOnID(parentID, "shard", detail), TypeSweepRequested, p)
 }
 
 // handOnID returns the id of the hand-on event of kind role (and detail)

@@ -15,9 +15,9 @@ func decodeOwnData(typ string, data []byte, path string) (Payload, error) {
 	var err error
 	switch typ {
 	case TypeSweepRequested:
-		p, err = decodeAs[SweepRequested](data, path, "namespaces", "dry_run", "cursor")
+		p, err = decodeAs[SweepRequested](data, path, "target", "namespaces", "dry_run", "cursor")
 	case TypeGrantSyncRequested, TypeDirectoryChanged:
-		p, err = decodeAs[GrantSyncRequested](data, path, "dry_run")
+		p, err = decodeAs[GrantSyncRequested](data, path, "target", "dry_run")
 	case TypeRepositoryCreated:
 		p, err = decodeAs[RepositoryCreated](data, path, "namespace", "repository")
 	case TypeImagePushed:

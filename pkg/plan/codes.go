@@ -22,6 +22,10 @@ const (
 	CodeConflictProtectUnmatched    = "conflict.protect_unmatched"
 	CodeConflictLastDeployedDeleted = "conflict.last_deployed_deleted"
 	CodeConflictDeployedTagMissing  = "conflict.deployed_tag_missing"
+	// Replica verification (VerifyReplica).
+	CodeSyncReplicaMissingTags       = "sync.replica_missing_tags"
+	CodeSyncJobFailed                = "sync.job_failed"
+	CodeSyncReplicaRetentionStricter = "sync.replica_retention_stricter"
 )
 
 // Change kinds used in report.Change.Kind by the planners here.
@@ -29,5 +33,6 @@ const (
 	KindRetention  = "retention"
 	KindTrigger    = "trigger"
 	KindSync       = "sync"
+	KindSyncImages = "sync_images" // a manual sync of tags into a replica
 	KindVisibility = "visibility"
 )

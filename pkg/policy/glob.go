@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
@@ -14,7 +15,12 @@ import (
 // characters within one path segment; a segment that is exactly "**"
 // matches any number of segments, including none. Every other character
 // matches itself.
+//
+// A glob may be scoped to one target of a targets file by a prefix:
+// "dr:prod/**" is "prod/**" in the target named dr only. Match ignores the
+// scope: Policy.ForTarget keeps the rules of one target.
 type Glob struct {
+	target   string
 	pattern  string
 	segments []string
 }
@@ -24,6 +30,25 @@ type Glob struct {
 // "*"; "**" must be a whole segment and segments may not be empty. A glob
 // that could match only names SWR's name rules refuse is an error.
 func ParseGlob(pattern string) (Glob, error) {
+	target, rest, scoped := strings.Cut(pattern, ":")
+	if !scoped {
+		return parsePathGlob(pattern)
+	}
+	if !targetName.MatchString(target) {
+		return Glob{}, fmt.Errorf("glob %q: %q before ':' is not a target name (lowercase letters, digits and '-', starting with a letter)", pattern, target)
+	}
+	g, err := parsePathGlob(rest)
+	if err != nil {
+		return Glob{}, fmt.Errorf("glob %q: %w", pattern, err)
+	}
+	g.target = target
+	return g, nil
+}
+
+// targetName is the shape of a target's name in a targets file.
+var targetName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+
+func parsePathGlob(pattern string) (Glob, error) {
 	if pattern == "" {
 		return Glob{}, errors.New("empty glob")
 	}
@@ -94,10 +119,23 @@ func isGlobRune(r rune) bool {
 }
 
 // String returns the glob as written.
-func (g Glob) String() string { return g.pattern }
+func (g Glob) String() string {
+	if g.target != "" {
+		return g.target + ":" + g.pattern
+	}
+	return g.pattern
+}
 
-// MatchesAll reports whether the glob is "**", which matches every path.
-func (g Glob) MatchesAll() bool { return g.pattern == "**" }
+// Target returns the target the glob is scoped to, or "" for every target.
+func (g Glob) Target() string { return g.target }
+
+// InTarget reports whether the glob applies in the target named name: an
+// unscoped glob applies in every target.
+func (g Glob) InTarget(name string) bool { return g.target == "" || g.target == name }
+
+// MatchesAll reports whether the glob is an unscoped "**", which matches
+// every path of every target.
+func (g Glob) MatchesAll() bool { return g.target == "" && g.pattern == "**" }
 
 // Match reports whether the repository ns/repo matches the glob.
 func (g Glob) Match(ns, repo string) bool { return g.MatchPath(ns + "/" + repo) }

@@ -100,7 +100,7 @@ func (d *decoder) triggerAudit(n *yaml.Node) *TriggerAudit {
 var regionName = regexp.MustCompile(`^[a-z]+(-[a-z]+)+-[0-9]+$`)
 
 func (d *decoder) syncAudit(n *yaml.Node) *SyncAudit {
-	f, ok := d.mapping(n, "sync audit", "enabled", "require", "remediate")
+	f, ok := d.mapping(n, "sync audit", "enabled", "require", "remediate", "verify")
 	if !ok {
 		return nil
 	}
@@ -116,6 +116,9 @@ func (d *decoder) syncAudit(n *yaml.Node) *SyncAudit {
 		d.errorf(f.Node, "sync audit needs a require list")
 	}
 	a.Remedy = d.remedy(f, RemedyCreate, RemedyNone)
+	if n := f.Values["verify"]; n != nil {
+		a.Verify = d.replicaVerify(n)
+	}
 	if !d.enabled(f) {
 		return nil
 	}

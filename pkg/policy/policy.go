@@ -27,6 +27,7 @@ const (
 	RemedyDisable Remedy = "disable" // triggers: set enable to "false"
 	RemedyCreate  Remedy = "create"  // sync: create the missing sync task
 	RemedyPrivate Remedy = "private" // visibility: set is_public to false
+	RemedySync    Remedy = "sync"    // replica verification: sync_images the missing tags
 )
 
 // Defaults applied when the file leaves a setting out.
@@ -149,6 +150,9 @@ type SyncAudit struct {
 	Require []SyncRequirement
 	// Remedy is RemedyNone or RemedyCreate.
 	Remedy Remedy
+	// Verify, when set, reads each required replica and compares it with
+	// its source.
+	Verify *ReplicaVerify
 }
 
 // SyncRequirement says that repositories matching Match must be replicated

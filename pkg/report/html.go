@@ -62,6 +62,10 @@ const htmlSource = `<!doctype html>
 <table><tr><th>namespace</th><th>repositories</th><th>kept tags</th><th>deleted tags</th><th>uncertain tags</th><th>freed (at most)</th></tr>
 {{range .Namespaces}}<tr><td><code>{{.Namespace}}</code></td><td>{{.Repositories}}</td><td>{{.KeptTags}}</td><td>{{.DeletedTags}}</td><td>{{.UncertainTags}}</td><td>{{.Freed}}</td></tr>
 {{end}}<tr><th>total</th><th>{{.Total.Repositories}}</th><th>{{.Total.KeptTags}}</th><th>{{.Total.DeletedTags}}</th><th>{{.Total.UncertainTags}}</th><th>{{.Total.Freed}}</th></tr></table>{{end}}
+{{if .ByTarget}}<h2>Targets</h2>
+<table><tr><th>target</th><th>scanned</th><th>conformant</th><th>changed</th><th>refused</th><th>findings</th><th>errors</th></tr>
+{{range $name := .Targets}}{{with index $.ByTarget $name}}<tr><td><code>{{$name}}</code></td><td>{{.Scanned}}</td><td>{{.Conformant}}</td><td>{{.Changed}}</td><td>{{.Refused}}</td><td>{{.FindingTotal}}</td><td>{{.Errors}}</td></tr>
+{{end}}{{end}}</table>{{end}}
 <h2>Changes</h2>
 {{if .Changes}}<table><tr><th>kind</th><th>op</th><th>resource</th><th>status</th><th>detail</th></tr>
 {{range .Changes}}<tr><td>{{.Kind}}</td><td>{{.Op}}</td><td><code>{{.Resource}}</code></td><td class="{{.Status}}">{{.Status}}</td><td>{{.Detail}}
@@ -74,11 +78,11 @@ const htmlSource = `<!doctype html>
 {{end}}</table>{{else}}<p>No changes.</p>{{end}}
 <h2>Findings</h2>
 {{if .Findings}}<table><tr><th>severity</th><th>code</th><th>resource</th><th>message</th><th>remediation</th></tr>
-{{range sorted .Findings}}<tr><td class="{{.Severity}}">{{.Severity}}</td><td><code>{{.Code}}</code></td><td><code>{{.Namespace}}{{if .Repository}}/{{.Repository}}{{end}}{{if .Subject}}#{{.Subject}}{{end}}</code></td><td>{{.Message}}</td><td>{{.Remediation}}</td></tr>
+{{range sorted .Findings}}<tr><td class="{{.Severity}}">{{.Severity}}</td><td><code>{{.Code}}</code></td><td><code>{{.Resource}}</code></td><td>{{.Message}}</td><td>{{.Remediation}}</td></tr>
 {{end}}</table>{{else}}<p>No findings.</p>{{end}}
 <h2>Errors</h2>
 {{if .Errors}}<table><tr><th>operation</th><th>resource</th><th>error</th></tr>
-{{range .Errors}}<tr><td>{{.Op}}</td><td><code>{{.Namespace}}{{if .Repository}}/{{.Repository}}{{end}}</code></td><td class="failed">{{.Error}}</td></tr>
+{{range .Errors}}<tr><td>{{.Op}}</td><td><code>{{.Resource}}</code></td><td class="failed">{{.Error}}</td></tr>
 {{end}}</table>{{else}}<p>No errors.</p>{{end}}
 </body></html>
 `

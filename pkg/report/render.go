@@ -70,9 +70,21 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "scanned %d · conformant %d · changed %d · refused %d · unmanaged %d · errors %d\n",
 		c.Scanned, c.Conformant, c.Changed, c.Refused, c.Unmanaged, c.Errors)
 	if r.Cursor != "" {
-		fmt.Fprintf(w, "stopped early; continue from cursor %q\n", Printable(r.Cursor))
+		fmt.Fprintf(w, "stopped early; continue from cursor %q", Printable(r.Cursor))
+		if r.CursorTarget != "" {
+			fmt.Fprintf(w, " of target %s", Printable(r.CursorTarget))
+		}
+		fmt.Fprintln(w)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if len(r.ByTarget) > 0 {
+		fmt.Fprintln(tw, "\nTARGET\tSCANNED\tCONFORMANT\tCHANGED\tREFUSED\tFINDINGS\tERRORS")
+		for _, name := range r.Targets() {
+			c := r.ByTarget[name]
+			row(tw, name, strconv.Itoa(c.Scanned), strconv.Itoa(c.Conformant), strconv.Itoa(c.Changed),
+				strconv.Itoa(c.Refused), strconv.Itoa(c.FindingTotal()), strconv.Itoa(c.Errors))
+		}
+	}
 	if st := r.Storage; st != nil {
 		fmt.Fprintf(w, "storage: %s\n", st.Total.summary())
 		fmt.Fprintln(tw, "\nNAMESPACE\tREPOSITORIES\tKEPT\tDELETED\tUNCERTAIN\tFREED (AT MOST)")
@@ -102,13 +114,13 @@ func writeProblems(tw io.Writer, title string, findings []Finding, errs []RepoEr
 	if len(findings) > 0 {
 		fmt.Fprintf(tw, "\n%s\tSEVERITY\tRESOURCE\tMESSAGE\n", title)
 		for _, f := range sortedFindings(findings) {
-			row(tw, f.Code, string(f.Severity), resource(f.Namespace, f.Repository, f.Subject), f.Message)
+			row(tw, f.Code, string(f.Severity), f.Resource(), f.Message)
 		}
 	}
 	if len(errs) > 0 {
 		fmt.Fprintln(tw, "\nERROR\tRESOURCE\tMESSAGE")
 		for _, e := range errs {
-			row(tw, e.Op, resource(e.Namespace, e.Repository, ""), e.Error)
+			row(tw, e.Op, e.Resource(), e.Error)
 		}
 	}
 }
@@ -182,8 +194,27 @@ func (r *Report) uncertainTags() []uncertainTag {
 	return out
 }
 
-// Resource names the change's target as ns/repo[#subject].
-func (c Change) Resource() string { return resource(c.Namespace, c.Repository, c.Subject) }
+// Resource names what the change is about as [target:]ns/repo[#subject].
+func (c Change) Resource() string {
+	return inTarget(c.Target, resource(c.Namespace, c.Repository, c.Subject))
+}
+
+// Resource names what the finding is about as [target:]ns/repo[#subject].
+func (f Finding) Resource() string {
+	return inTarget(f.Target, resource(f.Namespace, f.Repository, f.Subject))
+}
+
+// Resource names where the error happened as [target:]ns[/repo].
+func (e RepoError) Resource() string {
+	return inTarget(e.Target, resource(e.Namespace, e.Repository, ""))
+}
+
+func inTarget(target, res string) string {
+	if target == "" {
+		return res
+	}
+	return target + ":" + res
+}
 
 // Detail summarises the change's impact or reason in one line.
 func (c Change) Detail() string {

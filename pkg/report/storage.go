@@ -54,8 +54,9 @@ func (t StorageTotals) summary() string {
 	return s + ", freeing at most " + t.Freed() + " (an upper bound: images share layers)"
 }
 
-// StorageOf totals the impacts of changes by namespace, ordered by name;
-// nil when no applied or planned change carries an impact.
+// StorageOf totals the impacts of changes by namespace ("target:namespace"
+// for changes of a named target), ordered by name; nil when no applied or
+// planned change carries an impact.
 func StorageOf(changes []Change) *Storage {
 	byNS := map[string]*StorageTotals{}
 	var s Storage
@@ -63,10 +64,11 @@ func StorageOf(changes []Change) *Storage {
 		if c.Impact == nil || (c.Status != StatusApplied && c.Status != StatusPlanned) {
 			continue
 		}
-		t := byNS[c.Namespace]
+		ns := inTarget(c.Target, c.Namespace)
+		t := byNS[ns]
 		if t == nil {
-			t = &StorageTotals{Namespace: c.Namespace}
-			byNS[c.Namespace] = t
+			t = &StorageTotals{Namespace: ns}
+			byNS[ns] = t
 		}
 		t.add(c.Impact)
 		s.Total.add(c.Impact)

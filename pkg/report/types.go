@@ -21,6 +21,9 @@ const (
 // releases (e.g. "retention.guard.max_fraction", "trigger.cluster_not_allowed")
 // so that alerting can key on it.
 type Finding struct {
+	// Target names the target (of a targets file) the resource is in;
+	// empty without targets.
+	Target      string   `json:"target,omitempty"`
 	Code        string   `json:"code"`
 	Severity    Severity `json:"severity"`
 	Namespace   string   `json:"namespace,omitempty"`
@@ -55,7 +58,8 @@ const (
 // Change is one planned write to SWR. Before and After hold the resource as
 // JSON-ready values (nil when absent).
 type Change struct {
-	Kind       string  `json:"kind"` // "retention", "namespace_access", "repository_access", "trigger", "sync", "visibility", "namespace"
+	Target     string  `json:"target,omitempty"` // as in Finding
+	Kind       string  `json:"kind"`             // "retention", "namespace_access", "repository_access", "trigger", "sync", "visibility", "namespace"
 	Op         Op      `json:"op"`
 	Namespace  string  `json:"namespace"`
 	Repository string  `json:"repository,omitempty"`
@@ -182,6 +186,7 @@ func (i *Impact) Truncate(n int) {
 // RepoError is an error met while working on one repository; runs go on
 // past it and report every one.
 type RepoError struct {
+	Target     string `json:"target,omitempty"` // as in Finding
 	Namespace  string `json:"namespace"`
 	Repository string `json:"repository,omitempty"`
 	Op         string `json:"op"`
@@ -211,8 +216,12 @@ type Report struct {
 	Errors   []RepoError `json:"errors,omitempty"`
 	APICalls int64       `json:"api_calls"`
 	Cursor   string      `json:"cursor,omitempty"` // set when the run stopped early and must be continued
-	EventIDs []string    `json:"event_ids,omitempty"`
-	Skipped  int         `json:"skipped_events,omitempty"` // duplicate or unknown events acknowledged without work
+	// CursorTarget names the target Cursor belongs to, with targets.
+	CursorTarget string `json:"cursor_target,omitempty"`
+	// ByTarget holds the counts of each target, with targets (AddTarget).
+	ByTarget map[string]Counts `json:"by_target,omitempty"`
+	EventIDs []string          `json:"event_ids,omitempty"`
+	Skipped  int               `json:"skipped_events,omitempty"` // duplicate or unknown events acknowledged without work
 	// Omitted counts the changes, findings and errors that Compact left
 	// out; the counts above still include them.
 	Omitted int `json:"omitted,omitempty"`
@@ -233,12 +242,14 @@ type Summary struct {
 	Cursor   string    `json:"cursor,omitempty"`
 	EventIDs []string  `json:"event_ids,omitempty"`
 	Skipped  int       `json:"skipped_events,omitempty"`
+	// ByTarget is Report.ByTarget.
+	ByTarget map[string]Counts `json:"by_target,omitempty"`
 }
 
 // Summary returns r's counts and identifiers without its lists.
 func (r *Report) Summary() Summary {
 	return Summary{Job: r.Job, DryRun: r.DryRun, Started: r.Started, Duration: r.Duration, Counts: r.Counts,
-		Findings: len(r.Findings), APICalls: r.APICalls, Cursor: r.Cursor, EventIDs: r.EventIDs, Skipped: r.Skipped}
+		Findings: len(r.Findings), APICalls: r.APICalls, Cursor: r.Cursor, EventIDs: r.EventIDs, Skipped: r.Skipped, ByTarget: r.ByTarget}
 }
 
 // Compact returns a copy of r that keeps at most maxItems of each of its

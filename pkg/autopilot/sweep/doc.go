@@ -45,4 +45,13 @@
 // With Config.FanOut, a tick that names no namespace does not sweep: it
 // enqueues one shard event per namespace (events.NewSweepShard) and the
 // same function, fed by the queue, sweeps each shard separately.
+//
+// # Targets
+//
+// A deployment that governs several registries (a targets file) runs one
+// Job per target, Config.Target naming it: every event it hands on names
+// the target (events.NewTargetSweepShard, NewTargetSweepContinuation), so
+// shards are target × namespace and each comes back to its own target's
+// job (package multitarget routes them); a request naming another target
+// is refused.
 package sweep

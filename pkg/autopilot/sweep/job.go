@@ -71,6 +71,10 @@ type Config struct {
 	// repositories of 40 tags make. 0 keeps every name, for a report meant
 	// to show each tag.
 	MaxImpactTags int
+	// Target is the name of the target (of a targets file) the job
+	// sweeps; the events it hands on name it. A request naming another
+	// target is refused. Empty for a deployment without targets.
+	Target string
 }
 
 // Job is the sweep job. It is safe for concurrent use.
@@ -139,7 +143,7 @@ func (j *Job) Handle(ctx context.Context, evs []events.Event) (*report.Report, e
 		handOn := func(cont cloudevents.Event) error {
 			evs := []cloudevents.Event{cont}
 			for _, p := range rest {
-				evs = append(evs, events.NewSweepContinuation(p.key, p.req.Cursor, p.req.Namespaces, j.cfg.DryRun || p.req.DryRun))
+				evs = append(evs, events.NewTargetSweepContinuation(p.key, j.cfg.Target, p.req.Cursor, p.req.Namespaces, j.cfg.DryRun || p.req.DryRun))
 			}
 			return j.enqueue(ctx, evs)
 		}

@@ -42,6 +42,9 @@ func (e *inputError) Unwrap() error { return e.err }
 func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent string, rep *report.Report,
 	handOn func(cloudevents.Event) error) error {
 	dryRun := j.cfg.DryRun || req.DryRun
+	if req.Target != "" && req.Target != j.cfg.Target {
+		return &inputError{fmt.Errorf("sweep of target %s: this sweep covers %s", quoteShort(req.Target), targetLabel(j.cfg.Target))}
+	}
 	var start Cursor
 	if req.Cursor != "" {
 		c, err := ParseCursor(req.Cursor)
@@ -102,7 +105,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 		rep.Findings = append(rep.Findings, incomplete(rep.Cursor, req))
 		return nil
 	}
-	err = handOn(events.NewSweepContinuation(parent, rep.Cursor, req.Namespaces, dryRun))
+	err = handOn(events.NewTargetSweepContinuation(parent, j.cfg.Target, rep.Cursor, req.Namespaces, dryRun))
 	s.wait()
 	if err != nil {
 		return fmt.Errorf("hand on the sweep at cursor %s: %w", rep.Cursor, err)
@@ -174,7 +177,7 @@ func (j *Job) fanOut(ctx context.Context, parent string, namespaces []string, dr
 	}
 	evs := make([]cloudevents.Event, len(namespaces))
 	for i, ns := range namespaces {
-		evs[i] = events.NewSweepShard(parent, ns, "", dryRun)
+		evs[i] = events.NewTargetSweepShard(parent, j.cfg.Target, ns, "", dryRun)
 	}
 	if err := j.enqueue(ctx, evs); err != nil {
 		return fmt.Errorf("sweep: fan out %d namespaces: %w", len(namespaces), err)
@@ -332,4 +335,12 @@ func (s *sweeper) fail(e report.RepoError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rep.Errors = append(s.rep.Errors, e)
+}
+
+// targetLabel names the target a job sweeps, in messages.
+func targetLabel(name string) string {
+	if name == "" {
+		return "no named target (there is no targets file)"
+	}
+	return "target " + quoteShort(name)
 }

@@ -142,9 +142,9 @@ func (s *Server) PushTag(ns, repo, tag string, at time.Time) error {
 		return fmt.Errorf("push %s/%s:%s: invalid tag name", ns, repo, tag)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	n := s.st.namespaces[ns]
 	if n == nil {
+		s.mu.Unlock()
 		return fmt.Errorf("push %s/%s:%s: namespace does not exist", ns, repo, tag)
 	}
 	r := s.st.repo(ns, repo)
@@ -153,6 +153,8 @@ func (s *Server) PushTag(ns, repo, tag string, at time.Time) error {
 		r.creator = s.UserName
 	}
 	s.pushLocked(r, tag, defaultTagSize(tag), "", at)
+	s.mu.Unlock()
+	s.flushCopies()
 	return nil
 }
 

@@ -67,6 +67,10 @@ type Server struct {
 	mu  sync.RWMutex
 	st  *store
 	iam iamDirectory
+	// outbox holds, under mu, the copies into other regions that pushes
+	// queued (multiregion.go); links is nil outside a Cloud.
+	outbox []copyRequest
+	links  *regionLinks
 
 	log     requestLog
 	limiter tokenBucket
@@ -333,6 +337,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, b
 		r = withCaller(r, who)
 	}
 	s.mux.ServeHTTP(w, r)
+	s.flushCopies()
 	return false
 }
 

@@ -152,6 +152,10 @@ func (s *Server) syncImages(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
+	if s.peer(*body.RemoteRegionID) != nil {
+		s.syncImagesToPeer(w, r, body.ImageTag, *body.RemoteRegionID, *body.RemoteNamespace, body.Override)
+		return
+	}
 	s.withRepo(w, r, false, func(repo *repository) *apiError {
 		failed := []string{}
 		now := s.now()

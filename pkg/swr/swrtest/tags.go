@@ -202,7 +202,13 @@ func (s *Server) pushLocked(repo *repository, tag string, size int64, digest str
 		}
 	}
 	for _, rule := range repo.syncRepos {
-		if rule.SyncAuto {
+		switch {
+		case !rule.SyncAuto:
+		case s.peer(rule.RemoteRegionID) != nil:
+			i, _ := repo.findTag(tag)
+			s.queueCopy(copyRequest{ns: repo.ns, repo: repo.name, region: rule.RemoteRegionID, remote: rule.RemoteNamespace,
+				tag: tag, size: max(size, 1), digest: digestOf(repo, repo.tags[i]), override: rule.Override, at: at})
+		default:
 			s.addSyncJob(repo, rule.RemoteRegionID, rule.RemoteNamespace, rule.Override, tag, "success", at)
 		}
 	}
