@@ -4,14 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
 
@@ -127,4 +134,73 @@ func TestRepositoryCommandUsageAndFailures(t *testing.T) {
 	code, out, _ := repoCommand("plan", "-repo", "team/gone", "-policy", good)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, swrtest.CodeRepositoryNotFound, "the report names SWR's error code")
+}
+
+// TestPlanLoadsAnHTTPSPolicyWithoutPrintingCredentials reads the policy
+// from an https URL that carries a password and a signed query, as the
+// functions do: the plan runs, and neither its output nor the error of a
+// policy the server does not have repeats the secrets.
+func TestPlanLoadsAnHTTPSPolicyWithoutPrintingCredentials(t *testing.T) {
+	srv := repoEmulator(t)
+	files := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/policy.yaml" || r.URL.Query().Get("X-Amz-Signature") != "SIGPLANTED" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, repoPolicy)
+	}))
+	defer files.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: files.Certificate().Raw}), 0o600))
+	t.Setenv("SSL_CERT_FILE", ca)
+	base := "https://deploy:PWPLANTED@" + strings.TrimPrefix(files.URL, "https://")
+
+	t.Setenv("AUTOPILOT_POLICY", base+"/policy.yaml?X-Amz-Signature=SIGPLANTED")
+	code, out, errOut := repoCommand("plan", "-repo", "team/web/app")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "retention  create  team/web/app  planned  deletes 2 of 6 tags")
+	assert.Zero(t, srv.Writes())
+
+	code, out2, errOut2 := repoCommand("plan", "-repo", "team/web/app", "-policy", base+"/missing.yaml?X-Amz-Signature=SIGPLANTED")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut2, "/missing.yaml?redacted: HTTP 404")
+	for _, secret := range []string{"PWPLANTED", "SIGPLANTED"} {
+		assert.NotContains(t, out+errOut+out2+errOut2, secret)
+	}
+}
+
+// TestPlanLoadsAnS3PolicyWithoutPrintingCredentials reads the policy from
+// s3://bucket/key with the AWS environment the functions read (keys,
+// region, AWS_ENDPOINT_URL_S3), through a stand-in that checks the
+// signature: the plan runs, and a missing object is reported without the
+// secret key.
+func TestPlanLoadsAnS3PolicyWithoutPrintingCredentials(t *testing.T) {
+	srv := repoEmulator(t)
+	s3 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secret := func(ak string) (string, bool) { return "S3SECRETPLANTED", ak == "AKIDCLI" }
+		if err := sigv4.Verify(r, nil, "eu-west-1", "s3", secret, time.Now(), 15*time.Minute); err != nil {
+			http.Error(w, "<Error><Code>SignatureDoesNotMatch</Code></Error>", http.StatusForbidden)
+			return
+		}
+		if r.URL.Path != "/team-config/swr/policy.yaml" {
+			http.Error(w, "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>", http.StatusNotFound)
+			return
+		}
+		io.WriteString(w, repoPolicy)
+	}))
+	defer s3.Close()
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIDCLI", "AWS_SECRET_ACCESS_KEY": "S3SECRETPLANTED",
+		"AWS_SESSION_TOKEN": "", "AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL_S3": s3.URL} {
+		t.Setenv(k, v)
+	}
+
+	code, out, errOut := repoCommand("plan", "-repo", "team/web/app", "-policy", "s3://team-config/swr/policy.yaml")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "retention  create  team/web/app  planned  deletes 2 of 6 tags")
+
+	code, out2, errOut2 := repoCommand("plan", "-repo", "team/web/app", "-policy", "s3://team-config/swr/missing.yaml")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut2, "s3://team-config/swr/missing.yaml: S3 NoSuchKey (HTTP 404)")
+	assert.NotContains(t, out+errOut+out2+errOut2, "S3SECRETPLANTED")
+	assert.Zero(t, srv.Writes())
 }

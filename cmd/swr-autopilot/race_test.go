@@ -17,17 +17,16 @@ import (
 )
 
 // racingEmulator serves an emulator holding team/web/app with tags
-// through middleware, and points the SWR environment of the process at
+// behind middleware (its hook), and points the SWR environment of the process at
 // it. middleware sees every request before the emulator does.
 func racingEmulator(t *testing.T, tags []swrtest.SeedTag, middleware func(srv *swrtest.Server, w http.ResponseWriter, r *http.Request, next http.Handler)) *swrtest.Server {
 	t.Helper()
 	seed := swrtest.Seed{Namespaces: []swrtest.SeedNamespace{{Name: "team", Repositories: []swrtest.SeedRepository{{Name: "web/app", Tags: tags}}}}}
-	srv := swrtest.NewUnstartedServer(swrtest.WithCredentials("RACEAK", "race-secret"), swrtest.WithSeed(&seed))
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		middleware(srv, w, r, srv.Handler())
+	srv := swrtest.NewServer(swrtest.WithCredentials("RACEAK", "race-secret"), swrtest.WithSeed(&seed))
+	t.Cleanup(srv.Close)
+	srv.Set(swrtest.WithHook(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { middleware(srv, w, r, next) })
 	}))
-	t.Cleanup(front.Close)
-	srv.URL = front.URL
 	pointAt(t, srv)
 	return srv
 }

@@ -104,7 +104,7 @@ func TestSweepCommandResumesFromACursor(t *testing.T) {
 	srv := sweepEmulator(t)
 	policyFile := writeFile(t, "policy.yaml", sweepPolicy)
 	// Namespace b, from its second repository on: a/* and b/api stay untouched.
-	code, out, errOut := repoCommand("sweep", "-policy", policyFile, "-json", "-cursor", "v1:b:1")
+	code, out, errOut := repoCommand("sweep", "-policy", policyFile, "-json", "-cursor", "v2:b:1:api")
 	require.Equal(t, 0, code, errOut)
 	rep := sweepJSON(t, out)
 	require.Equal(t, 1, rep.Counts.Scanned)

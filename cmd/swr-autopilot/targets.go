@@ -8,7 +8,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
-	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
 )
 
@@ -33,7 +33,7 @@ func (f *swrFlags) registries(ctx context.Context, only string) ([]multitarget.R
 	if err != nil {
 		return nil, err
 	}
-	set, err := targets.Load(ctx, f.targets, directory.Options{})
+	set, err := targets.Load(ctx, f.targets, source.Options{})
 	if err != nil {
 		return nil, err
 	}

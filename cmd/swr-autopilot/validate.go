@@ -15,6 +15,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
 )
 
@@ -26,7 +27,7 @@ import (
 func validators() map[string]func(ctx context.Context, src string) (any, error) {
 	return map[string]func(ctx context.Context, src string) (any, error){
 		"directory": func(ctx context.Context, src string) (any, error) {
-			c, err := directory.Fetch(ctx, src, directory.Options{})
+			c, err := source.Fetch(ctx, src, source.Options{})
 			if err != nil {
 				return nil, fmt.Errorf("team directory: %w", err)
 			}
@@ -39,7 +40,7 @@ func validators() map[string]func(ctx context.Context, src string) (any, error) 
 			return function.LoadPolicy(ctx, src)
 		},
 		"targets": func(ctx context.Context, src string) (any, error) {
-			return targets.Load(ctx, src, directory.Options{})
+			return targets.Load(ctx, src, source.Options{})
 		},
 	}
 }

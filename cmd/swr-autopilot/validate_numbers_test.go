@@ -11,6 +11,7 @@ import (
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/function"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 )
 
 // badFractions are values no fraction guard may hold: NaN and the
@@ -60,7 +61,7 @@ func TestValidateRefusesBadDirectoryFractions(t *testing.T) {
 			assert.Equal(t, path+":8:31: guard.max_removal_fraction must be between 0 and 1, not "+v+"\n", errOut)
 
 			// grants and the grant sync function load it the same way.
-			_, _, err := directory.Load(context.Background(), path, directory.Options{})
+			_, _, err := directory.Load(context.Background(), path, source.Options{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), path+":8:31: guard.max_removal_fraction must be between 0 and 1")
 		})

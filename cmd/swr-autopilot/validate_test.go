@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 )
 
 const goodPolicy = `mode: enforce
@@ -101,7 +101,7 @@ func TestValidateUsageErrors(t *testing.T) {
 // validate refuses what the functions refuse: a policy or directory file
 // past their size limit, however valid its content.
 func TestValidateAppliesTheFunctionsSizeLimit(t *testing.T) {
-	big := goodPolicy + "# " + strings.Repeat("x", int(directory.DefaultMaxBytes)) + "\n"
+	big := goodPolicy + "# " + strings.Repeat("x", int(source.DefaultMaxBytes)) + "\n"
 	for _, kind := range []string{"policy", "directory"} {
 		path := writeFile(t, kind+".yaml", big)
 		code, out, errOut := validate("-kind", kind, path)

@@ -1,6 +1,6 @@
-// Package samtemplate reads the project's AWS SAM template and Makefile the
-// way `sam build` and `sam local` see them, so that tests can check them
-// against the code.
+// Package samtemplate reads the project's AWS SAM template the way `sam
+// build` and `sam local` see it, so that tests can check it against the
+// code (and, through make -n, against the Makefile).
 //
 // Template parsing keeps YAML nodes (and so the short intrinsic-function
 // tags such as !Ref, !GetAtt and !Sub, and line numbers) and merges the

@@ -96,29 +96,3 @@ func TestParseRejectsMalformedTemplates(t *testing.T) {
 	_, err := samtemplate.Parse([]byte("Resources:\n  Fn:\n    Properties: {}\n"))
 	assert.ErrorContains(t, err, "line 2: resource Fn has no Type")
 }
-
-func TestParseMakefileExpandsItsOwnVariables(t *testing.T) {
-	mk := samtemplate.ParseMakefile([]byte(`GO ?= go
-FLAGS := -tags x
-BUILD := CGO_ENABLED=0 $(GO) build $(FLAGS)
-
-.PHONY: a b
-
-# comment
-a b: dep
-	$(BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./cmd/a
-
-c:
-	@echo $$HOME
-`))
-	assert.Equal(t, "go", mk.Vars["GO"])
-	require.Contains(t, mk.Rules, "a")
-	require.Contains(t, mk.Rules, "b")
-	assert.NotContains(t, mk.Rules, ".PHONY")
-	assert.Equal(t, []string{"dep"}, mk.Rules["a"].Prereqs)
-	assert.Equal(t, []string{`CGO_ENABLED=0 go build -tags x -o "$(ARTIFACTS_DIR)/bootstrap" ./cmd/a`}, mk.Rules["a"].Recipe)
-	assert.Equal(t, mk.Rules["a"].Recipe, mk.Rules["b"].Recipe)
-	assert.Equal(t, 8, mk.Rules["a"].Line)
-	assert.Equal(t, []string{"@echo $$HOME"}, mk.Rules["c"].Recipe)
-	assert.Empty(t, mk.Rules["c"].Prereqs)
-}

@@ -45,10 +45,7 @@ func newClient(t testing.TB, srv *swrtest.Server, rt func(http.RoundTripper) htt
 	if rt != nil {
 		hc = &http.Client{Transport: rt(hc.Transport)}
 	}
-	c, err := swr.NewClient(srv.URL, swr.AKSK{AK: srv.AK, SK: srv.SK, ProjectID: srv.ProjectID},
-		swr.WithHTTPClient(hc), swr.WithClock(clock), swr.WithRetry(2, time.Millisecond, 2*time.Millisecond))
-	require.NoError(t, err)
-	return c
+	return srv.NewClient(swr.WithHTTPClient(hc), swr.WithClock(clock), swr.WithRetry(2, time.Millisecond, 2*time.Millisecond))
 }
 
 // engine parses a policy and returns an engine on the test clock.

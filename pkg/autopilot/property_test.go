@@ -108,7 +108,7 @@ func TestPlanHoldsUnderEveryReading(t *testing.T) {
 
 		seedCase(c)
 		var listed []swr.Tag
-		for tag, err := range client.Repositories.AllTags(t.Context(), "prop", "app") {
+		for tag, err := range client.Repositories.AllTags(t.Context(), "prop", "app", nil) {
 			require.NoError(t, err)
 			listed = append(listed, tag)
 		}
@@ -125,7 +125,7 @@ func TestPlanHoldsUnderEveryReading(t *testing.T) {
 
 		for _, rd := range readings {
 			seedCase(c)
-			srv.SetReadings(rd)
+			srv.Set(swrtest.WithReadings(rd))
 			_, err := client.Retentions.Create(t.Context(), "prop", "app", *req)
 			require.NoError(t, err, "case %d", i)
 			state, ok := srv.State().Repository("prop", "app")
@@ -156,7 +156,7 @@ func TestPlanHoldsUnderEveryReading(t *testing.T) {
 		}
 		cover.add(c, impact)
 	}
-	srv.SetReadings(swr.Reading{})
+	srv.Set(swrtest.WithReadings(swr.Reading{}))
 
 	// The cases must reach the corners where a simulation could go wrong,
 	// or the property proves little.

@@ -57,7 +57,7 @@ func (e *Engine) verifyReplicas(ctx context.Context, ns, repo string, reqs []pol
 		if sourceRule, err = retentionRule(ctx, e.client, ns, repo); err != nil {
 			return err
 		}
-		if jobs, _, err = e.client.Sync.Jobs(ctx, ns, repo, 0, maxSyncJobs); err != nil {
+		if jobs, _, err = e.client.Sync.Jobs(ctx, ns, repo, &swr.ListOptions{Limit: maxSyncJobs}); err != nil {
 			return err
 		}
 		observed = true
@@ -130,7 +130,7 @@ func readReplica(ctx context.Context, c *swr.Client, region, ns, repo string) (p
 		return r, err
 	}
 	r.Exists = true
-	for t, err := range c.Repositories.AllTags(ctx, ns, repo) {
+	for t, err := range c.Repositories.AllTags(ctx, ns, repo, nil) {
 		if err != nil {
 			return r, err
 		}

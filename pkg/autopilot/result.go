@@ -1,12 +1,6 @@
 package autopilot
 
 import (
-	"context"
-	"errors"
-	"io"
-	"net"
-	"syscall"
-
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
@@ -77,29 +71,11 @@ func (r *RepoResult) Retryable() bool {
 		return false
 	}
 	for _, err := range r.errs {
-		if !transient(err) {
+		if !swr.IsTransient(err) {
 			return false
 		}
 	}
 	return true
-}
-
-// transient reports whether err may go away by itself: a network failure
-// (a net.Error, a connection reset, refused or cut short), ctx ending, or
-// an SWR answer that is a 5xx, throttling or "system busy". Anything else
-// (an invalid name, an answer that does not decode, a 4xx about the
-// request) fails the same way every time.
-func transient(err error) bool {
-	var se *swr.Error
-	if errors.As(err, &se) {
-		return se.StatusCode >= 500 || swr.IsThrottled(err) || se.Code == swr.CodeSystemBusy
-	}
-	var ne net.Error
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, &ne) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // failFinal records an error that trying again would not cure, whatever

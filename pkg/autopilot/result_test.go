@@ -23,10 +23,8 @@ import (
 
 func TestRetryableOnlyForFailuresThatPass(t *testing.T) {
 	f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api"}), nil)
-	slow, err := swr.NewClient(f.srv.URL, swr.AKSK{AK: f.srv.AK, SK: f.srv.SK, ProjectID: f.srv.ProjectID},
-		swr.WithHTTPClient(f.srv.Client()), swr.WithClock(clock), swr.WithRateLimit(0.001, 1))
-	require.NoError(t, err)
-	_, err = slow.Retentions.List(t.Context(), "team", "api")
+	slow := f.srv.NewClient(swr.WithClock(clock), swr.WithRateLimit(0.001, 1))
+	_, err := slow.Retentions.List(t.Context(), "team", "api")
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()

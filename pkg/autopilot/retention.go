@@ -411,7 +411,7 @@ func (e *Engine) createConfirmed(ctx context.Context, kind, ns, repo string, cre
 				"namespace", ns, "repository", repo, "error", err.Error())
 			return nil
 		}
-		if attempt >= createAttempts || !transient(err) || ctx.Err() != nil {
+		if attempt >= createAttempts || !swr.IsTransient(err) || ctx.Err() != nil {
 			return err
 		}
 		e.log.InfoContext(ctx, kind+" create failed and SWR holds none; sending it again",

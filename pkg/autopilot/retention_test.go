@@ -340,7 +340,7 @@ func TestRetentionErrorsCarrySWRErrorCode(t *testing.T) {
 	t.Run("server failure", func(t *testing.T) {
 		f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}), nil)
 		e := f.engine(t, keepLast3)
-		f.srv.SetFaults(swrtest.Faults{Rate500: 1})
+		f.srv.Set(swrtest.WithFaults(swrtest.Faults{Rate500: 1}))
 
 		res := e.Retention(t.Context(), "team", "api", false, nil)
 
@@ -356,7 +356,7 @@ func TestRetentionErrorsCarrySWRErrorCode(t *testing.T) {
 		f := newFixture(t, oneRepo("team", swrtest.SeedRepository{Name: "api", Tags: tags(fiveTags())}),
 			withHook(func(r *http.Request) bool { return r.Method == http.MethodPost }, func() {
 				require.NoError(t, srv.PushTag("team", "api", "v6", testNow))
-				srv.SetFaults(swrtest.Faults{Rate500: 1})
+				srv.Set(swrtest.WithFaults(swrtest.Faults{Rate500: 1}))
 			}))
 		srv = f.srv
 		e := f.engine(t, keepLast3)

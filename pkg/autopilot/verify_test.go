@@ -145,7 +145,7 @@ func TestRetentionReportsAWriteItCouldNotVerify(t *testing.T) {
 				tagListings++
 			}
 			return tagListings == 2
-		}, func() { srv.SetFaults(swrtest.Faults{Rate500: 1}) }))
+		}, func() { srv.Set(swrtest.WithFaults(swrtest.Faults{Rate500: 1})) }))
 	srv = f.srv
 	e := f.engine(t, keepLast3)
 

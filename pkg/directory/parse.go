@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -26,14 +27,18 @@ var ErrEmpty = errors.New("the directory grants nobody anything: no team has bot
 // error into a Directory whose Empty method reports true.
 func Parse(data []byte, filename string) (*Directory, error) {
 	p := &parser{
-		file:   filename,
-		d:      &Directory{File: filename, Guard: Guard{MaxRemovals: DefaultMaxRemovals, MaxRemovalFraction: DefaultMaxRemovalFraction}},
-		byID:   map[string]seenMember{},
-		byName: map[string]seenMember{},
+		Decoder: yamlfile.Decoder{File: filename},
+		d:       &Directory{File: filename, Guard: Guard{MaxRemovals: DefaultMaxRemovals, MaxRemovalFraction: DefaultMaxRemovalFraction}},
+		byID:    map[string]seenMember{},
+		byName:  map[string]seenMember{},
 	}
 	p.parse(data)
-	p.errs.sortByPosition()
-	return p.d, p.errs.Err()
+	errs := make(ErrorList, len(p.Errs))
+	for i, e := range p.Errs {
+		errs[i] = &Error{File: e.File, Line: e.Line, Column: e.Column, Msg: e.Msg}
+	}
+	errs.sortByPosition()
+	return p.d, errs.Err()
 }
 
 // Validate parses data like Parse and also rejects a directory that grants
@@ -50,9 +55,8 @@ func Validate(data []byte, filename string) error {
 }
 
 type parser struct {
-	file   string
+	yamlfile.Decoder
 	d      *Directory
-	errs   ErrorList
 	byID   map[string]seenMember // member id → first name seen for it
 	byName map[string]seenMember // member name → first id seen for it
 }
@@ -62,9 +66,7 @@ type seenMember struct {
 	line, col int
 }
 
-func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)})
-}
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) { p.Errorf(n, format, args...) }
 
 func (p *parser) parse(data []byte) {
 	p.checkFinalNewline(data)
@@ -83,7 +85,7 @@ func (p *parser) parse(data []byte) {
 		return
 	}
 	p.checkManagedLast(root)
-	p.fields(root, "the top level", []string{"teams", "keep", "guard", "create_missing_namespaces", "managed_namespaces"}, func(key, value *yaml.Node) {
+	p.Fields(root, "the top level", []string{"teams", "keep", "guard", "create_missing_namespaces", "managed_namespaces"}, func(key, value *yaml.Node) {
 		switch key.Value {
 		case "teams":
 			p.teams(value)
@@ -108,8 +110,8 @@ func (p *parser) checkFinalNewline(data []byte) {
 		return
 	}
 	last := data[bytes.LastIndexByte(data, '\n')+1:]
-	p.errs = append(p.errs, &Error{
-		File:   p.file,
+	p.Errs = append(p.Errs, yamlfile.Error{
+		File:   p.File,
 		Line:   bytes.Count(data, []byte("\n")) + 1,
 		Column: utf8.RuneCount(last) + 1,
 		Msg:    "the file does not end with a newline; it may have been cut short",
@@ -134,13 +136,12 @@ func (p *parser) checkManagedLast(root *yaml.Node) {
 
 // syntaxError records a YAML syntax error, with the line the parser names.
 func (p *parser) syntaxError(err error) {
-	e := Error(yamlfile.SyntaxError(p.file, err))
-	p.errs = append(p.errs, &e)
+	p.Errs = append(p.Errs, yamlfile.SyntaxError(p.File, err))
 }
 
 func (p *parser) teams(n *yaml.Node) {
 	seen := map[string]*yaml.Node{}
-	p.sequence(n, "teams", func(item *yaml.Node) {
+	p.Sequence(n, "teams", func(item *yaml.Node) {
 		if t, ok := p.team(item, seen); ok {
 			p.d.Teams = append(p.d.Teams, t)
 		}
@@ -150,16 +151,16 @@ func (p *parser) teams(n *yaml.Node) {
 func (p *parser) team(n *yaml.Node, seen map[string]*yaml.Node) (Team, bool) {
 	var t Team
 	var nameNode *yaml.Node
-	ok := p.fields(n, "a team", []string{"name", "members", "group", "namespaces", "repositories"}, func(key, value *yaml.Node) {
+	ok := p.Fields(n, "a team", []string{"name", "members", "group", "namespaces", "repositories"}, func(key, value *yaml.Node) {
 		switch key.Value {
 		case "name":
-			if name, ok := p.text(value, "team name"); ok {
+			if name, ok := p.Text(value, "team name"); ok {
 				nameNode, t.Name = value, name
 			}
 		case "members":
 			t.Members = p.members(value, "members", key)
 		case "group":
-			if g, ok := p.text(value, "group"); ok {
+			if g, ok := p.Text(value, "group"); ok {
 				t.Group = g
 			}
 		case "namespaces":
@@ -199,17 +200,17 @@ func (p *parser) team(n *yaml.Node, seen map[string]*yaml.Node) (Team, bool) {
 func (p *parser) members(n *yaml.Node, what string, teamKey *yaml.Node) []Member {
 	var list []Member
 	inList := map[string]*yaml.Node{}
-	p.sequence(n, what, func(item *yaml.Node) {
+	p.Sequence(n, what, func(item *yaml.Node) {
 		var m Member
 		var idNode, nameNode *yaml.Node
-		ok := p.fields(item, "a member", []string{"id", "name"}, func(key, value *yaml.Node) {
+		ok := p.Fields(item, "a member", []string{"id", "name"}, func(key, value *yaml.Node) {
 			switch key.Value {
 			case "id":
-				if id, ok := p.text(value, "member id"); ok {
+				if id, ok := p.Text(value, "member id"); ok {
 					idNode, m.ID = value, id
 				}
 			case "name":
-				if name, ok := p.text(value, "member name"); ok {
+				if name, ok := p.Text(value, "member name"); ok {
 					nameNode, m.Name = value, name
 				}
 			}
@@ -262,7 +263,7 @@ func (p *parser) consistent(m Member, idNode, nameNode *yaml.Node) bool {
 
 func (p *parser) namespaceLevels(n *yaml.Node) map[string]Level {
 	levels := map[string]Level{}
-	p.fields(n, "namespaces", nil, func(key, value *yaml.Node) {
+	p.Fields(n, "namespaces", nil, func(key, value *yaml.Node) {
 		if err := swr.CheckNamespaceName(key.Value); err != nil {
 			p.errorf(key, "namespace %q %v", key.Value, err)
 			return
@@ -276,7 +277,7 @@ func (p *parser) namespaceLevels(n *yaml.Node) map[string]Level {
 
 func (p *parser) repositoryLevels(n *yaml.Node) map[string]Level {
 	levels := map[string]Level{}
-	p.fields(n, "repositories", nil, func(key, value *yaml.Node) {
+	p.Fields(n, "repositories", nil, func(key, value *yaml.Node) {
 		ns, repo, ok := SplitRepositoryKey(key.Value)
 		if !ok {
 			p.errorf(key, "repository %q must be written \"namespace/repository\"", key.Value)
@@ -299,8 +300,8 @@ func (p *parser) repositoryLevels(n *yaml.Node) map[string]Level {
 
 func (p *parser) managedNamespaces(n *yaml.Node) {
 	seen := map[string]*yaml.Node{}
-	p.sequence(n, "managed_namespaces", func(item *yaml.Node) {
-		ns, ok := p.text(item, "managed namespace")
+	p.Sequence(n, "managed_namespaces", func(item *yaml.Node) {
+		ns, ok := p.Text(item, "managed namespace")
 		if !ok {
 			return
 		}
@@ -318,7 +319,7 @@ func (p *parser) managedNamespaces(n *yaml.Node) {
 }
 
 func (p *parser) guard(n *yaml.Node) {
-	p.fields(n, "guard", []string{"max_removals", "max_removal_fraction"}, func(key, value *yaml.Node) {
+	p.Fields(n, "guard", []string{"max_removals", "max_removal_fraction"}, func(key, value *yaml.Node) {
 		switch key.Value {
 		case "max_removals":
 			v, ok := yamlfile.Int(value)
@@ -353,51 +354,15 @@ func (p *parser) level(n *yaml.Node, what string) (Level, bool) {
 			return l, true
 		}
 	}
-	p.errorf(n, "%s: level must be read, write or manage, not %s", what, yamlfile.Describe(n))
+	got := yamlfile.Describe(n)
+	if n.Kind == yaml.ScalarNode && !yamlfile.IsNull(n) {
+		got = strconv.Quote(n.Value) // as the policy's choices are quoted
+	}
+	p.errorf(n, "%s: level must be read, write or manage, not %s", what, got)
 	return 0, false
 }
 
-func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) {
-	n = yamlfile.Resolve(n)
-	b, ok := yamlfile.Bool(n)
-	if !ok {
-		p.errorf(n, "%s must be true or false, not %s", what, yamlfile.Describe(n))
-	}
-	return b, ok
-}
-
-// text returns a non-empty scalar without surrounding spaces.
-func (p *parser) text(n *yaml.Node, what string) (string, bool) {
-	c := yamlfile.Checker{File: p.file}
-	v, ok := c.Text(n, what)
-	p.absorb(c.Errors)
-	return v, ok
-}
-
-// sequence calls fn for each item of a list; a null value is an empty list.
-func (p *parser) sequence(n *yaml.Node, what string, fn func(item *yaml.Node)) {
-	c := yamlfile.Checker{File: p.file}
-	c.Sequence(n, what, fn)
-	p.absorb(c.Errors)
-}
-
-// fields calls fn for each key of a mapping, rejecting duplicate keys,
-// non-string keys and, when known is non-nil, keys not in known. A null
-// value is an empty mapping. It reports false when n is not a mapping.
-func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key, value *yaml.Node)) bool {
-	c := yamlfile.Checker{File: p.file}
-	ok := c.Fields(n, what, known, fn)
-	p.absorb(c.Errors)
-	return ok
-}
-
-// absorb keeps the problems a yamlfile.Checker found.
-func (p *parser) absorb(errs []yamlfile.Error) {
-	for _, e := range errs {
-		de := Error(e)
-		p.errs = append(p.errs, &de)
-	}
-}
+func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) { return p.Bool(n, what) }
 
 func hasKey(n *yaml.Node, key string) bool {
 	_, ok := valueOf(n, key)

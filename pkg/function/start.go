@@ -2,17 +2,16 @@ package function
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/multitarget"
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
-	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
 )
@@ -101,7 +100,7 @@ func OptionsFrom(cfg config.Function, client *swr.Client, log *slog.Logger, w io
 // variables, or from Secrets Manager through the Lambda extension), or
 // the one registry the SWR variables describe.
 func registries(ctx context.Context, cfg config.Function) ([]multitarget.Registry, error) {
-	set, err := targets.LoadOrDefault(ctx, cfg.Targets, cfg.SWR, directory.Options{})
+	set, err := targets.LoadOrDefault(ctx, cfg.Targets, cfg.SWR, source.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -112,9 +111,5 @@ func registries(ctx context.Context, cfg config.Function) ([]multitarget.Registr
 // LoadPolicy reads the policy from a path, an https URL or s3://bucket/key
 // (the same sources the team directory accepts) and validates it.
 func LoadPolicy(ctx context.Context, src string) (*policy.Policy, error) {
-	content, err := directory.Fetch(ctx, src, directory.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("policy file: %w", err)
-	}
-	return policy.Parse(content.Data, content.Source)
+	return policy.Load(ctx, src, source.Options{})
 }

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -10,81 +9,26 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
 )
 
-// decoder walks a YAML node tree and collects every problem it meets.
+// decoder walks a YAML node tree and collects every problem it meets,
+// with the checks it shares with the team directory's parser.
 type decoder struct {
-	file string
-	errs Errors
+	yamlfile.Decoder
 }
 
-func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
-	d.errs = append(d.errs, Error{File: d.file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)})
-}
-
-// fields is a checked mapping: the value node and the key node of each
-// key, and the allowed keys that unknown keys look like misspellings of.
-type fields struct {
-	node     *yaml.Node
-	values   map[string]*yaml.Node
-	keys     map[string]*yaml.Node
-	misspelt map[string]bool
-}
-
-func (f fields) has(key string) bool { return f.values[key] != nil }
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) { d.Errorf(n, format, args...) }
 
 // mapping checks that n is a mapping whose keys are all in allowed and
-// appear once. what names the mapping in messages ("retention rule").
-// Keys it rejects are left out of the result.
-func (d *decoder) mapping(n *yaml.Node, what string, allowed ...string) (fields, bool) {
-	n = yamlfile.Resolve(n)
-	f := fields{node: n, values: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}, misspelt: map[string]bool{}}
-	if n.Kind != yaml.MappingNode {
-		d.errorf(n, "%s must be a mapping, not %s", what, describe(n))
-		return f, false
-	}
-	for k := range yamlfile.Keys(n) {
-		name := k.Node.Value
-		switch {
-		case k.Node.Kind != yaml.ScalarNode:
-			d.errorf(k.Node, "%s: keys must be plain names", what)
-		case !slices.Contains(allowed, name):
-			hint := ""
-			if near := yamlfile.Closest(name, allowed); near != "" {
-				f.misspelt[near] = true
-				hint = fmt.Sprintf(" (did you mean %q?)", near)
-			}
-			d.errorf(k.Node, "unknown key %q in %s%s", name, what, hint)
-		case k.First != nil:
-			d.errorf(k.Node, "duplicate key %q in %s (first at line %d)", name, what, k.First.Line)
-		default:
-			f.keys[name], f.values[name] = k.Node, k.Value
-		}
-	}
-	return f, true
+// appear once (yamlfile.Decoder.Mapping). what names the mapping in
+// messages ("retention rule").
+func (d *decoder) mapping(n *yaml.Node, what string, allowed ...string) (yamlfile.Mapping, bool) {
+	return d.Mapping(n, what, allowed)
 }
 
-// sequence checks that n is a sequence and returns its items.
 func (d *decoder) sequence(n *yaml.Node, what string) ([]*yaml.Node, bool) {
-	n = yamlfile.Resolve(n)
-	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "%s must be a list, not %s", what, describe(n))
-		return nil, false
-	}
-	return n.Content, true
+	return d.List(n, what)
 }
 
-// str returns a scalar's text. Numbers and booleans are taken as written.
-func (d *decoder) str(n *yaml.Node, what string) (string, bool) {
-	n = yamlfile.Resolve(n)
-	switch {
-	case n.Kind != yaml.ScalarNode:
-		d.errorf(n, "%s must be a string, not %s", what, describe(n))
-		return "", false
-	case n.ShortTag() == "!!null" || n.Value == "":
-		d.errorf(n, "%s must not be empty", what)
-		return "", false
-	}
-	return n.Value, true
-}
+func (d *decoder) str(n *yaml.Node, what string) (string, bool) { return d.String(n, what) }
 
 // scalar reads n with read and reports "what must be want, not …" when n
 // holds no such value.
@@ -92,7 +36,7 @@ func scalar[T any](d *decoder, n *yaml.Node, what, want string, read func(*yaml.
 	n = yamlfile.Resolve(n)
 	v, ok := read(n)
 	if !ok {
-		d.errorf(n, "%s must be %s, not %s", what, want, describe(n))
+		d.errorf(n, "%s must be %s, not %s", what, want, yamlfile.Describe(n))
 	}
 	return v, ok
 }
@@ -121,16 +65,14 @@ func (d *decoder) fraction(n *yaml.Node, what string) (float64, bool) {
 	v, ok, inRange := yamlfile.Fraction(n)
 	switch {
 	case !ok:
-		d.errorf(n, "%s must be a number, not %s", what, describe(n))
+		d.errorf(n, "%s must be a number, not %s", what, yamlfile.Describe(n))
 	case !inRange:
 		d.errorf(n, "%s must be between 0 and 1, not %s", what, n.Value)
 	}
 	return v, ok && inRange
 }
 
-func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
-	return scalar(d, n, what, "true or false", yamlfile.Bool)
-}
+func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) { return d.Bool(n, what) }
 
 // oneOf returns a string that must be one of choices.
 func (d *decoder) oneOf(n *yaml.Node, what string, choices ...string) (string, bool) {
@@ -167,21 +109,6 @@ func (d *decoder) globs(n *yaml.Node, what string) []Glob {
 		}
 	}
 	return out
-}
-
-// describe names what a node holds, for messages: `the string "x"` for a
-// string, other scalars as written.
-func describe(n *yaml.Node) string {
-	if shape, ok := yamlfile.Shape(n); ok {
-		return shape
-	}
-	switch {
-	case n.Kind != yaml.ScalarNode:
-		return "an unsupported YAML node"
-	case n.ShortTag() == "!!str":
-		return fmt.Sprintf("the string %q", n.Value)
-	}
-	return n.Value
 }
 
 func orList(choices []string) string {

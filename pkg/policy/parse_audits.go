@@ -15,16 +15,16 @@ func (d *decoder) audits(n *yaml.Node) Audits {
 	if !ok {
 		return a
 	}
-	if n := f.values["triggers"]; n != nil {
+	if n := f.Values["triggers"]; n != nil {
 		a.Triggers = d.triggerAudit(n)
 	}
-	if n := f.values["sync"]; n != nil {
+	if n := f.Values["sync"]; n != nil {
 		a.Sync = d.syncAudit(n)
 	}
-	if n := f.values["visibility"]; n != nil {
+	if n := f.Values["visibility"]; n != nil {
 		a.Visibility = d.visibilityAudit(n)
 	}
-	if n := f.values["conflicts"]; n != nil {
+	if n := f.Values["conflicts"]; n != nil {
 		a.Conflicts = d.conflictAudit(n)
 	}
 	return a
@@ -41,8 +41,8 @@ func (d *decoder) conflictAudit(n *yaml.Node) *ConflictAudit {
 }
 
 // enabled reads an audit's optional enabled switch (default true).
-func (d *decoder) enabled(f fields) bool {
-	n := f.values["enabled"]
+func (d *decoder) enabled(f yamlfile.Mapping) bool {
+	n := f.Values["enabled"]
 	if n == nil {
 		return true
 	}
@@ -50,8 +50,8 @@ func (d *decoder) enabled(f fields) bool {
 	return v || !ok
 }
 
-func (d *decoder) remedy(f fields, choices ...Remedy) Remedy {
-	n := f.values["remediate"]
+func (d *decoder) remedy(f yamlfile.Mapping, choices ...Remedy) Remedy {
+	n := f.Values["remediate"]
 	if n == nil {
 		return RemedyNone
 	}
@@ -70,7 +70,7 @@ func (d *decoder) triggerAudit(n *yaml.Node) *TriggerAudit {
 		return nil
 	}
 	a := &TriggerAudit{FlagDisabled: true, FlagFailures: true, FailureLookback: DefaultFailureLookback}
-	if n := f.values["allowed_clusters"]; n != nil {
+	if n := f.Values["allowed_clusters"]; n != nil {
 		items, _ := d.sequence(n, "allowed_clusters")
 		for _, it := range items {
 			if s, ok := d.str(it, "allowed_clusters entry"); ok {
@@ -78,16 +78,16 @@ func (d *decoder) triggerAudit(n *yaml.Node) *TriggerAudit {
 			}
 		}
 	}
-	if n := f.values["protected"]; n != nil {
+	if n := f.Values["protected"]; n != nil {
 		a.Protected = d.globs(n, "protected")
 	}
-	if n := f.values["flag_disabled"]; n != nil {
+	if n := f.Values["flag_disabled"]; n != nil {
 		a.FlagDisabled, _ = d.boolean(n, "flag_disabled")
 	}
-	if n := f.values["flag_failures"]; n != nil {
+	if n := f.Values["flag_failures"]; n != nil {
 		a.FlagFailures, _ = d.boolean(n, "flag_failures")
 	}
-	if n := f.values["failure_lookback"]; n != nil {
+	if n := f.Values["failure_lookback"]; n != nil {
 		a.FailureLookback, _ = d.intRange(n, "failure_lookback", 1, 100)
 	}
 	a.Remedy = d.remedy(f, RemedyDisable, RemedyNone)
@@ -105,7 +105,7 @@ func (d *decoder) syncAudit(n *yaml.Node) *SyncAudit {
 		return nil
 	}
 	a := &SyncAudit{}
-	if n := f.values["require"]; n != nil {
+	if n := f.Values["require"]; n != nil {
 		items, _ := d.sequence(n, "require")
 		for _, it := range items {
 			if r, ok := d.syncRequirement(it); ok {
@@ -113,10 +113,10 @@ func (d *decoder) syncAudit(n *yaml.Node) *SyncAudit {
 			}
 		}
 	} else {
-		d.errorf(f.node, "sync audit needs a require list")
+		d.errorf(f.Node, "sync audit needs a require list")
 	}
 	a.Remedy = d.remedy(f, RemedyCreate, RemedyNone)
-	if n := f.values["verify"]; n != nil {
+	if n := f.Values["verify"]; n != nil {
 		a.Verify = d.replicaVerify(n)
 	}
 	if !d.enabled(f) {
@@ -130,20 +130,20 @@ func (d *decoder) syncRequirement(n *yaml.Node) (SyncRequirement, bool) {
 	if !ok {
 		return SyncRequirement{}, false
 	}
-	r := SyncRequirement{Line: f.node.Line, Namespace: DefaultSyncNamespace}
+	r := SyncRequirement{Line: f.Node.Line, Namespace: DefaultSyncNamespace}
 	valid := true
 	for _, k := range []string{"match", "region"} {
-		if !f.has(k) {
-			d.errorf(f.node, "sync requirement needs a %s", k)
+		if !f.Has(k) {
+			d.errorf(f.Node, "sync requirement needs a %s", k)
 			valid = false
 		}
 	}
-	if n := f.values["match"]; n != nil {
+	if n := f.Values["match"]; n != nil {
 		if r.Match, ok = d.glob(n, "match"); !ok {
 			valid = false
 		}
 	}
-	if n := f.values["region"]; n != nil {
+	if n := f.Values["region"]; n != nil {
 		if r.Region, ok = d.str(n, "region"); !ok {
 			valid = false
 		} else if !regionName.MatchString(r.Region) {
@@ -151,7 +151,7 @@ func (d *decoder) syncRequirement(n *yaml.Node) (SyncRequirement, bool) {
 			valid = false
 		}
 	}
-	if n := f.values["namespace"]; n != nil {
+	if n := f.Values["namespace"]; n != nil {
 		if r.Namespace, ok = d.str(n, "namespace"); !ok {
 			valid = false
 		} else if err := swr.CheckNamespaceName(r.RemoteNamespace("ns")); err != nil {
@@ -159,7 +159,7 @@ func (d *decoder) syncRequirement(n *yaml.Node) (SyncRequirement, bool) {
 			valid = false
 		}
 	}
-	if n := f.values["forbid_override"]; n != nil {
+	if n := f.Values["forbid_override"]; n != nil {
 		if r.ForbidOverride, ok = d.boolean(n, "forbid_override"); !ok {
 			valid = false
 		}
@@ -173,7 +173,7 @@ func (d *decoder) visibilityAudit(n *yaml.Node) *VisibilityAudit {
 		return nil
 	}
 	a := &VisibilityAudit{}
-	if n := f.values["allow_public"]; n != nil {
+	if n := f.Values["allow_public"]; n != nil {
 		a.AllowPublic = d.globs(n, "allow_public")
 	}
 	a.Remedy = d.remedy(f, RemedyPrivate, RemedyNone)

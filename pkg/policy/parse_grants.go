@@ -29,22 +29,22 @@ func (d *decoder) grants(n *yaml.Node) []GrantRule {
 		if !ok {
 			continue
 		}
-		g := GrantRule{Line: f.node.Line}
+		g := GrantRule{Line: f.Node.Line}
 		valid := true
-		if !f.has("match") {
-			d.errorf(f.node, "default_grants entry needs a match")
+		if !f.Has("match") {
+			d.errorf(f.Node, "default_grants entry needs a match")
 			valid = false
-		} else if g.Match, ok = d.glob(f.values["match"], "match"); !ok {
+		} else if g.Match, ok = d.glob(f.Values["match"], "match"); !ok {
 			valid = false
 		} else {
-			m := yamlfile.Resolve(f.values["match"])
+			m := yamlfile.Resolve(f.Values["match"])
 			g.MatchAt = Position{m.Line, m.Column}
 		}
-		if !f.has("users") {
-			d.errorf(f.node, "default_grants entry needs users")
+		if !f.Has("users") {
+			d.errorf(f.Node, "default_grants entry needs users")
 			valid = false
 		} else {
-			g.Users, g.UserAt = d.users(f.values["users"])
+			g.Users, g.UserAt = d.users(f.Values["users"])
 		}
 		if valid {
 			out = append(out, g)
@@ -66,12 +66,12 @@ func (d *decoder) users(n *yaml.Node) ([]swr.UserAuth, []Position) {
 		var u swr.UserAuth
 		valid := true
 		for _, k := range []string{"user_id", "user_name", "level"} {
-			if !f.has(k) {
-				d.errorf(f.node, "user needs %s", k)
+			if !f.Has(k) {
+				d.errorf(f.Node, "user needs %s", k)
 				valid = false
 			}
 		}
-		if n := f.values["user_id"]; n != nil {
+		if n := f.Values["user_id"]; n != nil {
 			if u.UserID, ok = d.str(n, "user_id"); !ok {
 				valid = false
 			} else if strings.ContainsAny(u.UserID, " \t/") {
@@ -84,12 +84,12 @@ func (d *decoder) users(n *yaml.Node) ([]swr.UserAuth, []Position) {
 				seen[u.UserID] = yamlfile.Resolve(n).Line
 			}
 		}
-		if n := f.values["user_name"]; n != nil {
+		if n := f.Values["user_name"]; n != nil {
 			if u.UserName, ok = d.str(n, "user_name"); !ok {
 				valid = false
 			}
 		}
-		if n := f.values["level"]; n != nil {
+		if n := f.Values["level"]; n != nil {
 			if l, ok := d.oneOf(n, "level", "read", "write", "manage"); ok {
 				u.Auth = authLevel(l)
 			} else {
@@ -98,7 +98,7 @@ func (d *decoder) users(n *yaml.Node) ([]swr.UserAuth, []Position) {
 		}
 		if valid {
 			out = append(out, u)
-			at = append(at, Position{f.node.Line, f.node.Column})
+			at = append(at, Position{f.Node.Line, f.Node.Column})
 		}
 	}
 	return out, at

@@ -32,12 +32,12 @@ func (d *decoder) guard(n *yaml.Node, what string) guardOverride {
 	if !ok {
 		return o
 	}
-	if n := f.values["max_delete_fraction"]; n != nil {
+	if n := f.Values["max_delete_fraction"]; n != nil {
 		if v, ok := d.fraction(n, "max_delete_fraction"); ok {
 			o.fraction = &v
 		}
 	}
-	if n := f.values["max_delete_tags"]; n != nil {
+	if n := f.Values["max_delete_tags"]; n != nil {
 		if v, ok := d.intRange(n, "max_delete_tags", 0, 1_000_000); ok {
 			o.tags = &v
 		}
@@ -88,64 +88,64 @@ func (d *decoder) retentionRule(n *yaml.Node, base Guard, deployed DeployedProte
 	if !ok {
 		return RetentionRule{}, false
 	}
-	r := RetentionRule{Line: f.node.Line, Guard: base}
+	r := RetentionRule{Line: f.Node.Line, Guard: base}
 	valid := true
-	if !f.has("match") {
-		d.errorf(f.node, "retention rule needs a match")
+	if !f.Has("match") {
+		d.errorf(f.Node, "retention rule needs a match")
 		valid = false
-	} else if r.Match, ok = d.glob(f.values["match"], "match"); !ok {
+	} else if r.Match, ok = d.glob(f.Values["match"], "match"); !ok {
 		valid = false
 	}
-	if n := f.values["unmanaged"]; n != nil {
+	if n := f.Values["unmanaged"]; n != nil {
 		if r.Unmanaged, ok = d.boolean(n, "unmanaged"); !ok {
 			valid = false
 		}
 	}
-	if n := f.values["keep_days"]; n != nil {
+	if n := f.Values["keep_days"]; n != nil {
 		if r.KeepDays, ok = d.intRange(n, "keep_days", 1, 365); !ok {
 			valid = false
 		}
 	}
-	if n := f.values["keep_last"]; n != nil {
+	if n := f.Values["keep_last"]; n != nil {
 		if r.KeepLast, ok = d.intRange(n, "keep_last", 1, 1000); !ok {
 			valid = false
 		}
 	}
 	var kinds []string
 	for _, k := range []string{"keep_days", "keep_last", "unmanaged"} {
-		if f.has(k) && (k != "unmanaged" || r.Unmanaged) {
+		if f.Has(k) && (k != "unmanaged" || r.Unmanaged) {
 			kinds = append(kinds, k)
 		}
 	}
-	misspelt := f.misspelt["keep_days"] || f.misspelt["keep_last"] || f.misspelt["unmanaged"]
+	misspelt := f.Misspelt["keep_days"] || f.Misspelt["keep_last"] || f.Misspelt["unmanaged"]
 	switch {
 	case len(kinds) == 0:
 		if !misspelt { // else the unknown key error says it all
-			d.errorf(f.node, "retention rule needs one of keep_days, keep_last or unmanaged: true")
+			d.errorf(f.Node, "retention rule needs one of keep_days, keep_last or unmanaged: true")
 		}
 		valid = false
 	case len(kinds) > 1:
-		d.errorf(f.keys[kinds[1]], "%s conflicts with %s: a rule has exactly one of keep_days, keep_last or unmanaged: true", kinds[1], kinds[0])
+		d.errorf(f.KeyNodes[kinds[1]], "%s conflicts with %s: a rule has exactly one of keep_days, keep_last or unmanaged: true", kinds[1], kinds[0])
 		valid = false
 	}
 	if r.Unmanaged {
 		for _, k := range []string{"protect", "guard", "protect_deployed"} {
-			if f.has(k) {
-				d.errorf(f.keys[k], "%s has no effect on an unmanaged rule", k)
+			if f.Has(k) {
+				d.errorf(f.KeyNodes[k], "%s has no effect on an unmanaged rule", k)
 				valid = false
 			}
 		}
 		return r, valid
 	}
 	r.Protect = []swr.TagSelector{}
-	if n := f.values["protect"]; n != nil {
+	if n := f.Values["protect"]; n != nil {
 		r.Protect = d.protect(n)
 	}
-	if n := f.values["guard"]; n != nil {
+	if n := f.Values["guard"]; n != nil {
 		r.Guard = d.guard(n, "rule guard").apply(base)
 	}
 	r.ProtectDeployed = deployed
-	if n := f.values["protect_deployed"]; n != nil {
+	if n := f.Values["protect_deployed"]; n != nil {
 		r.ProtectDeployed = d.protectDeployed(n, deployed)
 	}
 	return r, valid
@@ -159,12 +159,12 @@ func (d *decoder) protectDeployed(n *yaml.Node, base DeployedProtection) Deploye
 		return base
 	}
 	out := base
-	if n := f.values["last"]; n != nil {
+	if n := f.Values["last"]; n != nil {
 		if v, ok := d.intRange(n, "protect_deployed.last", 0, MaxDeployedLast); ok {
 			out.Last = v
 		}
 	}
-	if n := f.values["days"]; n != nil {
+	if n := f.Values["days"]; n != nil {
 		if v, ok := d.intRange(n, "protect_deployed.days", 0, MaxDeployedDays); ok {
 			out.Days = v
 		}

@@ -3,8 +3,12 @@ package policy
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
+	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,11 +18,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 func TestLoadExample(t *testing.T) {
-	p, err := Load(filepath.Join("testdata", "example.yaml"))
+	p, err := Load(context.Background(), filepath.Join("testdata", "example.yaml"), source.Options{})
 	require.NoError(t, err)
 
 	assert.Equal(t, 1, p.Version)
@@ -215,10 +220,46 @@ func wantedErrors(t *testing.T, data []byte, file string) []string {
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	_, err := Load(context.Background(), filepath.Join(t.TempDir(), "nope.yaml"), source.Options{})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, fs.ErrNotExist))
-	assert.Contains(t, err.Error(), "read policy")
+	assert.Contains(t, err.Error(), "policy file: fetch")
+}
+
+// TestLoadHTTPSNamesTheSourceWithoutCredentials loads a policy over https
+// from a URL with a password and a signed query: a good file parses, and
+// neither a fetch error nor a problem in the file repeats the secrets.
+func TestLoadHTTPSNamesTheSourceWithoutCredentials(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/good.yaml":
+			io.WriteString(w, "mode: audit\n")
+		case "/bad.yaml":
+			io.WriteString(w, "mode: sometimes\n")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	opts := source.Options{HTTPClient: srv.Client()}
+	at := func(path string) string {
+		return "https://deploy:PWPLANTED@" + strings.TrimPrefix(srv.URL, "https://") + path + "?X-Amz-Signature=SIGPLANTED"
+	}
+
+	p, err := Load(context.Background(), at("/good.yaml"), opts)
+	require.NoError(t, err)
+	assert.Equal(t, ModeAudit, p.Mode)
+
+	_, err = Load(context.Background(), at("/bad.yaml"), opts)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "/bad.yaml?redacted:1:7: mode must be enforce or audit")
+	_, missing := Load(context.Background(), at("/missing.yaml"), opts)
+	require.Error(t, missing)
+	assert.Contains(t, missing.Error(), "HTTP 404")
+	for _, secret := range []string{"PWPLANTED", "SIGPLANTED"} {
+		assert.NotContains(t, err.Error(), secret)
+		assert.NotContains(t, missing.Error(), secret)
+	}
 }
 
 func TestErrorFormat(t *testing.T) {

@@ -37,17 +37,17 @@ func (d *decoder) replicaVerify(n *yaml.Node) *ReplicaVerify {
 		JobLookback: DefaultReplicaJobLookbackHours * time.Hour,
 		MaxSyncTags: DefaultReplicaMaxSyncTags,
 	}
-	if n := f.values["grace_hours"]; n != nil {
+	if n := f.Values["grace_hours"]; n != nil {
 		if h, ok := d.intRange(n, "grace_hours", 0, 24*90); ok {
 			v.Grace = time.Duration(h) * time.Hour
 		}
 	}
-	if n := f.values["job_lookback_hours"]; n != nil {
+	if n := f.Values["job_lookback_hours"]; n != nil {
 		if h, ok := d.intRange(n, "job_lookback_hours", 1, 24*90); ok {
 			v.JobLookback = time.Duration(h) * time.Hour
 		}
 	}
-	if n := f.values["max_sync_tags"]; n != nil {
+	if n := f.Values["max_sync_tags"]; n != nil {
 		v.MaxSyncTags, _ = d.intRange(n, "max_sync_tags", 1, 1000)
 	}
 	v.Remedy = d.remedy(f, RemedySync, RemedyNone)

@@ -28,8 +28,10 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/wait"
 	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
+	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 // SQS limits of SendMessageBatch.
@@ -221,7 +223,7 @@ func (s *Sender) sendBatch(ctx context.Context, bodies []string) error {
 		case err == nil:
 		case transient(err) && attempt < s.attempts:
 			lastFailures = append(lastFailures, err.Error())
-			if err := sleep(ctx, s.backoff<<(attempt-1)); err != nil {
+			if err := wait.Sleep(ctx, s.backoff<<(attempt-1)); err != nil {
 				return errors.Join(fmt.Errorf("send message batch: %d messages failed", len(pending)), err)
 			}
 			continue
@@ -255,20 +257,21 @@ func (s *Sender) sendBatch(ctx context.Context, bodies []string) error {
 		if attempt >= s.attempts {
 			return fmt.Errorf("send message batch: %d messages failed %d times, last: %s", len(pending), attempt, strings.Join(lastFailures, "; "))
 		}
-		if err := sleep(ctx, s.backoff<<(attempt-1)); err != nil {
+		if err := wait.Sleep(ctx, s.backoff<<(attempt-1)); err != nil {
 			return errors.Join(fmt.Errorf("send message batch: %d messages failed", len(pending)), err)
 		}
 	}
 }
 
 // transient reports whether a failed request may succeed when sent again:
-// SQS failed it on its side, or it was lost on the way.
+// SQS failed it on its side, or it was lost on the way (swr.IsTransient,
+// the project's one rule for network failures), while ctx is still live.
 func transient(err error) bool {
 	var api *APIError
 	if errors.As(err, &api) {
 		return api.retryable()
 	}
-	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return swr.IsTransient(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
 // call sends one signed SendMessageBatch request.
@@ -331,15 +334,4 @@ func apiError(resp *http.Response, data []byte) *APIError {
 		e.Code = http.StatusText(resp.StatusCode)
 	}
 	return e
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
@@ -159,4 +162,37 @@ func TestEnqueueNothingSendsNothing(t *testing.T) {
 	sender, srv := newSender(t)
 	require.NoError(t, sender.Enqueue(context.Background(), nil))
 	assert.Zero(t, srv.Requests())
+}
+
+// TestEnqueueRetriesARequestLostOnTheWay: the first connection reaches a
+// server that drops it without an answer (a network failure), and the
+// batch is sent again, to SQS.
+func TestEnqueueRetriesARequestLostOnTheWay(t *testing.T) {
+	srv := sqstest.NewServer()
+	t.Cleanup(srv.Close)
+	dropper := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(dropper.Close)
+	var dialed atomic.Int32
+	var d net.Dialer
+	transport := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dialed.Add(1) == 1 {
+			addr = dropper.Listener.Addr().String()
+		}
+		return d.DialContext(ctx, network, addr)
+	}}
+	t.Cleanup(transport.CloseIdleConnections)
+	opts := srv.Options()
+	opts.HTTPClient = &http.Client{Transport: transport}
+	sender, err := sqsout.New(srv.QueueURL(), opts)
+	require.NoError(t, err)
+
+	require.NoError(t, sender.Enqueue(context.Background(), shards(3)))
+	assert.Equal(t, int32(2), dialed.Load(), "the dropped connection, then SQS")
+	assert.Equal(t, 1, srv.Requests())
+	assert.Len(t, srv.Messages(), 3)
 }

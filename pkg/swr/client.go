@@ -8,7 +8,15 @@
 //
 // Repository names are passed as they are ("team/web"); the client writes
 // them in their "$" form in URL paths. Any 2xx answer is a success; any other
-// answer is an *Error (see IsNotFound, IsConflict, IsThrottled, IsQuotaExceeded).
+// answer is an *Error (see IsNotFound, IsConflict, IsThrottled, IsQuotaExceeded);
+// IsTransient is the one rule for what trying again may cure.
+//
+// Listings take their arguments in one order: ctx, the resource's names,
+// then an options struct that pages (and filters) it, nil for the first
+// page: List(ctx, opts), ListTags(ctx, ns, repo, opts), Histories(ctx, ns,
+// repo, opts). A paged listing also comes as a stream that pages itself,
+// named like it with All for List: All(ctx, opts), AllTags(ctx, ns, repo,
+// opts).
 package swr
 
 import (
@@ -24,6 +32,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/wait"
 	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
@@ -74,7 +83,7 @@ func NewClient(endpoint string, creds Credentials, opts ...Option) (*Client, err
 		now:       time.Now,
 		userAgent: DefaultUserAgent,
 		logger:    slog.New(slog.DiscardHandler),
-		sleep:     sleepCtx,
+		sleep:     wait.Sleep,
 	}
 	for _, opt := range opts {
 		opt(c)

@@ -243,7 +243,7 @@ func retentionCases() []endpointCase {
 				ID: 9088, Namespace: "team", Repo: "team/web", RetentionID: 91,
 				RuleType: `{"template":"tag_rule","params":{"num":"7"},"tag_selectors":[]}`, Tag: "4"}}},
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Retentions.Histories(ctx, "team", "team/web", 40, 20)
+				return c.Retentions.Histories(ctx, "team", "team/web", &ListOptions{Offset: 40, Limit: 20})
 			}},
 	}
 }
@@ -310,7 +310,7 @@ func triggerSyncMetaCases() []endpointCase {
 				SyncOperatorID: "op", SyncOperatorName: "opn", Tag: "v1", UpdatedAt: "u"}},
 				Page: &Page{Offset: 20, Limit: 10, Total: 21}},
 			call: func(ctx context.Context, c *Client) (any, error) {
-				items, page, err := c.Sync.Jobs(ctx, "team", "team/web", 20, 10)
+				items, page, err := c.Sync.Jobs(ctx, "team", "team/web", &ListOptions{Offset: 20, Limit: 10})
 				return paged[SyncJob]{items, page}, err
 			}},
 		{name: "quotas", method: "GET", path: "/v2/manage/projects/" + testProject + "/quotas", status: 200,

@@ -3,12 +3,16 @@ package swr
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 )
 
@@ -108,6 +112,26 @@ func IsThrottled(err error) bool {
 		return false
 	}
 	return e.StatusCode == http.StatusTooManyRequests || e.Code == CodeTooManyRequests || e.Code == CodeTooManyRequestsOther
+}
+
+// IsTransient reports whether err may go away by itself: a network
+// failure (a net.Error, a connection reset, refused or cut short), ctx
+// ending, or an SWR answer that is a 5xx, throttling or "system busy".
+// Anything else (an invalid name, an answer that does not decode, a 4xx
+// about the request) fails the same way every time. It is the one retry
+// classifier: the client's own retries (which add the rule that a POST is
+// re-sent only when SWR cannot have received it) and the jobs' decisions
+// to retry or redeliver use it.
+func IsTransient(err error) bool {
+	if e, ok := asError(err); ok {
+		return e.StatusCode >= 500 || IsThrottled(e) || e.Code == CodeSystemBusy
+	}
+	var ne net.Error
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &ne) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // IsQuotaExceeded reports whether err says an account quota is used up:

@@ -1,10 +1,14 @@
 package swr
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -127,4 +131,27 @@ func TestIsForbidden(t *testing.T) {
 	assert.False(t, IsForbidden(e(403, CodeTooManyRequests)), "throttling is not a refusal")
 	assert.False(t, IsForbidden(e(404, "SVCSTG.SWR.4040058")))
 	assert.False(t, IsForbidden(errors.New("dial tcp: refused")))
+}
+
+func TestIsTransient(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"500", &Error{StatusCode: 500}, true},
+		{"503", fmt.Errorf("list: %w", &Error{StatusCode: 503}), true},
+		{"429", &Error{StatusCode: 429}, true},
+		{"403 throttled", &Error{StatusCode: 403, Code: CodeTooManyRequests}, true},
+		{"409 system busy", &Error{StatusCode: 409, Code: CodeSystemBusy}, true},
+		{"404", &Error{StatusCode: 404, Code: CodeRetentionGone}, false},
+		{"409 conflict", &Error{StatusCode: 409}, false},
+		{"connection reset", fmt.Errorf("read: %w", syscall.ECONNRESET), true},
+		{"cut short", io.ErrUnexpectedEOF, true},
+		{"deadline", context.DeadlineExceeded, true},
+		{"timeout", &net.OpError{Op: "dial", Err: errors.New("i/o timeout")}, true},
+		{"bad answer", errors.New("decode: invalid character"), false},
+	} {
+		assert.Equal(t, tc.want, IsTransient(tc.err), tc.name)
+	}
 }

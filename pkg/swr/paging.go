@@ -23,6 +23,23 @@ type Page struct {
 	Total  int // items in the whole listing, or -1 when SWR did not say
 }
 
+// ListOptions page a listing that takes no filter (retention histories,
+// sync jobs), as the Offset and Limit of ListReposOptions and
+// ListTagsOptions page theirs.
+type ListOptions struct {
+	Offset int // 0-based index of the first item: 0 or a multiple of Limit
+	Limit  int // page size: 0 means DefaultPageSize, at most MaxPageSize
+}
+
+// bounds returns o's offset and limit, checked; a nil o is the first
+// page.
+func (o *ListOptions) bounds() (offset, limit int, err error) {
+	if o == nil {
+		return pageBounds(0, 0)
+	}
+	return pageBounds(o.Offset, o.Limit)
+}
+
 // pageBounds checks and defaults an offset/limit pair. The offset must be
 // 0 or a multiple of the limit: one edition of SWR's documentation
 // requires it and real SWR may refuse, or misplace, any other

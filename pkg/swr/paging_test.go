@@ -118,9 +118,9 @@ func TestListSendsOnlyAlignedOffsets(t *testing.T) {
 	assert.ErrorContains(t, err, "offset 4 is not a multiple of the limit 3")
 	_, _, err = c.Repositories.ListTags(t.Context(), "team", "web", &ListTagsOptions{Offset: 50})
 	assert.ErrorContains(t, err, "offset 50 is not a multiple of the limit 100")
-	_, err = c.Retentions.Histories(t.Context(), "team", "web", 5, 10)
+	_, err = c.Retentions.Histories(t.Context(), "team", "web", &ListOptions{Offset: 5, Limit: 10})
 	assert.ErrorContains(t, err, "offset 5 is not a multiple of the limit 10")
-	_, _, err = c.Sync.Jobs(t.Context(), "team", "web", 1, 10)
+	_, _, err = c.Sync.Jobs(t.Context(), "team", "web", &ListOptions{Offset: 1, Limit: 10})
 	assert.ErrorContains(t, err, "offset 1 is not a multiple of the limit 10")
 	assert.Empty(t, srv.requests())
 
@@ -169,7 +169,7 @@ func TestAllTagsStreamsEveryPage(t *testing.T) {
 	srv := newRecorder(t, pagedServer{n: 230, contentRange: true}.handle)
 	c, _ := testClient(t, srv.URL)
 	var tags []string
-	for tag, err := range c.Repositories.AllTags(t.Context(), "team", "team/web") {
+	for tag, err := range c.Repositories.AllTags(t.Context(), "team", "team/web", nil) {
 		require.NoError(t, err)
 		tags = append(tags, tag.Tag)
 	}

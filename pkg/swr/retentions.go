@@ -94,13 +94,13 @@ func (s *RetentionsService) Delete(ctx context.Context, ns, repo string, id int)
 }
 
 // Histories returns one page of the tags retention policies deleted from
-// repository repo, with the total count. limit 0 means DefaultPageSize.
-func (s *RetentionsService) Histories(ctx context.Context, ns, repo string, offset, limit int) (*RetentionHistories, error) {
+// repository repo, with the total count; a nil opts is the first page.
+func (s *RetentionsService) Histories(ctx context.Context, ns, repo string, opts *ListOptions) (*RetentionHistories, error) {
 	p, err := repositorySubPath(ns, repo, "retentions/histories")
 	if err != nil {
 		return nil, err
 	}
-	offset, limit, err = pageBounds(offset, limit)
+	offset, limit, err := opts.bounds()
 	if err != nil {
 		return nil, fmt.Errorf("list retention histories %s/%s: %w", ns, repo, err)
 	}

@@ -90,13 +90,13 @@ func (s *SyncService) SyncImages(ctx context.Context, ns, repo string, req SyncI
 }
 
 // Jobs returns one page of the sync job records of repository repo, newest
-// first. limit 0 means DefaultPageSize.
-func (s *SyncService) Jobs(ctx context.Context, ns, repo string, offset, limit int) ([]SyncJob, *Page, error) {
+// first; a nil opts is the first page.
+func (s *SyncService) Jobs(ctx context.Context, ns, repo string, opts *ListOptions) ([]SyncJob, *Page, error) {
 	p, err := repositorySubPath(ns, repo, "sync_job")
 	if err != nil {
 		return nil, nil, err
 	}
-	offset, limit, err = pageBounds(offset, limit)
+	offset, limit, err := opts.bounds()
 	if err != nil {
 		return nil, nil, fmt.Errorf("list sync jobs %s/%s: %w", ns, repo, err)
 	}

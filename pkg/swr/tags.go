@@ -50,11 +50,19 @@ func (s *RepositoriesService) ListTags(ctx context.Context, ns, repo string, opt
 	return out, newPage(offset, limit, h, 0, false), nil
 }
 
-// AllTags streams every tag of repository repo, one page at a time.
-// Iteration stops at the first error, which it yields.
-func (s *RepositoriesService) AllTags(ctx context.Context, ns, repo string) iter.Seq2[Tag, error] {
-	return allPages(0, 0, func(offset, limit int) ([]Tag, *Page, error) {
-		return s.ListTags(ctx, ns, repo, &ListTagsOptions{Offset: offset, Limit: limit})
+// AllTags streams every tag of repository repo matching opts, from the
+// one at index opts.Offset on, one page of opts.Limit at a time, as All
+// streams repositories; a nil opts is every tag. Iteration stops at the
+// first error, which it yields.
+func (s *RepositoriesService) AllTags(ctx context.Context, ns, repo string, opts *ListTagsOptions) iter.Seq2[Tag, error] {
+	var o ListTagsOptions
+	if opts != nil {
+		o = *opts
+	}
+	return allPages(o.Offset, o.Limit, func(offset, limit int) ([]Tag, *Page, error) {
+		p := o
+		p.Offset, p.Limit = offset, limit
+		return s.ListTags(ctx, ns, repo, &p)
 	})
 }
 

@@ -209,21 +209,6 @@ func (c *Client) pause(ctx context.Context, method, path string, attempt int, de
 	return c.sleep(ctx, delay) == nil
 }
 
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // readError consumes a non-2xx response into an *Error.
 func readError(method, path string, resp *http.Response) *Error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
@@ -241,16 +226,15 @@ func retryableTransport(method string, err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// retryableStatus reports whether an error answer may be retried.
+// retryableStatus reports whether an error answer may be retried: a
+// transient one (IsTransient), except a POST that failed with a 5xx other
+// than 503, which SWR may have carried out.
 func retryableStatus(method string, e *Error) bool {
-	switch {
-	case e.StatusCode == http.StatusTooManyRequests, e.StatusCode == http.StatusServiceUnavailable,
-		IsThrottled(e), e.Code == CodeSystemBusy:
-		return true
-	case e.StatusCode >= 500:
-		return method != http.MethodPost
+	if !IsTransient(e) {
+		return false
 	}
-	return false
+	return method != http.MethodPost || e.StatusCode == http.StatusServiceUnavailable ||
+		IsThrottled(e) || e.Code == CodeSystemBusy
 }
 
 // retryAfter reads a Retry-After header given in seconds or as an HTTP date.

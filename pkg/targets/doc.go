@@ -9,7 +9,7 @@
 // written in the file itself: Parse refuses one.
 //
 // Parse validates a file and reports every problem at its file:line:column;
-// Load fetches it through directory.Fetch (a path, https:// or s3://) and
+// Load fetches it through source.Fetch (a path, https:// or s3://) and
 // parses it. Without a targets file a deployment has one target, Default,
 // taken from the existing HUAWEICLOUD_SDK_* and SWR_* variables; its name
 // is empty, so reports look exactly as they do without targets.

@@ -37,21 +37,21 @@ var literalSecretKeys = []string{
 // list replication sources before their replicas); use it only when err
 // is nil.
 func Parse(data []byte, filename string) (*Set, error) {
-	p := &parser{c: yamlfile.Checker{File: filename}, set: &Set{File: filename}}
+	p := &parser{c: yamlfile.Decoder{File: filename}, set: &Set{File: filename}}
 	p.parse(data)
-	if len(p.c.Errors) == 0 {
+	if len(p.c.Errs) == 0 {
 		return p.set, nil
 	}
-	yamlfile.SortByPosition(p.c.Errors, func(e yamlfile.Error) (int, int) { return e.Line, e.Column })
-	list := make(ErrorList, len(p.c.Errors))
-	for i := range p.c.Errors {
-		list[i] = &p.c.Errors[i]
+	yamlfile.SortByPosition(p.c.Errs, func(e yamlfile.Error) (int, int) { return e.Line, e.Column })
+	list := make(ErrorList, len(p.c.Errs))
+	for i := range p.c.Errs {
+		list[i] = &p.c.Errs[i]
 	}
 	return p.set, list
 }
 
 type parser struct {
-	c   yamlfile.Checker
+	c   yamlfile.Decoder
 	set *Set
 }
 
@@ -61,11 +61,11 @@ func (p *parser) parse(data []byte) {
 		p.c.Errorf(next, "a second YAML document starts here; a targets file holds exactly one")
 	}
 	if err != nil {
-		p.c.Errors = append(p.c.Errors, yamlfile.SyntaxError(p.c.File, err))
+		p.c.Errs = append(p.c.Errs, yamlfile.SyntaxError(p.c.File, err))
 	}
 	if err != nil || doc == nil {
 		if err == nil {
-			p.c.Errors = append(p.c.Errors, yamlfile.Error{File: p.c.File, Msg: "the targets file is empty: list at least one target under targets"})
+			p.c.Errs = append(p.c.Errs, yamlfile.Error{File: p.c.File, Msg: "the targets file is empty: list at least one target under targets"})
 		}
 		return
 	}
@@ -100,7 +100,7 @@ func (p *parser) parse(data []byte) {
 
 // target parses one list item; nameNode is where its name is written.
 func (p *parser) target(n *yaml.Node) (t Target, nameNode *yaml.Node, ok bool) {
-	before := len(p.c.Errors)
+	before := len(p.c.Errs)
 	var regionNode *yaml.Node
 	fieldsOK := p.c.Fields(n, "a target", []string{"name", "region", "project_id", "endpoint", "registry_hosts", "credentials"}, func(key, value *yaml.Node) {
 		switch key.Value {
@@ -148,13 +148,13 @@ func (p *parser) target(n *yaml.Node) (t Target, nameNode *yaml.Node, ok bool) {
 	if !fieldsOK {
 		return t, nil, false
 	}
-	if nameNode == nil && len(p.c.Errors) == before {
+	if nameNode == nil && len(p.c.Errs) == before {
 		p.c.Errorf(n, "a target needs a name")
 	}
 	if regionNode == nil && nameNode != nil {
 		p.c.Errorf(nameNode, "target %q needs a region", t.Name)
 	}
-	return t, nameNode, len(p.c.Errors) == before
+	return t, nameNode, len(p.c.Errs) == before
 }
 
 // endpoint accepts an absolute https URL (http only to a loopback host,

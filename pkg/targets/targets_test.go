@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
-	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
 )
 
@@ -57,7 +57,7 @@ func TestParseReportsEveryProblemAtItsPosition(t *testing.T) {
 	}{
 		"empty file":    {"", []string{"f.yaml: the targets file is empty"}},
 		"no targets":    {"targets: []\n", []string{"f.yaml:1:1: no targets"}},
-		"unknown top":   {"target:\n  - name: a\n", []string{"f.yaml:1:1: unknown key \"target\" in the top level; known keys are targets", "f.yaml:1:1: no targets"}},
+		"unknown top":   {"target:\n  - name: a\n", []string{"f.yaml:1:1: unknown key \"target\" in the top level (did you mean \"targets\"?)", "f.yaml:1:1: no targets"}},
 		"syntax":        {"targets: [\n", []string{"f.yaml:1: invalid YAML"}},
 		"two documents": {"targets:\n  - {name: a, region: cn-north-4}\n---\nx: 1\n", []string{"f.yaml:3:1: a second YAML document"}},
 		"missing name and region": {"targets:\n  - region: cn-north-4\n  - name: b\n",
@@ -77,7 +77,7 @@ func TestParseReportsEveryProblemAtItsPosition(t *testing.T) {
 		"bad host": {"targets:\n  - name: a\n    region: cn-north-4\n    registry_hosts: [\"https://x.example.com\"]\n",
 			[]string{"f.yaml:4:22: registry host \"https://x.example.com\" must be"}},
 		"unknown target key": {"targets:\n  - name: a\n    regoin: cn-north-4\n",
-			[]string{"f.yaml:2:11: target \"a\" needs a region", "f.yaml:3:5: unknown key \"regoin\" in a target; known keys are name, region"}},
+			[]string{"f.yaml:2:11: target \"a\" needs a region", "f.yaml:3:5: unknown key \"regoin\" in a target (did you mean \"region\"?)"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := targets.Parse([]byte(tc.yaml), "f.yaml")
@@ -117,7 +117,7 @@ func TestParseRefusesLiteralSecrets(t *testing.T) {
 
 func TestDefaultIsOneUnnamedTargetFromTheVariables(t *testing.T) {
 	base := config.SWR{Region: "cn-north-4", ProjectID: "p1", EndpointURL: "http://127.0.0.1:9", AK: "a", SK: "s", MaxAttempts: 1, Timeout: time.Second}
-	set, err := targets.LoadOrDefault(context.Background(), "", base, directory.Options{})
+	set, err := targets.LoadOrDefault(context.Background(), "", base, source.Options{})
 	require.NoError(t, err)
 	require.Len(t, set.Targets, 1)
 	assert.False(t, set.Named())
@@ -133,18 +133,18 @@ func TestLoadGoesThroughTheSourceLoader(t *testing.T) {
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "targets.yaml")
 	require.NoError(t, os.WriteFile(path, data, 0o600))
-	set, err := targets.Load(context.Background(), path, directory.Options{})
+	set, err := targets.Load(context.Background(), path, source.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, path, set.File)
 	assert.Len(t, set.Targets, 2)
 
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(data) }))
 	defer srv.Close()
-	set, err = targets.Load(context.Background(), srv.URL+"/targets.yaml?sig=secret", directory.Options{AllowLoopbackHTTP: true})
+	set, err = targets.Load(context.Background(), srv.URL+"/targets.yaml?sig=secret", source.Options{AllowLoopbackHTTP: true})
 	require.NoError(t, err)
 	assert.Equal(t, srv.URL+"/targets.yaml?redacted", set.File, "the query (a signature) stays out of messages")
 
-	_, err = targets.Load(context.Background(), filepath.Join(t.TempDir(), "missing.yaml"), directory.Options{})
+	_, err = targets.Load(context.Background(), filepath.Join(t.TempDir(), "missing.yaml"), source.Options{})
 	require.ErrorContains(t, err, "targets file: fetch")
 }
 

@@ -63,8 +63,7 @@ func benchJob(b *testing.B, conformant, dryRun bool) (*testJob, *swrtest.Server,
 	content, seed := benchRegistry(namespaces, members, reposPer, conformant)
 	srv := swrtest.NewServer(swrtest.WithClock(testNow), swrtest.WithSeed(&seed))
 	b.Cleanup(srv.Close)
-	c, err := swr.NewClient(srv.URL, swr.AKSK{AK: srv.AK, SK: srv.SK}, swr.WithClock(testNow), swr.WithRetry(1, time.Millisecond, time.Millisecond))
-	require.NoError(b, err)
+	c := srv.NewClientWith(swr.AKSK{AK: srv.AK, SK: srv.SK}, swr.WithClock(testNow), swr.WithRetry(1, time.Millisecond, time.Millisecond))
 	j := newTestJob(c, grantsync.Config{
 		Directory: writeDirectory(b, content),
 		DryRun:    dryRun,
@@ -141,8 +140,7 @@ func BenchmarkReconcileManagedNamespaceOfUnnamedRepositories(b *testing.B) {
 	}
 	srv := swrtest.NewServer(swrtest.WithClock(testNow), swrtest.WithSeed(&seed))
 	b.Cleanup(srv.Close)
-	c, err := swr.NewClient(srv.URL, swr.AKSK{AK: srv.AK, SK: srv.SK}, swr.WithClock(testNow), swr.WithRetry(1, time.Millisecond, time.Millisecond))
-	require.NoError(b, err)
+	c := srv.NewClientWith(swr.AKSK{AK: srv.AK, SK: srv.SK}, swr.WithClock(testNow), swr.WithRetry(1, time.Millisecond, time.Millisecond))
 	j := newTestJob(c, grantsync.Config{Directory: writeDirectory(b, content), Logger: slog.New(slog.DiscardHandler)})
 
 	var calls int64

@@ -1,12 +1,9 @@
 package grantsync_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,18 +34,15 @@ type write struct {
 	Body         string
 }
 
-// harness is an emulator seeded with the registry of testdata/directory.yaml,
-// behind a front server that records the body of every write (the
-// emulator's request log keeps method, path and status, not bodies), and a
-// real SWR client talking to it.
+// harness is an emulator seeded with the registry of testdata/directory.yaml
+// and a real SWR client talking to it. The emulator's hook calls before
+// and answer.
 type harness struct {
 	t      *testing.T
 	srv    *swrtest.Server
-	front  *httptest.Server
 	client *swr.Client
 
 	mu     sync.Mutex
-	writes []write
 	before func(r *http.Request) // called before each request is served
 	// answer, when set and returning true, has answered the request in
 	// place of the emulator (for answers the emulator cannot give, such as
@@ -64,11 +58,10 @@ type harnessOptions struct {
 func newHarness(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
 	opts := append([]swrtest.Option{swrtest.WithClock(testNow)}, readingOptions(t)...)
-	srv := swrtest.NewUnstartedServer(append(opts, o.emulator...)...)
+	srv := swrtest.NewServer(append(opts, o.emulator...)...)
+	t.Cleanup(srv.Close)
 	h := &harness{t: t, srv: srv}
-	h.front = httptest.NewServer(http.HandlerFunc(h.serve))
-	t.Cleanup(h.front.Close)
-	srv.URL = h.front.URL
+	srv.Set(swrtest.WithHook(h.hook))
 	require.NoError(t, srv.Seed(seed(srv)))
 
 	h.client = h.newClient(!o.noProject)
@@ -128,56 +121,47 @@ func (h *harness) newClient(withProject bool) *swr.Client {
 	if withProject {
 		creds.ProjectID = h.srv.ProjectID
 	}
-	c, err := swr.NewClient(h.front.URL, creds, swr.WithRetry(1, time.Millisecond, time.Millisecond), swr.WithClock(testNow),
-		swr.WithIAMEndpoint(h.front.URL))
-	require.NoError(h.t, err)
-	return c
+	return h.srv.NewClientWith(creds, swr.WithRetry(1, time.Millisecond, time.Millisecond), swr.WithClock(testNow))
 }
 
-func (h *harness) serve(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	h.mu.Lock()
-	before, answer := h.before, h.answer
-	if r.Method != http.MethodGet {
-		h.writes = append(h.writes, write{Method: r.Method, Path: r.URL.Path, Body: string(body)})
-	}
-	h.mu.Unlock()
-	if before != nil {
-		before(r)
-	}
-	if answer != nil && answer(w, r) {
-		return
-	}
-	h.srv.Handler().ServeHTTP(w, r)
+// hook is the emulator's hook: it calls before, then lets answer answer,
+// else the emulator.
+func (h *harness) hook(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		before, answer := h.before, h.answer
+		h.mu.Unlock()
+		if before != nil {
+			before(r)
+		}
+		if answer == nil || !answer(w, r) {
+			next.ServeHTTP(w, r)
+		}
+	})
 }
 
-// reset forgets the recorded requests of the emulator and the front.
-func (h *harness) reset() {
-	h.srv.ResetLog()
-	h.mu.Lock()
-	h.writes = nil
-	h.mu.Unlock()
-}
+// reset forgets the recorded requests.
+func (h *harness) reset() { h.srv.ResetLog() }
 
-// recordedWrites returns the writes with their bodies, oldest first.
+// recordedWrites returns the non-GET requests the emulator received, with
+// their bodies, oldest first, whoever answered them.
 func (h *harness) recordedWrites() []write {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.writes)
+	var out []write
+	for _, r := range h.srv.Requests() {
+		if r.Method != http.MethodGet {
+			out = append(out, write{Method: r.Method, Path: r.Path, Body: r.Body})
+		}
+	}
+	return out
 }
 
-// loggedWrites returns the non-GET requests of the emulator's request log
+// loggedWrites returns the non-GET requests the emulator itself answered
 // as "METHOD path", checking that each succeeded.
 func (h *harness) loggedWrites() []string {
 	h.t.Helper()
 	var out []string
 	for _, r := range h.srv.Requests() {
-		if r.Method == http.MethodGet {
+		if r.Method == http.MethodGet || r.Hooked {
 			continue
 		}
 		assert.True(h.t, r.Status >= 200 && r.Status < 300, "%s %s answered %d", r.Method, r.Path, r.Status)

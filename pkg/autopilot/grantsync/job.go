@@ -9,6 +9,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -19,11 +20,11 @@ const JobName = "grantsync"
 type Config struct {
 	// Directory is where the team directory file is read from on every
 	// run: a local path (or file:// URL), an https:// URL or an
-	// s3://bucket/key object (see directory.Fetch). Required.
+	// s3://bucket/key object (see source.Fetch). Required.
 	Directory string
 	// DirectoryOptions tune the fetch: HTTP client, size limit, timeout,
 	// S3 settings.
-	DirectoryOptions directory.Options
+	DirectoryOptions source.Options
 	// Policy, when set, is the policy whose default_grants give every new
 	// repository its grants (the onpush function's). Grant sync counts
 	// them as desired on every repository it plans, so that in a managed

@@ -13,11 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/autopilot/grantsync"
-	"github.com/swr-autopilot/swr-autopilot/pkg/directory"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 )
 
 // The job has the shape every function wires.
@@ -115,7 +115,7 @@ func TestDirectoryFromHTTPS(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	j := newTestJob(h.client, grantsync.Config{
 		Directory:        ts.URL + "/team/directory.yaml",
-		DirectoryOptions: directory.Options{HTTPClient: ts.Client()},
+		DirectoryOptions: source.Options{HTTPClient: ts.Client()},
 		Logger:           slog.New(slog.DiscardHandler),
 	})
 	rep := handle(t, j, tick("t"))
@@ -134,7 +134,7 @@ func TestDirectoryUnavailableAsksForRedelivery(t *testing.T) {
 	t.Cleanup(ts.Close)
 	j := newTestJob(h.client, grantsync.Config{
 		Directory:        ts.URL + "/directory.yaml",
-		DirectoryOptions: directory.Options{HTTPClient: ts.Client()},
+		DirectoryOptions: source.Options{HTTPClient: ts.Client()},
 		Logger:           slog.New(slog.DiscardHandler),
 	})
 
@@ -154,7 +154,7 @@ func TestDirectoryUnavailableAsksForRedelivery(t *testing.T) {
 
 func TestSWRUnreachableAsksForRedelivery(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	h.front.Close()
+	h.srv.Close()
 	j := h.newJob(testDirectory(t), false)
 	rep, err := j.Handle(context.Background(), []events.Event{tick("t")})
 	require.Error(t, err)

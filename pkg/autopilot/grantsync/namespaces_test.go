@@ -155,13 +155,15 @@ func TestNamespaceOwnedByAnotherAccount(t *testing.T) {
 // and its grants are given in the same run.
 func TestNamespaceCreateWhoseAnswerIsLostIsApplied(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	h.answerWith(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != http.MethodPost || r.URL.Path != "/v2/manage/namespaces" {
-			return false
-		}
-		h.srv.Handler().ServeHTTP(httptest.NewRecorder(), r)
-		panic(http.ErrAbortHandler) // the connection drops before the answer
-	})
+	h.srv.Set(swrtest.WithHook(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && r.URL.Path == "/v2/manage/namespaces" {
+				next.ServeHTTP(httptest.NewRecorder(), r)
+				panic(http.ErrAbortHandler) // the connection drops before the answer
+			}
+			next.ServeHTTP(w, r)
+		})
+	}))
 	rep := handle(t, h.newJob(withTools(t, true), false), tick("t"))
 
 	assert.Empty(t, rep.Errors)

@@ -12,6 +12,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/grantplan"
 	"github.com/swr-autopilot/swr-autopilot/pkg/report"
+	"github.com/swr-autopilot/swr-autopilot/pkg/source"
 )
 
 // run is one reconcile in progress: load → observe and plan → guard →
@@ -24,7 +25,7 @@ type run struct {
 	dir      *directory.Directory
 	invalid  error // why the directory failed validation; nil when it passed
 	noGroups bool  // an IAM group of the directory could not be read
-	source   directory.Content
+	source   source.Content
 	want     grantplan.Grants
 	steps    []step // the plans that change something
 	reads    int    // grant lists read successfully

@@ -53,9 +53,7 @@ func newEnv(tb testing.TB, seed swrtest.Seed, opts ...swrtest.Option) *env {
 	clock := &testClock{now: start}
 	srv := swrtest.NewServer(append([]swrtest.Option{swrtest.WithClock(clock.Now), swrtest.WithSeed(&seed)}, opts...)...)
 	tb.Cleanup(srv.Close)
-	c, err := swr.NewClient(srv.URL, swr.AKSK{AK: srv.AK, SK: srv.SK, ProjectID: srv.ProjectID},
-		swr.WithHTTPClient(srv.Client()), swr.WithClock(clock.Now), swr.WithRetry(2, time.Millisecond, 2*time.Millisecond))
-	require.NoError(tb, err)
+	c := srv.NewClient(swr.WithClock(clock.Now), swr.WithRetry(2, time.Millisecond, 2*time.Millisecond))
 	return &env{srv: srv, client: c, clock: clock}
 }
 

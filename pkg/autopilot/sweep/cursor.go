@@ -9,12 +9,8 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
-// The versions of a cursor's string form: this package writes
-// cursorVersion and still reads cursorVersion1.
-const (
-	cursorVersion  = "v2"
-	cursorVersion1 = "v1"
-)
+// cursorVersion starts a cursor's string form.
+const cursorVersion = "v2"
 
 // maxCursorOffset bounds the offset a cursor may carry; SWR lists at most
 // this many repositories per namespace long before it matters.
@@ -46,21 +42,14 @@ type Cursor struct {
 	// Last is the name of the last repository of Namespace started
 	// before Offset, or "" when none was.
 	Last string
-	// V1 marks a cursor read from the "v1:<namespace>:<offset>" form of
-	// earlier releases, which names no repository: the sweep resumes at
-	// Offset exactly. String writes such a cursor in that form.
-	V1 bool
 }
 
 // String encodes c.
 func (c Cursor) String() string {
-	if c.V1 {
-		return cursorVersion1 + ":" + c.Namespace + ":" + strconv.Itoa(c.Offset)
-	}
 	return cursorVersion + ":" + c.Namespace + ":" + strconv.Itoa(c.Offset) + ":" + c.Last
 }
 
-// ParseCursor decodes a cursor written by Cursor.String, in either form.
+// ParseCursor decodes a cursor written by Cursor.String.
 // The error names what is wrong and wraps ErrMalformedCursor.
 func ParseCursor(s string) (Cursor, error) {
 	bad := func(format string, args ...any) (Cursor, error) {
@@ -68,9 +57,7 @@ func ParseCursor(s string) (Cursor, error) {
 	}
 	parts := strings.Split(s, ":")
 	switch version := parts[0]; {
-	case version == cursorVersion1 && len(parts) == 3, version == cursorVersion && len(parts) == 4:
-	case version == cursorVersion1:
-		return bad("want %s:<namespace>:<offset>", cursorVersion1)
+	case version == cursorVersion && len(parts) == 4:
 	case version == cursorVersion || len(parts) < 3:
 		return bad("want %s:<namespace>:<offset>:<repository>", cursorVersion)
 	default:
@@ -88,8 +75,8 @@ func ParseCursor(s string) (Cursor, error) {
 	case off > maxCursorOffset:
 		return bad("offset %d is larger than %d", off, maxCursorOffset)
 	}
-	c := Cursor{Namespace: parts[1], Offset: off, V1: len(parts) == 3}
-	if !c.V1 && parts[3] != "" {
+	c := Cursor{Namespace: parts[1], Offset: off}
+	if parts[3] != "" {
 		if err := swr.CheckRepositoryName(parts[3]); err != nil {
 			return bad("repository %s %v", quoteShort(parts[3]), err)
 		}

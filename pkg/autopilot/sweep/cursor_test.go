@@ -16,7 +16,6 @@ func TestCursorRoundTrip(t *testing.T) {
 		{Namespace: "team-a", Offset: 0},
 		{Namespace: "a", Offset: 1200, Last: "web/app"},
 		{Namespace: "prod.eu_1", Offset: 999999, Last: "0.tools__x/y-z"},
-		{Namespace: "team-a", Offset: 7, V1: true},
 	} {
 		got, err := sweep.ParseCursor(c.String())
 		require.NoError(t, err, c.String())
@@ -26,24 +25,15 @@ func TestCursorRoundTrip(t *testing.T) {
 	assert.Equal(t, "v2:team-a:0:", sweep.Cursor{Namespace: "team-a"}.String(), "no repository started")
 }
 
-func TestParseCursorReadsTheV1Form(t *testing.T) {
-	c, err := sweep.ParseCursor("v1:team-a:1200")
-	require.NoError(t, err)
-	assert.Equal(t, sweep.Cursor{Namespace: "team-a", Offset: 1200, V1: true}, c)
-	assert.Equal(t, "v1:team-a:1200", c.String())
-}
-
 func TestParseCursorNamesTheProblem(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"", `want v2:<namespace>:<offset>:<repository>`},
 		{"garbage", `want v2:<namespace>:<offset>:<repository>`},
 		{"v2:team-a:1", `want v2:<namespace>:<offset>:<repository>`},
 		{"v2:team-a:1:a:b", `want v2:<namespace>:<offset>:<repository>`},
-		{"v1:team-a:1:2", `want v1:<namespace>:<offset>`},
-		{"v1:team-a", `want v1:<namespace>:<offset>`},
+		{"v1:team-a:1200", `unknown version "v1", want v2`},
 		{"v3:team-a:1:a", `unknown version "v3", want v2`},
 		{"v2::1:a", `namespace "" must not be empty`},
-		{"v1::1", `namespace "" must not be empty`},
 		{"v2:Team:1:a", `namespace "Team" must start with a lowercase letter`},
 		{"v2:0day:1:a", `namespace "0day" must start with a lowercase letter`},
 		{"v2:team/a:1:a", `namespace "team/a" contains '/'`},
@@ -54,7 +44,7 @@ func TestParseCursorNamesTheProblem(t *testing.T) {
 		{"v2:team-a:x:a", `offset "x" is not a decimal number`},
 		{"v2:team-a:+3:a", `offset "+3" is not a decimal number`},
 		{"v2:team-a:-3:a", `offset -3 is negative`},
-		{"v1:team-a:99999999999", `offset 99999999999 is larger than`},
+		{"v2:team-a:99999999999:a", `offset 99999999999 is larger than`},
 		{"v2:team-a:1:wEb", `repository "wEb" contains 'E'`},
 		{"v2:team-a:1:web/", `repository "web/" must end with a lowercase letter or a digit`},
 		{"v2:team-a:1:" + strings.Repeat("a", 129), `is 129 characters long, at most 128 are allowed`},

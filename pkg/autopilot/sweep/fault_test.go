@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -100,26 +99,14 @@ func (f *faultFront) middleware(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusTooManyRequests)
 			_, _ = w.Write([]byte(`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`))
 		case "reset-before":
-			cut(w)
+			swrtest.ResetConnection(w)
 		case "reset-after":
 			next.ServeHTTP(httptest.NewRecorder(), r)
-			cut(w)
+			swrtest.ResetConnection(w)
 		default:
 			next.ServeHTTP(w, r)
 		}
 	})
-}
-
-// cut resets the connection of w instead of answering.
-func cut(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	if tcp, ok := conn.(*net.TCPConn); ok {
-		_ = tcp.SetLinger(0)
-	}
-	_ = conn.Close()
 }
 
 // faults returns how many requests failed each way, and how many

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -27,35 +25,26 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr/swrtest"
 )
 
-// registry is an emulator served through an optional middleware, so that
-// a test can add what the emulator cannot hold (a legacy second retention
-// rule) or faults it does not inject (throttling).
+// registry is an emulator with an optional hook, so that a test can add
+// what the emulator cannot hold (a legacy second retention rule) or
+// faults it does not inject (throttling).
 type registry struct {
 	*swrtest.Server
-	http *httptest.Server
 }
 
-// newRegistry starts an emulator behind mw (nil: none).
-func newRegistry(t testing.TB, mw func(http.Handler) http.Handler, opts ...swrtest.Option) *registry {
+// newRegistry starts an emulator with hook (nil: none).
+func newRegistry(t testing.TB, hook swrtest.Hook, opts ...swrtest.Option) *registry {
 	t.Helper()
-	emu := swrtest.NewUnstartedServer(opts...)
-	h := emu.Handler()
-	if mw != nil {
-		h = mw(h)
-	}
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	emu.URL = ts.URL
-	return &registry{Server: emu, http: ts}
+	emu := swrtest.NewServer(opts...)
+	t.Cleanup(emu.Close)
+	emu.Set(swrtest.WithHook(hook))
+	return &registry{Server: emu}
 }
 
 // newClient returns an SWR client for r with fast retries.
 func newClient(t testing.TB, r *registry, opts ...swr.Option) *swr.Client {
 	t.Helper()
-	base := []swr.Option{swr.WithHTTPClient(r.http.Client()), swr.WithRetry(6, time.Millisecond, 20*time.Millisecond)}
-	c, err := swr.NewClient(r.URL, swr.AKSK{AK: r.AK, SK: r.SK, ProjectID: r.ProjectID}, append(base, opts...)...)
-	require.NoError(t, err)
-	return c
+	return r.NewClient(append([]swr.Option{swr.WithRetry(6, time.Millisecond, 20*time.Millisecond)}, opts...)...)
 }
 
 func mustPolicy(t testing.TB, src string) *policy.Policy {

@@ -87,22 +87,21 @@ func TestDryRunWritesNothingAndReportsEverything(t *testing.T) {
 func TestMalformedCursorIsReportedNotRedelivered(t *testing.T) {
 	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 2, 1))))
 	job := newJob(t, newClient(t, reg), keepLastPolicy, sweep.Config{})
-	rep, err := job.Handle(context.Background(), []events.Event{sweepEvent(events.SweepRequested{Cursor: "v1:ns000"})})
+	rep, err := job.Handle(context.Background(), []events.Event{sweepEvent(events.SweepRequested{Cursor: "v2:ns000"})})
 	require.True(t, events.IsTerminal(err), "redelivery cannot fix a bad cursor: %v", err)
 	require.Len(t, rep.Errors, 1)
 	assert.Equal(t, "sweep request", rep.Errors[0].Op)
-	assert.Contains(t, rep.Errors[0].Error, `malformed sweep cursor "v1:ns000": want v1:<namespace>:<offset>`)
+	assert.Contains(t, rep.Errors[0].Error, `malformed sweep cursor "v2:ns000": want v2:<namespace>:<offset>:<repository>`)
 	assert.Equal(t, 1, rep.Counts.Errors)
 	assert.Empty(t, reg.Requests(), "nothing was swept")
 
-	_, err = job.Run(context.Background(), events.SweepRequested{Cursor: "v1:ns000:-1"})
+	_, err = job.Run(context.Background(), events.SweepRequested{Cursor: "v2:ns000:-1:"})
 	assert.True(t, errors.Is(err, sweep.ErrMalformedCursor))
 }
 
 func TestCursorResumesExactlyWhereTheSweepStopped(t *testing.T) {
 	for _, cursor := range []string{
 		sweep.Cursor{Namespace: "ns001", Offset: 3, Last: "repo-0002"}.String(),
-		"v1:ns001:3",
 	} {
 		t.Run(cursor, func(t *testing.T) {
 			reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(3, 5, 4))))

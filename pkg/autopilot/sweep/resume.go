@@ -31,8 +31,7 @@ type listed struct {
 // page holding it (SWR is only asked for offsets that are multiples of
 // the page size) and passes over the repositories before it.
 //
-// A v1 cursor resumes at its offset. Any other cursor is resumed
-// resumeSlack places early, passing over the repositories of ns named up
+// A cursor is resumed resumeSlack places early, passing over the repositories of ns named up
 // to and including its Last (names compare bytewise, the order a listing
 // by name is taken to follow); the first repository named after Last, or
 // Last itself, ends the passing over, so that everything the listing puts after it is
@@ -49,15 +48,15 @@ func (j *Job) pending(ctx context.Context, ns string, from Cursor) iter.Seq2[lis
 	return func(yield func(listed, error) bool) {
 		begin := from.Offset
 		switch {
-		case !from.V1 && from.Last == "":
+		case from.Last == "":
 			// Nothing of ns was started: its offset may count other
 			// namespaces' repositories (a loose filter), so begin at the
 			// start, which is exact.
 			begin = 0
-		case !from.V1:
+		default:
 			begin = max(0, from.Offset-resumeSlack)
 		}
-		skipping := !from.V1 && from.Last != ""
+		skipping := from.Last != ""
 		for {
 			again, ok := j.pendingFrom(ctx, ns, begin, skipping, from.Last, yield)
 			if !ok || !again {

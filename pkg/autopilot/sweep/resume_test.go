@@ -155,12 +155,6 @@ func TestResumeAfterMoreDeletionsThanTheSlackListsFromTheStart(t *testing.T) {
 	assert.Contains(t, from[1], "offset=0")
 }
 
-func TestResumeFromAV1CursorStartsAtItsOffset(t *testing.T) {
-	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 10, 1))))
-	client := newClient(t, reg)
-	assert.Equal(t, onceEach(repoNames(4, 10)...), resume(t, reg, client, "v1:ns000:4"))
-}
-
 func TestResumeOfANamespaceNothingOfWhichStartedBeginsAtItsStart(t *testing.T) {
 	reg := newRegistry(t, nil, swrtest.WithSeed(ptr(simpleSeed(1, 10, 1))))
 	client := newClient(t, reg)
@@ -187,9 +181,6 @@ func TestResumeFromAnyCursorSweepsTheRestExactlyOnce(t *testing.T) {
 	}
 	for _, k := range offsets {
 		cursors = append(cursors, sweep.Cursor{Namespace: "ns000", Offset: k, Last: fmt.Sprintf("repo-%04d", k-1)})
-	}
-	for _, k := range []int{101, swr.MaxPageSize + 1} {
-		cursors = append(cursors, sweep.Cursor{Namespace: "ns000", Offset: k, V1: true})
 	}
 	for _, c := range cursors {
 		t.Run(c.String(), func(t *testing.T) {

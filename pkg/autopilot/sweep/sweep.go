@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/deadline"
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
@@ -73,7 +75,7 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 	}
 	namespaces = namespaces[first:]
 
-	s := &sweeper{job: j, dryRun: dryRun, rep: rep, sem: make(chan struct{}, j.cfg.Concurrency)}
+	s := &sweeper{job: j, dryRun: dryRun, rep: rep, slots: semaphore.NewWeighted(int64(j.cfg.Concurrency))}
 	work, cancel := deadline.Work(ctx, j.cfg.DeadlineMargin)
 	defer cancel()
 	if j.cfg.Progress != nil {
@@ -81,22 +83,22 @@ func (j *Job) sweep(ctx context.Context, req events.SweepRequested, parent strin
 	}
 	stop := s.run(ctx, work, namespaces, start)
 	if stop == nil {
-		s.wg.Wait()
+		s.wait()
 		return nil
 	}
 	if s.started == 0 {
-		s.wg.Wait()
+		s.wait()
 		return fmt.Errorf("sweep: nothing started: %v left before the deadline, within the margin of %v (%w)",
 			deadline.Remaining(ctx), j.cfg.DeadlineMargin, work.Err())
 	}
 	rep.Cursor = stop.String()
 	if j.cfg.Continue == nil {
-		s.wg.Wait()
+		s.wait()
 		rep.Findings = append(rep.Findings, incomplete(rep.Cursor, req))
 		return nil
 	}
 	err = handOn(events.NewTargetSweepContinuation(parent, j.cfg.Target, rep.Cursor, req.Namespaces, dryRun))
-	s.wg.Wait()
+	s.wait()
 	if err != nil {
 		return fmt.Errorf("hand on the sweep at cursor %s: %w", rep.Cursor, err)
 	}
@@ -203,10 +205,10 @@ func (j *Job) count(ctx context.Context, namespaces []string, whole bool, from C
 // sweeper is the state of one sweep request: the worker pool and the
 // report it fills.
 type sweeper struct {
-	job    *Job
-	dryRun bool
-	sem    chan struct{} // one slot per repository in flight
-	wg     sync.WaitGroup
+	job     *Job
+	dryRun  bool
+	slots   *semaphore.Weighted // one slot per repository in flight
+	workers errgroup.Group      // the repositories in flight
 
 	mu      sync.Mutex // guards what follows
 	rep     *report.Report
@@ -218,7 +220,7 @@ type sweeper struct {
 // run sweeps namespaces in order, the first from where from says,
 // starting repositories until work ends. It returns where it stopped, or
 // nil when it finished; the caller waits for the repositories in flight
-// (s.wg). Repositories run under ctx, so that the ones started finish
+// (s.wait). Repositories run under ctx, so that the ones started finish
 // after work has ended.
 func (s *sweeper) run(ctx, work context.Context, namespaces []string, from Cursor) *Cursor {
 	for _, ns := range namespaces {
@@ -237,7 +239,7 @@ func (s *sweeper) namespace(ctx, work context.Context, ns string, from Cursor) *
 	stop := Cursor{Namespace: ns}
 	if from.Namespace == ns {
 		// Until a repository starts, a stop resumes as from would.
-		stop.Last, stop.V1 = from.Last, from.V1
+		stop.Last = from.Last
 	}
 	for repo, err := range s.job.pending(work, ns, from) {
 		if err != nil {
@@ -253,9 +255,12 @@ func (s *sweeper) namespace(ctx, work context.Context, ns string, from Cursor) *
 			stop.Offset = repo.at
 			return &stop
 		}
-		stop.Last, stop.V1 = repo.Name, false
-		s.wg.Add(1)
-		go s.check(ctx, repo.Repository)
+		stop.Last = repo.Name
+		s.workers.Go(func() error {
+			defer s.slots.Release(1)
+			s.check(ctx, repo.Repository)
+			return nil
+		})
 	}
 	return nil
 }
@@ -266,25 +271,24 @@ func (s *sweeper) acquire(work context.Context) bool {
 	if work.Err() != nil {
 		return false
 	}
-	select {
-	case s.sem <- struct{}{}:
-		if work.Err() != nil {
-			<-s.sem
-			return false
-		}
-		s.mu.Lock()
-		s.started++
-		s.mu.Unlock()
-		return true
-	case <-work.Done():
+	if s.slots.Acquire(work, 1) != nil {
 		return false
 	}
+	if work.Err() != nil {
+		s.slots.Release(1)
+		return false
+	}
+	s.mu.Lock()
+	s.started++
+	s.mu.Unlock()
+	return true
 }
+
+// wait waits for the repositories in flight.
+func (s *sweeper) wait() { _ = s.workers.Wait() }
 
 // check runs every check on one repository and records the result.
 func (s *sweeper) check(ctx context.Context, repo swr.Repository) {
-	defer s.wg.Done()
-	defer func() { <-s.sem }()
 	res := s.job.engine.Retention(ctx, repo.Namespace, repo.Name, s.dryRun, nil)
 	res.Merge(s.job.engine.Audit(ctx, repo, s.dryRun))
 	if n := s.job.cfg.MaxImpactTags; n > 0 {

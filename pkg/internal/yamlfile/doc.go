@@ -3,9 +3,11 @@
 // share: problems at a file position, reading the one document of a
 // file, alias resolution, naming what a node holds, a checked walk over a
 // mapping's keys that finds repeated keys and the known key an unknown
-// one is a misspelling of, and a Checker that walks mappings, lists and
-// strings collecting the problems.
+// one is a misspelling of.
 //
-// The parsers keep their own exported error types and the wording of
-// their messages; this package supplies the logic behind them.
+// Decoder is the one walk the parsers make: it collects the problems of a
+// file and words the checks they share (mappings, repeated and unknown
+// keys with a "did you mean" suggestion, lists, strings, booleans) the same
+// way. The parsers keep their own exported error types and the messages of
+// their own rules.
 package yamlfile

@@ -86,7 +86,7 @@ func tokenBody(user, password, domain string) map[string]any {
 func TestTokenAuth(t *testing.T) {
 	clock := testNow()
 	srv := newServer(t, swrtest.WithUser("robot", "s3cret"), swrtest.WithDomain("acme"), swrtest.WithTokenLifetime(time.Hour))
-	srv.SetClock(func() time.Time { return clock })
+	srv.Set(swrtest.WithClock(func() time.Time { return clock }))
 	anon := newClient(t, srv)
 
 	req, _ := anon.request(http.MethodPost, "/v3/auth/tokens", nil, tokenBody("robot", "wrong", "acme"))

@@ -149,10 +149,10 @@ func (s *Server) controlClock(w http.ResponseWriter, r *http.Request) {
 		}
 		switch {
 		case body.Real:
-			s.SetClock(time.Now)
+			s.Set(WithClock(time.Now))
 		case !body.Now.IsZero():
 			fixed := body.Now
-			s.SetClock(func() time.Time { return fixed })
+			s.Set(WithClock(func() time.Time { return fixed }))
 		case body.Advance != "":
 			d, err := ParseAge(body.Advance)
 			if err != nil {
@@ -160,7 +160,7 @@ func (s *Server) controlClock(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			prev := *s.clock.Load()
-			s.SetClock(func() time.Time { return prev().Add(d) })
+			s.Set(WithClock(func() time.Time { return prev().Add(d) }))
 		default:
 			controlError(w, http.StatusBadRequest, "clock: give now, advance or real")
 			return
@@ -196,7 +196,7 @@ func (s *Server) controlFaults(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		s.SetFaults(Faults{Rate500: fj.Rate500, Rate503: fj.Rate503, RateReset: fj.RateReset, Slow: slow, RateSlow: fj.RateSlow, Seed: fj.Seed})
+		s.Set(WithFaults(Faults{Rate500: fj.Rate500, Rate503: fj.Rate503, RateReset: fj.RateReset, Slow: slow, RateSlow: fj.RateSlow, Seed: fj.Seed}))
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}

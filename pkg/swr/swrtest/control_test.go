@@ -85,7 +85,7 @@ func TestControlEndpoints(t *testing.T) {
 	code, body = control(t, srv, http.MethodGet, "faults", nil)
 	require.Equal(t, http.StatusOK, code)
 	assert.JSONEq(t, `{"rate_500":0,"rate_503":1,"rate_reset":0,"slow":"1ms","rate_slow":0,"seed":3}`, string(body))
-	srv.SetClock(fixedClock(testNow()))
+	srv.Set(swrtest.WithClock(fixedClock(testNow())))
 	requireStatus(t, c.get(nsPath), http.StatusServiceUnavailable)
 	code, _ = control(t, srv, http.MethodGet, "state", nil)
 	assert.Equal(t, http.StatusOK, code, "faults never touch the controls")

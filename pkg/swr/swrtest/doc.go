@@ -9,8 +9,13 @@
 // must be signed with SDK-HMAC-SHA256 (see swr.Sign) or carry an
 // X-Auth-Token issued by the emulated IAM endpoint POST /v3/auth/tokens.
 //
-// Tests get a running server with NewServer, seed it with Seed, LoadSeed or
-// Generate, and inspect it with State, Requests and Counts. The caller acts
+// Tests get a running server with NewServer, a client of its account with
+// NewClient, seed it with Seed, LoadSeed or Generate, and inspect it with
+// State, Requests (each request with its endpoint, status and body) and
+// Counts. WithHook puts a handler of the test's own in front of the
+// emulator, for answers the emulator cannot give. Each control (clock,
+// latency, rate limit, faults, readings, hook) is set one way: with its
+// option, given to NewServer or, while the server runs, to Set. The caller acts
 // as a domain administrator named by WithUser (default "autopilot"): it holds
 // the manage permission (7) on every namespace of the domain. A seed's IAM
 // users given an AK/SK sign as themselves and see only the namespaces they

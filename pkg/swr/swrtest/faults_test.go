@@ -39,9 +39,9 @@ func TestFaultsAreDeterministic(t *testing.T) {
 	srv := newServer(t, swrtest.WithFaults(swrtest.Faults{Rate500: 1}))
 	c := newClient(t, srv)
 	requireSWRError(t, c.get(nsPath), http.StatusInternalServerError, swrtest.CodeInternal)
-	srv.SetFaults(swrtest.Faults{Rate503: 1})
+	srv.Set(swrtest.WithFaults(swrtest.Faults{Rate503: 1}))
 	requireGatewayError(t, c.get(nsPath), http.StatusServiceUnavailable, swrtest.GatewayUnavailable)
-	srv.SetFaults(swrtest.Faults{})
+	srv.Set(swrtest.WithFaults(swrtest.Faults{}))
 	requireStatus(t, c.get(nsPath), http.StatusOK)
 	assert.Equal(t, 0, srv.Writes())
 }
@@ -90,7 +90,7 @@ func TestSlowFaultAndLatencyHonourDeadlines(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	clock := testNow()
 	srv := newServer(t, swrtest.WithRateLimit(1, 3))
-	srv.SetClock(func() time.Time { return clock })
+	srv.Set(swrtest.WithClock(func() time.Time { return clock }))
 	c := newClient(t, srv)
 	for range 3 {
 		requireStatus(t, c.get(nsPath), http.StatusOK)
@@ -138,4 +138,19 @@ func TestRequestLog(t *testing.T) {
 	assert.Empty(t, srv.Requests())
 	assert.Empty(t, srv.Counts())
 	assert.Equal(t, 0, srv.Writes())
+}
+
+// TestSetTakesTheControlOptions: a running server's controls change with
+// the options NewServer takes; an option only NewServer takes is refused.
+func TestSetTakesTheControlOptions(t *testing.T) {
+	srv := swrtest.NewServer()
+	defer srv.Close()
+	srv.Set(swrtest.WithFaults(swrtest.Faults{Rate503: 1, Seed: 7}))
+	assert.Equal(t, swrtest.Faults{Rate503: 1, Seed: 7}, srv.Faults())
+	fixed := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	srv.Set(swrtest.WithClock(func() time.Time { return fixed }), swrtest.WithFaults(swrtest.Faults{}))
+	assert.Equal(t, fixed, srv.Now())
+	assert.Equal(t, swrtest.Faults{}, srv.Faults())
+	assert.Panics(t, func() { srv.Set(swrtest.WithCredentials("AK", "SK")) })
+	assert.Panics(t, func() { srv.Set(swrtest.WithLatency(0), swrtest.WithNamespaceQuota(9)) })
 }

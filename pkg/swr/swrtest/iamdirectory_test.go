@@ -17,9 +17,7 @@ func TestIAMUsersAndGroups(t *testing.T) {
 		Users:  []swrtest.SeedIAMUser{{ID: "u-alice", Name: "alice"}, {Name: "bob"}, {ID: "u-twin-1", Name: "twin"}, {ID: "u-twin-2", Name: "twin"}},
 		Groups: []swrtest.SeedIAMGroup{{Name: "devs", Members: []string{"alice", "bob"}}},
 	}}))
-	c, err := swr.NewClient(srv.URL, swr.AKSK{AK: srv.AK, SK: srv.SK}, swr.WithIAMEndpoint(srv.URL),
-		swr.WithClock(func() time.Time { return testNow() }), swr.WithHTTPClient(srv.Client()))
-	require.NoError(t, err)
+	c := srv.NewClientWith(swr.AKSK{AK: srv.AK, SK: srv.SK}, swr.WithClock(func() time.Time { return testNow() }))
 
 	alice, err := c.IAM.UsersByName(t.Context(), "alice")
 	require.NoError(t, err)

@@ -14,15 +14,13 @@ import (
 
 func cloudClient(t *testing.T, s *swrtest.Server) *swr.Client {
 	t.Helper()
-	c, err := swr.NewClient(s.URL, swr.AKSK{AK: s.AK, SK: s.SK, ProjectID: s.ProjectID}, swr.WithRetry(1, 0, 0), swr.WithClock(s.Now))
-	require.NoError(t, err)
-	return c
+	return s.NewClient(swr.WithRetry(1, 0, 0), swr.WithClock(s.Now))
 }
 
 func tagNames(t *testing.T, c *swr.Client, ns, repo string) []string {
 	t.Helper()
 	var out []string
-	for tag, err := range c.Repositories.AllTags(context.Background(), ns, repo) {
+	for tag, err := range c.Repositories.AllTags(context.Background(), ns, repo, nil) {
 		require.NoError(t, err)
 		out = append(out, tag.Tag)
 	}
@@ -83,7 +81,7 @@ func TestCloudCopiesTagsIntoTheReplicaRegion(t *testing.T) {
 	assert.Equal(t, []string{"nope"}, failed)
 	assert.ElementsMatch(t, []string{"v1", "v3"}, tagNames(t, ce, "team-a-dr", "lib/web"))
 
-	jobs, _, err := cn.Sync.Jobs(ctx, "team-a", "lib/web", 0, 10)
+	jobs, _, err := cn.Sync.Jobs(ctx, "team-a", "lib/web", &swr.ListOptions{Limit: 10})
 	require.NoError(t, err)
 	status := map[string]string{}
 	for i := len(jobs) - 1; i >= 0; i-- { // oldest first: the newest wins
@@ -96,7 +94,7 @@ func TestCloudCopiesTagsIntoTheReplicaRegion(t *testing.T) {
 	require.NoError(t, north.PushTag("team-b", "svc", "v1", testNow()))
 	require.NoError(t, cn.Sync.Create(ctx, "team-b", "svc", swr.CreateSyncRepoRequest{RemoteRegionID: "cn-east-3", RemoteNamespace: "missing-ns", SyncAuto: true}))
 	require.NoError(t, north.PushTag("team-b", "svc", "v2", testNow()))
-	jobs, _, err = cn.Sync.Jobs(ctx, "team-b", "svc", 0, 10)
+	jobs, _, err = cn.Sync.Jobs(ctx, "team-b", "svc", &swr.ListOptions{Limit: 10})
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
 	assert.Equal(t, "failed", jobs[0].Status, "the replica namespace does not exist")
@@ -158,7 +156,7 @@ func TestSingleServerSyncRecordsJobsOnly(t *testing.T) {
 	failed, err := c.Sync.SyncImages(ctx, "team-a", "web", swr.SyncImagesRequest{ImageTag: []string{"v1"}, RemoteRegionID: "cn-east-3", RemoteNamespace: "x"})
 	require.NoError(t, err)
 	assert.Empty(t, failed)
-	jobs, _, err := c.Sync.Jobs(ctx, "team-a", "web", 0, 10)
+	jobs, _, err := c.Sync.Jobs(ctx, "team-a", "web", &swr.ListOptions{Limit: 10})
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
 	assert.Equal(t, "success", jobs[0].Status)

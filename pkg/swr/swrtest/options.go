@@ -2,12 +2,25 @@ package swrtest
 
 import (
 	"time"
-
-	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
 // Option configures a Server created by NewServer or NewUnstartedServer.
+// The controls (WithClock, WithLatency, WithRateLimit, WithFaults,
+// WithReadings, WithHook) may also be changed while the server runs, with
+// the same options, through Server.Set: each control is set one way.
 type Option func(*config)
+
+// control is an option that may change a running server: apply sets it.
+// Controls marked first are applied before the others (the clock, which
+// the rate limit reads).
+type control struct {
+	first bool
+	apply func(*Server)
+}
+
+func controlOption(first bool, apply func(*Server)) Option {
+	return func(c *config) { c.controls = append(c.controls, control{first, apply}) }
+}
 
 // Faults describes injected failures. Each request draws from a random
 // number generator seeded with Seed, so a given sequence of requests meets
@@ -35,13 +48,9 @@ const (
 )
 
 type config struct {
+	controls      []control
 	ak, sk        string
-	clock         func() time.Time
 	quota         int
-	latency       time.Duration
-	rps           float64
-	burst         int
-	faults        Faults
 	tokenLifetime time.Duration
 	seed          *Seed
 	unpinned      unpinnedAnswers
@@ -53,7 +62,6 @@ type config struct {
 	syncRegions   []string
 	absentGrant   int  // status of a PATCH/DELETE naming a user without a grant
 	ownersListed  bool // others_auths lists the caller and the creator
-	reading       swr.Reading
 }
 
 // WithCredentials sets the access key and secret key the server accepts.
@@ -65,7 +73,7 @@ func WithCredentials(ak, sk string) Option {
 // WithClock sets the clock used for signature skew, token expiry, push
 // times, retention execution and the request log.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) { c.clock = now }
+	return controlOption(true, func(s *Server) { s.clock.Store(&now) })
 }
 
 // WithNamespaceQuota sets how many namespaces the account may own
@@ -76,19 +84,33 @@ func WithNamespaceQuota(n int) Option {
 
 // WithLatency delays every SWR and IAM request by d before it is served.
 func WithLatency(d time.Duration) Option {
-	return func(c *config) { c.latency = d }
+	return controlOption(false, func(s *Server) { s.latency.Store(int64(d)) })
 }
 
 // WithRateLimit admits requests through a token bucket of burst tokens
-// refilled at rps per second of the server clock. A request finding the
-// bucket empty is answered 429 with a Retry-After header.
+// refilled at rps per second of the server clock, full when set. A
+// request finding the bucket empty is answered 429 with a Retry-After
+// header. An rps of 0 admits every request.
 func WithRateLimit(rps float64, burst int) Option {
-	return func(c *config) { c.rps, c.burst = rps, burst }
+	return controlOption(false, func(s *Server) { s.limiter.configure(rps, burst, s.now()) })
 }
 
-// WithFaults injects failures as described by f.
+// WithFaults injects failures as described by f, reseeding their
+// generator; the zero Faults injects none.
 func WithFaults(f Faults) Option {
-	return func(c *config) { c.faults = f }
+	return controlOption(false, func(s *Server) { s.faults.configure(f) })
+}
+
+// WithHook puts h in front of the emulator (see Hook); nil removes the
+// hook in force.
+func WithHook(h Hook) Option {
+	return controlOption(false, func(s *Server) {
+		if h == nil {
+			s.hook.Store(nil)
+			return
+		}
+		s.hook.Store(&h)
+	})
 }
 
 // WithTokenLifetime sets how long tokens issued by POST /v3/auth/tokens are

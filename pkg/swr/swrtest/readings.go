@@ -11,14 +11,11 @@ import (
 // document pins SWR down (swr.Reading: regexp anchoring, the tag time
 // tag_rule orders by and its tie break, date_rule's cutoff and how it
 // counts days). Without it the server plays the zero swr.Reading. Tests
-// run the emulator under each of swr.Readings().
+// run the emulator under each of swr.Readings(). Set with it applies to
+// the next execution.
 func WithReadings(r swr.Reading) Option {
-	return func(c *config) { c.reading = r }
+	return controlOption(false, func(s *Server) { s.reading.Store(&r) })
 }
-
-// SetReadings changes the reading retention rules are executed under;
-// it applies to the next execution.
-func (s *Server) SetReadings(r swr.Reading) { s.reading.Store(&r) }
 
 // Readings returns the reading retention rules are executed under.
 func (s *Server) Readings() swr.Reading { return *s.reading.Load() }
@@ -41,7 +38,7 @@ func (s *Server) controlReadings(w http.ResponseWriter, r *http.Request) {
 			controlError(w, http.StatusBadRequest, `readings: give {"reading":"key=value,…"}`)
 			return
 		}
-		s.SetReadings(*body.Reading)
+		s.Set(WithReadings(*body.Reading))
 	}
 	writeJSON(w, http.StatusOK, map[string]swr.Reading{"reading": s.Readings()})
 }

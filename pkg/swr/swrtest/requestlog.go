@@ -24,6 +24,11 @@ type RequestRecord struct {
 	Status    int       `json:"status"`
 	Time      time.Time `json:"time"`
 	RequestID string    `json:"request_id"`
+	// Body is the request body as received; empty when there was none.
+	Body string `json:"body,omitempty"`
+	// Hooked is true when the Hook answered the request in place of the
+	// emulator. Writes does not count such requests.
+	Hooked bool `json:"hooked,omitempty"`
 }
 
 type requestLog struct {

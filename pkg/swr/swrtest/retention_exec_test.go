@@ -164,7 +164,7 @@ func TestRunRetentions(t *testing.T) {
 	requireStatus(t, c.do(http.MethodPost, repoPath("team-a", "app")+"/retentions", nil, retentionBody("date_rule", map[string]any{"days": "7"})), http.StatusCreated)
 	assert.Equal(t, []string{"new", "old"}, remainingTags(t, srv, "team-a", "app"))
 
-	srv.SetClock(fixedClock(testNow().AddDate(0, 0, 3)))
+	srv.Set(swrtest.WithClock(fixedClock(testNow().AddDate(0, 0, 3))))
 	assert.Equal(t, 1, srv.RunRetentions())
 	assert.Equal(t, []string{"new"}, remainingTags(t, srv, "team-a", "app"))
 }

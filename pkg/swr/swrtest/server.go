@@ -2,7 +2,6 @@ package swrtest
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,12 +10,15 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/httpstatus"
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/wait"
 	"github.com/swr-autopilot/swr-autopilot/pkg/swr"
 )
 
@@ -60,6 +62,7 @@ type Server struct {
 	latency atomic.Int64
 	reqSeq  atomic.Uint64
 	reading atomic.Pointer[swr.Reading]
+	hook    atomic.Pointer[Hook]
 
 	mu  sync.RWMutex
 	st  *store
@@ -86,7 +89,6 @@ func NewServer(opts ...Option) *Server {
 // Start, or serve Handler yourself and set URL.
 func NewUnstartedServer(opts ...Option) *Server {
 	c := config{
-		clock:         time.Now,
 		quota:         DefaultNamespaceQuota,
 		tokenLifetime: DefaultTokenLifetime,
 		domain:        DefaultDomain,
@@ -125,11 +127,11 @@ func NewUnstartedServer(opts ...Option) *Server {
 		ownersListed:  c.ownersListed,
 		st:            newStore(),
 	}
-	s.clock.Store(&c.clock)
-	s.latency.Store(int64(c.latency))
-	s.reading.Store(&c.reading)
-	s.limiter.configure(c.rps, c.burst, c.clock())
-	s.faults.configure(c.faults)
+	now := time.Now
+	s.clock.Store(&now)
+	s.reading.Store(&swr.Reading{})
+	s.faults.configure(Faults{})
+	s.apply(c.controls)
 	s.mux = s.routes()
 	s.control = s.controlRoutes()
 	if c.seed != nil {
@@ -161,6 +163,32 @@ func (s *Server) Client() *http.Client {
 	return s.ts.Client()
 }
 
+// Credentials returns the AK/SK credentials of the server's account, with
+// its project id.
+func (s *Server) Credentials() swr.AKSK {
+	return swr.AKSK{AK: s.AK, SK: s.SK, ProjectID: s.ProjectID}
+}
+
+// NewClient returns an SWR client of the server's account (Credentials)
+// that reaches the server at URL through Client, with the server as its
+// IAM endpoint too. opts come after those settings and may replace them
+// (swr.WithHTTPClient, say, for a transport of the test's own). It panics
+// when an option is invalid, as a broken fixture is a bug in the test.
+func (s *Server) NewClient(opts ...swr.Option) *swr.Client {
+	return s.NewClientWith(s.Credentials(), opts...)
+}
+
+// NewClientWith is NewClient with other credentials: another user's keys,
+// or the account's without the project id.
+func (s *Server) NewClientWith(creds swr.Credentials, opts ...swr.Option) *swr.Client {
+	base := []swr.Option{swr.WithHTTPClient(s.Client()), swr.WithIAMEndpoint(s.URL)}
+	c, err := swr.NewClient(s.URL, creds, append(base, opts...)...)
+	if err != nil {
+		panic("swrtest: NewClient: " + err.Error())
+	}
+	return c
+}
+
 // Handler returns the HTTP handler serving the SWR API, the emulated IAM
 // token endpoint and the unauthenticated /_emulator/ controls.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
@@ -174,14 +202,34 @@ func (s *Server) GoString() string { return s.String() }
 // Now returns the current time of the server clock.
 func (s *Server) Now() time.Time { return (*s.clock.Load())() }
 
-// SetClock replaces the server clock.
-func (s *Server) SetClock(now func() time.Time) { s.clock.Store(&now) }
+// Set changes controls of the running server with the options that set
+// them at the start: WithClock, WithLatency, WithRateLimit, WithFaults,
+// WithReadings and WithHook. It panics when given an option that only
+// NewServer and NewUnstartedServer take (credentials, seed, region…), as
+// that is a bug in the test.
+func (s *Server) Set(opts ...Option) {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	controls := c.controls
+	c.controls = nil
+	if !reflect.ValueOf(c).IsZero() {
+		panic("swrtest: Set takes only the control options (WithClock, WithLatency, WithRateLimit, WithFaults, WithReadings, WithHook)")
+	}
+	s.apply(controls)
+}
 
-// SetLatency changes the delay added to every request.
-func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
-
-// SetFaults replaces the injected faults and reseeds their generator.
-func (s *Server) SetFaults(f Faults) { s.faults.configure(f) }
+// apply sets controls, the clock first.
+func (s *Server) apply(controls []control) {
+	for _, first := range []bool{true, false} {
+		for _, c := range controls {
+			if c.first == first {
+				c.apply(s)
+			}
+		}
+	}
+}
 
 // Faults returns the injected faults in force.
 func (s *Server) Faults() Faults { return s.faults.current() }
@@ -201,24 +249,60 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	id := s.newRequestID()
 	w.Header().Set(headerRequestID, id)
 	_, pattern := s.mux.Handler(r)
-	rec := &statusRecorder{ResponseWriter: w}
-	reset := s.serve(rec, r, pattern)
-	s.log.add(RequestRecord{
-		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Endpoint: endpointKey(r.Method, pattern), Status: rec.status,
-		Time: received, RequestID: id,
-	}, isIAM(pattern))
-	if reset {
-		resetConnection(w)
+	rec := &httpstatus.Recorder{ResponseWriter: w}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	served, logged := false, false
+	logRequest := func() {
+		if !logged {
+			logged = true
+			s.log.add(RequestRecord{
+				Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+				Endpoint: endpointKey(r.Method, pattern), Status: rec.Status(),
+				Time: received, RequestID: id, Body: string(body), Hooked: !served,
+			}, isIAM(pattern) || !served)
+		}
+	}
+	defer logRequest() // also when a hook drops the connection with a panic
+	if err != nil {
+		served = true
+		writeError(rec, badParams("cannot read request body"))
+		return
+	}
+	var reset http.ResponseWriter // the connection to drop, once logged
+	var api http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served = true
+		r.Body = io.NopCloser(bytes.NewReader(body)) // a hook may have read it
+		if s.serve(w, r, pattern, body) {
+			reset = w
+		}
+	})
+	if hook := s.hook.Load(); hook != nil {
+		api = (*hook)(api)
+	}
+	api.ServeHTTP(rec, r)
+	logRequest()
+	if reset != nil {
+		ResetConnection(reset)
 	}
 }
+
+// Hook stands in front of the emulator, for answers it cannot give
+// itself: a reading of SWR no option plays, another account's resources,
+// a proxy's errors, an answer lost on the way. It sees every SWR and IAM
+// request first, with its body readable, and may answer it, pass it on to
+// next (the emulator), or both (and change or drop what the emulator
+// answered). The request log records every request with the status the
+// client got; RequestRecord.Hooked is set when next never saw it. Install
+// one with WithHook.
+type Hook func(next http.Handler) http.Handler
 
 // serve runs one request through latency, rate limit, faults and auth, then
 // the API. It reports whether the connection must be reset instead of
 // answered.
-func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (reset bool) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, body []byte) (reset bool) {
 	ctx := r.Context()
-	if sleep(ctx, time.Duration(s.latency.Load())) != nil {
+	if d := time.Duration(s.latency.Load()); d > 0 && wait.Sleep(ctx, d) != nil {
 		return false
 	}
 	if pattern == "" {
@@ -231,7 +315,7 @@ func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (rese
 		return false
 	}
 	fault, slow := s.faults.draw()
-	if slow > 0 && sleep(ctx, slow) != nil {
+	if slow > 0 && wait.Sleep(ctx, slow) != nil {
 		return false
 	}
 	switch fault {
@@ -244,12 +328,6 @@ func (s *Server) serve(w *statusRecorder, r *http.Request, pattern string) (rese
 	case faultReset:
 		return true
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		writeError(w, badParams("cannot read request body"))
-		return false
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	if !isIAM(pattern) {
 		who, e := s.authenticate(r, body)
 		if e != nil {
@@ -270,23 +348,11 @@ func endpointKey(method, pattern string) string {
 	return pattern
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// resetConnection drops the client connection without a response, with an
-// RST where the transport allows it.
-func resetConnection(w http.ResponseWriter) {
+// ResetConnection drops the client's connection without an answer, with
+// an RST where the transport allows it: the fault a Hook plays for a
+// request lost on the way. The emulator's own faults (Faults.RateReset)
+// do the same.
+func ResetConnection(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
@@ -296,28 +362,6 @@ func resetConnection(w http.ResponseWriter) {
 	}
 	_ = conn.Close()
 }
-
-// statusRecorder remembers the status code written through it.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func randomHex(n int) string {
 	b := make([]byte, n)

@@ -1,11 +1,13 @@
-package directory
+package source
 
 import (
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -53,27 +55,7 @@ func fetchS3(ctx context.Context, src string, opts Options) (Content, error) {
 	// A redirect is S3 naming another region or endpoint; following it
 	// would send a signature made for this one.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := client.Do(req)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return Content{}, fmt.Errorf("fetch %s: %w", where, readS3Error(resp))
-	}
-	maxBytes := opts.maxBytes()
-	if resp.ContentLength > maxBytes {
-		return Content{}, fmt.Errorf("fetch %s: %d bytes is larger than the %d-byte limit", where, resp.ContentLength, maxBytes)
-	}
-	data, err := readLimited(resp.Body, maxBytes)
-	if err != nil {
-		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
-	}
-	return Content{Source: where, Data: data, ETag: resp.Header.Get("ETag")}, nil
+	return get(&client, req, where, opts.maxBytes(), readS3Error)
 }
 
 // newS3Request builds the signed GetObject request for bucket/key.
@@ -84,6 +66,9 @@ func newS3Request(ctx context.Context, bucket, key string, o S3Options, now time
 	}
 	if region == "" {
 		region = defaultS3Region
+	}
+	if o.Endpoint == "" {
+		o.Endpoint = cmp.Or(os.Getenv("AWS_ENDPOINT_URL_S3"), os.Getenv("AWS_ENDPOINT_URL"))
 	}
 	u, err := s3ObjectURL(bucket, key, region, o)
 	if err != nil {
@@ -109,8 +94,9 @@ func newS3Request(ctx context.Context, bucket, key string, o S3Options, now time
 
 // s3ObjectURL addresses the object virtual-hosted style
 // (https://bucket.s3.region.amazonaws.com/key), or path style
-// (endpoint/bucket/key) when asked or when the bucket name holds a dot,
-// which no wildcard certificate covers.
+// (endpoint/bucket/key) when asked, when the bucket name holds a dot,
+// which no wildcard certificate covers, or when the endpoint is an IP
+// address or localhost, which have no subdomains.
 func s3ObjectURL(bucket, key, region string, o S3Options) (*url.URL, error) {
 	endpoint := o.Endpoint
 	if endpoint == "" {
@@ -125,7 +111,7 @@ func s3ObjectURL(bucket, key, region string, o S3Options) (*url.URL, error) {
 		return nil, errors.New("the S3 endpoint must be an http(s) URL")
 	}
 	base := strings.TrimSuffix(u.Path, "/")
-	if o.UsePathStyle || strings.Contains(bucket, ".") {
+	if o.UsePathStyle || strings.Contains(bucket, ".") || isLoopback(u.Hostname()) || net.ParseIP(u.Hostname()) != nil {
 		u.Path = base + "/" + bucket + "/" + key
 	} else {
 		u.Host = bucket + "." + u.Host

@@ -1,4 +1,4 @@
-package directory
+package source
 
 import (
 	"context"
@@ -38,6 +38,14 @@ func fetchHTTP(ctx context.Context, src string, opts Options) (Content, error) {
 	if err != nil {
 		return Content{}, fmt.Errorf("fetch %s: %w", where, err)
 	}
+	return get(&client, req, where, opts.maxBytes(), func(resp *http.Response) error {
+		return fmt.Errorf("HTTP %s", resp.Status)
+	})
+}
+
+// get sends req, a GET of the file named where, and reads the answer:
+// a 200 with at most maxBytes, else the error failed makes of it.
+func get(client *http.Client, req *http.Request, where string, maxBytes int64, failed func(*http.Response) error) (Content, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		// *url.Error repeats the full URL; keep only its cause.
@@ -49,9 +57,8 @@ func fetchHTTP(ctx context.Context, src string, opts Options) (Content, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return Content{}, fmt.Errorf("fetch %s: HTTP %s", where, resp.Status)
+		return Content{}, fmt.Errorf("fetch %s: %w", where, failed(resp))
 	}
-	maxBytes := opts.maxBytes()
 	if resp.ContentLength > maxBytes {
 		return Content{}, fmt.Errorf("fetch %s: %d bytes is larger than the %d-byte limit", where, resp.ContentLength, maxBytes)
 	}
