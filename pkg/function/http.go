@@ -1,6 +1,7 @@
 package function
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -12,6 +13,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/httpstatus"
 )
 
 // Timeouts of the HTTP receiver that do not depend on the App. They are
@@ -126,11 +129,11 @@ func Handler(app App) http.Handler {
 		if ceID := r.Header.Get(headerCEID); ceID != "" {
 			ctx = WithEventID(ctx, ceID)
 		}
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &httpstatus.Recorder{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		logger.DebugContext(ctx, "request served", "method", r.Method, "path", r.URL.Path,
-			"status", rec.status(), "duration", time.Since(start).String())
+			"status", cmp.Or(rec.Status(), http.StatusOK), "duration", time.Since(start).String())
 	}))
 	return mux
 }
@@ -153,33 +156,6 @@ func newRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// statusRecorder remembers the status code written by a handler.
-type statusRecorder struct {
-	http.ResponseWriter
-	code int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.code == 0 {
-		r.code = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.code == 0 {
-		r.code = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) status() int {
-	if r.code == 0 {
-		return http.StatusOK
-	}
-	return r.code
 }
 
 // limitListener accepts at most n connections at a time: Accept waits
@@ -226,6 +202,3 @@ func (c *slotConn) Close() error {
 	c.once.Do(c.free)
 	return err
 }
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
