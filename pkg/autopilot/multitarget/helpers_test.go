@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,36 +25,18 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/targets"
 )
 
-// clock is a settable test clock shared by the emulators and the engines.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // world is two emulated regions governed as two targets: primary in
 // cn-north-4 and dr in cn-east-3, each with its own credentials prefix.
 type world struct {
 	cloud *swrtest.Cloud
-	clock *clock
+	clock *swrtest.Clock // shared by the emulators and the engines
 	set   *targets.Set
 	regs  []multitarget.Registry
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clk := swrtest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	cloud := swrtest.NewCloud([]string{"cn-north-4", "cn-east-3"}, swrtest.WithClock(clk.Now))
 	t.Cleanup(cloud.Close)
 	north, east := cloud.Region("cn-north-4"), cloud.Region("cn-east-3")

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,35 +21,16 @@ import (
 
 var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// testClock is a settable clock shared by the emulator, the client, the
-// engine and the job.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is an emulator, a client on it and the test clock.
 type env struct {
 	srv    *swrtest.Server
 	client *swr.Client
-	clock  *testClock
+	clock  *swrtest.Clock // shared by the emulator, the client, the engine and the job
 }
 
 func newEnv(tb testing.TB, seed swrtest.Seed, opts ...swrtest.Option) *env {
 	tb.Helper()
-	clock := &testClock{now: start}
+	clock := swrtest.NewClock(start)
 	srv := swrtest.NewServer(append([]swrtest.Option{swrtest.WithClock(clock.Now), swrtest.WithSeed(&seed)}, opts...)...)
 	tb.Cleanup(srv.Close)
 	c := srv.NewClient(swr.WithClock(clock.Now), swr.WithRetry(2, time.Millisecond, 2*time.Millisecond))

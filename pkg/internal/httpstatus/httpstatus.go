@@ -1,5 +1,5 @@
 // Package httpstatus records the status code an HTTP handler answers, for
-// request logs.
+// the request logs of the function's HTTP receiver and of the emulator.
 package httpstatus
 
 import "net/http"
