@@ -58,8 +58,8 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	case *ak == "" || *sk == "":
 		fmt.Fprintln(stderr, "emulator: -ak and -sk are required")
 		return 2
-	case *rate < 0 || *burst < 0 || *quota < 0 || *latency < 0:
-		fmt.Fprintln(stderr, "emulator: -rate, -burst, -quota and -latency must not be negative")
+	case !(*rate >= 0 && !math.IsInf(*rate, 1)) || *burst < 0 || *quota < 0 || *latency < 0:
+		fmt.Fprintln(stderr, "emulator: -rate must be a finite number, and -rate, -burst, -quota and -latency must not be negative")
 		return 2
 	case len(regions) > 1 && *projectID != "":
 		fmt.Fprintln(stderr, "emulator: -project-id needs a single -region")

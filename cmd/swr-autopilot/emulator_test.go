@@ -61,6 +61,11 @@ func TestEmulatorFlags(t *testing.T) {
 	errOut.Reset()
 	assert.Equal(t, 2, runEmulator(context.Background(), []string{"-ak", "AK", "-sk", "SK", "-reading", "anchoring=partial"}, &out, &errOut))
 	assert.Contains(t, errOut.String(), "anchoring must be substring or whole")
+	for _, rate := range []string{"NaN", "+Inf", "-1"} {
+		errOut.Reset()
+		assert.Equal(t, 2, runEmulator(context.Background(), []string{"-ak", "AK", "-sk", "SK", "-rate", rate}, &out, &errOut), "-rate %s", rate)
+		assert.Contains(t, errOut.String(), "-rate must be a finite number", "-rate %s", rate)
+	}
 
 	seed := filepath.Join(t.TempDir(), "seed.yaml")
 	require.NoError(t, os.WriteFile(seed, []byte("namespaces:\n  - name: Bad\n"), 0o600))
