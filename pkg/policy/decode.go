@@ -54,10 +54,6 @@ func (d *decoder) intRange(n *yaml.Node, what string, lo, hi int) (int, bool) {
 	return v, ok
 }
 
-func (d *decoder) number(n *yaml.Node, what string) (float64, bool) {
-	return scalar(d, n, what, "a number", yamlfile.Number)
-}
-
 // fraction reads a number from 0 to 1; NaN, ±Inf and values outside the
 // range are errors, quoted as written.
 func (d *decoder) fraction(n *yaml.Node, what string) (float64, bool) {
