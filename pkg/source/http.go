@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/loopback"
 	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
@@ -75,18 +75,10 @@ func checkScheme(u *url.URL, allowLoopbackHTTP bool) error {
 	case "https":
 		return nil
 	case "http":
-		if allowLoopbackHTTP && isLoopback(u.Hostname()) {
+		if allowLoopbackHTTP && loopback.Host(u.Hostname()) {
 			return nil
 		}
 		return fmt.Errorf("plain http is refused for host %q: use https", u.Hostname())
 	}
 	return fmt.Errorf("unsupported scheme %q", u.Scheme)
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

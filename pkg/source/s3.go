@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/loopback"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
 )
 
@@ -111,7 +112,7 @@ func s3ObjectURL(bucket, key, region string, o S3Options) (*url.URL, error) {
 		return nil, errors.New("the S3 endpoint must be an http(s) URL")
 	}
 	base := strings.TrimSuffix(u.Path, "/")
-	if o.UsePathStyle || strings.Contains(bucket, ".") || isLoopback(u.Hostname()) || net.ParseIP(u.Hostname()) != nil {
+	if o.UsePathStyle || strings.Contains(bucket, ".") || loopback.Host(u.Hostname()) || net.ParseIP(u.Hostname()) != nil {
 		u.Path = base + "/" + bucket + "/" + key
 	} else {
 		u.Host = bucket + "." + u.Host

@@ -18,7 +18,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -28,6 +27,7 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/loopback"
 	"github.com/swr-autopilot/swr-autopilot/pkg/internal/wait"
 	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 	"github.com/swr-autopilot/swr-autopilot/pkg/sigv4"
@@ -84,7 +84,7 @@ type Sender struct {
 // token.
 func New(queueURL string, opts Options) (*Sender, error) {
 	u, err := url.Parse(queueURL)
-	if err != nil || u.Host == "" || !(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if err != nil || u.Host == "" || !(u.Scheme == "https" || u.Scheme == "http" && loopback.Host(u.Hostname())) {
 		return nil, errors.New("sqs: the queue URL must be an https URL")
 	}
 	region := opts.Region
@@ -115,11 +115,6 @@ func New(queueURL string, opts Options) (*Sender, error) {
 		attempts: DefaultAttempts,
 		backoff:  100 * time.Millisecond,
 	}, nil
-}
-
-func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // regionOfHost reads the region of sqs.<region>.amazonaws.com[.cn].

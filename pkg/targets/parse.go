@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/config"
+	"github.com/swr-autopilot/swr-autopilot/pkg/internal/loopback"
 	"github.com/swr-autopilot/swr-autopilot/pkg/internal/yamlfile"
 )
 
@@ -172,16 +173,12 @@ func (p *parser) endpoint(n *yaml.Node) (string, bool) {
 		p.c.Errorf(n, "endpoint must not carry credentials; name them under credentials")
 	case u.RawQuery != "" || u.Fragment != "":
 		p.c.Errorf(n, "endpoint must not have a query or fragment")
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !loopback.Host(u.Hostname()):
 		p.c.Errorf(n, "endpoint %s: plain http is allowed only to a loopback host; use https", u.Host)
 	default:
 		return strings.TrimSuffix(raw, "/"), true
 	}
 	return "", false
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // credentials parses where a target's credentials come from. Values are
