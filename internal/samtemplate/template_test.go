@@ -26,6 +26,7 @@ import (
 	"github.com/swr-autopilot/swr-autopilot/pkg/events"
 	"github.com/swr-autopilot/swr-autopilot/pkg/function"
 	"github.com/swr-autopilot/swr-autopilot/pkg/policy"
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 const (
@@ -433,7 +434,7 @@ func TestTemplateKeepsSecretsOutOfPlainText(t *testing.T) {
 		env := samtemplate.Lookup(tmpl.Functions[fn.id].Properties, "Environment", "Variables")
 		for i := 0; i+1 < len(env.Content); i += 2 {
 			name, value := env.Content[i].Value, env.Content[i+1]
-			if !function.IsSensitiveKey(name) {
+			if !redact.IsSensitiveKey(name) {
 				continue
 			}
 			if v, plain := samtemplate.Scalar(value); plain || !samtemplate.IsIntrinsic(value) {

@@ -11,5 +11,5 @@
 // measures and publishes the report. Around them the package provides what
 // every function needs: structured JSON logging that stamps the request id
 // and CloudEvent id on every line ([NewLogger], [WithEventID]), secret
-// redaction ([Redact]) and CloudWatch Embedded Metric Format lines ([EMF]).
+// redaction ([redact.Attr]) and CloudWatch Embedded Metric Format lines ([EMF]).
 package function

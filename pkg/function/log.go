@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 // Environment variables that configure logging.
@@ -65,7 +67,7 @@ func RequestID(ctx context.Context) string {
 
 // NewLogger returns a JSON logger writing to w at level whose lines carry
 // Lambda's key names (timestamp, level, message), the request id and event
-// id of the context they are logged with, and no secrets (see Redact).
+// id of the context they are logged with, and no secrets (see redact.Attr).
 func NewLogger(w io.Writer, level slog.Leveler) *slog.Logger {
 	return slog.New(NewContextHandler(slog.NewJSONHandler(w, handlerOptions(level))))
 }
@@ -121,7 +123,7 @@ func handlerOptions(level slog.Leveler) *slog.HandlerOptions {
 // replaceAttr renames slog's time and message keys to Lambda's and masks
 // secrets.
 func replaceAttr(groups []string, a slog.Attr) slog.Attr {
-	return Redact(groups, lambdacontext.ReplaceAttr(groups, a))
+	return redact.Attr(groups, lambdacontext.ReplaceAttr(groups, a))
 }
 
 // NewContextHandler wraps h so that every record logged with a context

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/swr-autopilot/swr-autopilot/pkg/function"
+	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
 func invocationContext(requestID, eventID string) context.Context {
@@ -99,8 +100,8 @@ func TestLoggerRedactsSecrets(t *testing.T) {
 	lines := decodeLines(t, buf.Bytes())
 	require.Len(t, lines, 1)
 	line := lines[0]
-	assert.Equal(t, function.Redacted, line["sk"])
-	assert.Equal(t, function.Redacted, line["HUAWEICLOUD_SDK_SK"])
+	assert.Equal(t, redact.Masked, line["sk"])
+	assert.Equal(t, redact.Masked, line["HUAWEICLOUD_SDK_SK"])
 	assert.Equal(t, "sweep", line["task"], "words that merely contain sk/ak are kept")
 	assert.Equal(t, "https://swr.example", line["env"].(map[string]any)["SWR_ENDPOINT"])
 	assert.Equal(t, []any{"application/json"}, line["headers"].(map[string]any)["Content-Type"])
@@ -113,10 +114,10 @@ func TestIsSensitiveKey(t *testing.T) {
 		"Authorization", "Proxy-Authorization", "token", "accessToken", "AUTOPILOT_WEBHOOK_HMAC_SECRET",
 		"client_secret", "Cookie", "X-Api-Key", "apiKey", "credentials", "X-Signature", "hmac", "AUTOPILOT_WEBHOOK_AUTH_HEADER", "authHeader",
 	} {
-		assert.True(t, function.IsSensitiveKey(key), key)
+		assert.True(t, redact.IsSensitiveKey(key), key)
 	}
 	for _, key := range []string{"task", "skip", "namespace", "repository", "requestId", "eventId", "region", "ask", "authority", "keys"} {
-		assert.False(t, function.IsSensitiveKey(key), key)
+		assert.False(t, redact.IsSensitiveKey(key), key)
 	}
 }
 

@@ -1,16 +1,14 @@
-package function
+package redact
 
 import (
 	"bytes"
 	"log/slog"
 	"net/http"
 	"strings"
-
-	"github.com/swr-autopilot/swr-autopilot/pkg/redact"
 )
 
-// Redacted replaces the value of a secret attribute.
-const Redacted = "[REDACTED]"
+// Masked replaces the value of a secret attribute.
+const Masked = "[REDACTED]"
 
 // IsSensitiveKey reports whether a key names a secret: sk, ak, password,
 // token, secret, authorization, cookie, credential, api key, signature or
@@ -52,20 +50,20 @@ func IsSensitiveKey(key string) bool {
 	return false
 }
 
-// Redact is a slog ReplaceAttr function that masks the value of every
+// Attr is a slog ReplaceAttr function that masks the value of every
 // attribute whose key IsSensitiveKey, and the sensitive entries of
 // http.Header and string-keyed map values, and passes string and error
-// values through redact.Text, so that a URL quoted in an error loses its
-// user information and query. Loggers from NewLogger and LoggerFromEnv
+// values through Text, so that a URL quoted in an error loses its
+// user information and query. The functions' loggers (package function)
 // apply it already; compose it into other handlers' options.
-func Redact(_ []string, a slog.Attr) slog.Attr {
+func Attr(_ []string, a slog.Attr) slog.Attr {
 	if IsSensitiveKey(a.Key) {
-		return slog.String(a.Key, Redacted)
+		return slog.String(a.Key, Masked)
 	}
 	switch a.Value.Kind() {
 	case slog.KindString:
 		if s := a.Value.String(); strings.Contains(s, "://") {
-			return slog.String(a.Key, redact.Text(s))
+			return slog.String(a.Key, Text(s))
 		}
 		return a
 	case slog.KindAny:
@@ -74,7 +72,7 @@ func Redact(_ []string, a slog.Attr) slog.Attr {
 	}
 	switch v := a.Value.Any().(type) {
 	case error:
-		return slog.String(a.Key, redact.Text(v.Error()))
+		return slog.String(a.Key, Text(v.Error()))
 	case http.Header:
 		return slog.Any(a.Key, redactHeader(v))
 	case map[string]string:
@@ -91,7 +89,7 @@ func redactHeader(h http.Header) http.Header {
 	out := make(http.Header, len(h))
 	for k, vs := range h {
 		if IsSensitiveKey(k) {
-			out[k] = []string{Redacted}
+			out[k] = []string{Masked}
 			continue
 		}
 		out[k] = vs
@@ -103,7 +101,7 @@ func redactMap[V any](m map[string]V) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		if IsSensitiveKey(k) {
-			out[k] = Redacted
+			out[k] = Masked
 			continue
 		}
 		out[k] = v
